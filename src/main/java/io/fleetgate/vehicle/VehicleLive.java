@@ -1,0 +1,48 @@
+package io.fleetgate.vehicle;
+
+import java.time.Instant;
+
+/**
+ * The runtime side of a vehicle: latest state, life status and last contact. Shared by the ingest path
+ * (any event loop) and the API; every field is safe to read from any thread.
+ */
+public final class VehicleLive {
+  public final LatestState state = new LatestState();
+  private volatile LifeStatus lifeStatus;
+  private volatile long lastContactMs;
+
+  public VehicleLive(Instant createdAt) {
+    this.lifeStatus = new LifeStatus(false, createdAt);
+  }
+
+  public LifeStatus lifeStatus() {
+    return lifeStatus;
+  }
+
+  /** Sets ONLINE/OFFLINE; returns true when that changed it. */
+  public boolean setOnline(boolean online, Instant at) {
+    LifeStatus current = lifeStatus;
+    if (current.online() == online) {
+      return false;
+    }
+    lifeStatus = new LifeStatus(online, at);
+    return true;
+  }
+
+  public void touch(long nowMs) {
+    lastContactMs = nowMs;
+  }
+
+  /** Last contact, or null when the unit never spoke. */
+  public Instant lastContact() {
+    long ms = lastContactMs;
+    return ms == 0 ? null : Instant.ofEpochMilli(ms);
+  }
+
+  /** ONLINE/OFFLINE and when it last changed. */
+  public record LifeStatus(boolean online, Instant modifiedAt) {
+    public String value() {
+      return online ? "ONLINE" : "OFFLINE";
+    }
+  }
+}
