@@ -1,0 +1,237 @@
+package io.fleetgate;
+
+import io.fleetgate.api.ApiSupport;
+import io.fleetgate.api.ApiVerticle;
+import io.fleetgate.api.OpsRoutes;
+import io.fleetgate.api.RouteGroup;
+import io.fleetgate.auth.PasswordHasher;
+import io.fleetgate.auth.Permission;
+import io.fleetgate.auth.SecretVerifier;
+import io.fleetgate.auth.TokenService;
+import io.fleetgate.config.ConfigException;
+import io.fleetgate.config.GatewayConfig;
+import io.fleetgate.fleet.ApiClient;
+import io.fleetgate.fleet.FleetDirectory;
+import io.fleetgate.store.Stores;
+import io.fleetgate.store.memory.MemoryFleetStore;
+import io.fleetgate.store.memory.MemoryStateStore;
+import io.fleetgate.store.memory.MemoryVehicleStore;
+import io.fleetgate.vehicle.IngestService;
+import io.fleetgate.vehicle.VehicleRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+
+/**
+ * The composition root: builds every collaborator from the configuration, loads the working set from the
+ * stores and deploys the listeners. Used by {@code run}, {@code demo} and the tests alike.
+ */
+public final class Gateway {
+  private static final Logger LOG = Logger.getLogger("fleetgate");
+
+  public final GatewayConfig config;
+  public final Vertx vertx;
+  public final PrometheusMeterRegistry metrics;
+  public final Stores stores;
+  public final FleetDirectory directory = new FleetDirectory();
+  public final VehicleRegistry registry = new VehicleRegistry();
+  public final SecretVerifier secrets;
+  public final TokenService tokens;
+  public final IngestService ingest;
+  private final List<String> deployments = new ArrayList<>();
+  private int httpPort;
+  private int mqttPort;
+
+  private Gateway(Vertx vertx, GatewayConfig config, PrometheusMeterRegistry metrics) {
+    this.vertx = vertx;
+    this.config = config;
+    this.metrics = metrics;
+    if (config.dbUrl() != null) {
+      throw new ConfigException("db.url (FLEETGATE_DB_URL): the PostgreSQL store is not available in this version; unset it to run in memory");
+    }
+    this.stores = new Stores(new MemoryFleetStore(), new MemoryVehicleStore(), new MemoryStateStore(config.historyPerVehicle()));
+    this.secrets = new SecretVerifier(vertx, new PasswordHasher(config.hash().memoryKiB(), config.hash().iterations()),
+        config.hash().maxPending());
+    this.tokens = TokenService.create(vertx, config.jwt().keyFile(), config.jwt().issuer(), config.jwt().ttlSeconds());
+    this.ingest = new IngestService(registry, stores.states(), IngestService.IngestMetrics.NONE);
+  }
+
+  /** A Vert.x instance with Micrometer metrics into {@code metrics} and the blocked-thread checker at {@code maxEventLoopMs}. */
+  public static Vertx newVertx(PrometheusMeterRegistry metrics, long maxEventLoopMs) {
+    VertxOptions options = new VertxOptions()
+        .setMaxEventLoopExecuteTime(maxEventLoopMs)
+        .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
+        .setWarningExceptionTime(maxEventLoopMs)
+        .setWarningExceptionTimeUnit(TimeUnit.MILLISECONDS)
+        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true));
+    return Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(metrics)).build();
+  }
+
+  public static PrometheusMeterRegistry newMetrics() {
+    return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  }
+
+  /** Builds, loads and deploys a gateway. Fails with a {@link ConfigException} for a bad setting. */
+  public static Future<Gateway> start(Vertx vertx, GatewayConfig config, PrometheusMeterRegistry metrics) {
+    Gateway g;
+    try {
+      g = new Gateway(vertx, config, metrics);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    return g.loadWorkingSet()
+        .compose(v -> g.bootstrapAdmin())
+        .compose(v -> g.deployApi())
+        .compose(v -> g.deployDevices())
+        .map(v -> {
+          LOG.info("fleetgate listening: http " + g.httpPort + ", mqtt " + g.mqttPort);
+          if (g.tokens.isEphemeral()) {
+            LOG.warning("jwt.key (FLEETGATE_JWT_KEY) is not set: tokens are signed with an ephemeral key and stop verifying when this process ends");
+          }
+          return g;
+        });
+  }
+
+  public int httpPort() {
+    return httpPort;
+  }
+
+  public int mqttPort() {
+    return mqttPort;
+  }
+
+  private Future<Void> loadWorkingSet() {
+    return stores.fleets().loadFleets().map(list -> {
+          list.forEach(directory::put);
+          return null;
+        })
+        .compose(v -> stores.fleets().loadClients()).map(list -> {
+          list.forEach(directory::put);
+          return null;
+        })
+        .compose(v -> stores.vehicles().loadUnits()).map(list -> {
+          list.forEach(registry::put);
+          return null;
+        })
+        .compose(v -> stores.vehicles().loadVehicles()).map(list -> {
+          list.forEach(registry::put);
+          return null;
+        });
+  }
+
+  /**
+   * Ensures a platform administrator exists: the configured one (created or its secret refreshed), or, when
+   * none is configured and none exists, a generated one printed once.
+   */
+  private Future<Void> bootstrapAdmin() {
+    String id = config.admin().clientId();
+    String secret = config.admin().clientSecret();
+    boolean generated = false;
+    if (id == null) {
+      if (directory.hasPlatformAdmin()) {
+        return Future.succeededFuture();
+      }
+      id = "admin-" + randomToken(6);
+      secret = randomToken(24);
+      generated = true;
+    }
+    ApiClient existing = directory.client(id);
+    if (existing != null && !existing.isPlatform()) {
+      return Future.failedFuture(new ConfigException("admin.clientId (FLEETGATE_ADMIN_CLIENT_ID): '" + id + "' is a fleet client, not a platform client"));
+    }
+    String clientId = id;
+    String clientSecret = secret;
+    boolean print = generated;
+    return secrets.hash(clientSecret).compose(hash -> {
+      ApiClient admin = new ApiClient(clientId, null, "administrator", EnumSet.of(Permission.ADMIN), hash,
+          existing != null ? existing.createdAt() : Instant.now());
+      Future<Void> write = existing != null
+          ? stores.fleets().deleteClient(clientId).compose(v -> stores.fleets().insertClient(admin))
+          : stores.fleets().insertClient(admin);
+      return write.map(v -> {
+        directory.put(admin);
+        if (print) {
+          System.out.println("Generated the first platform administrator (shown once, store it now):");
+          System.out.println("  client_id:     " + clientId);
+          System.out.println("  client_secret: " + clientSecret);
+        }
+        return null;
+      });
+    });
+  }
+
+  private Future<Void> deployApi() {
+    ApiSupport support = new ApiSupport(tokens, directory);
+    List<RouteGroup> groups = routeGroups();
+    GatewayConfig.Http http = config.http();
+    return deployShared(port -> new ApiVerticle(http.host(), port, http.bodyLimitBytes(), support, groups), http.port(), 1)
+        .map(port -> {
+          httpPort = port;
+          return null;
+        });
+  }
+
+  /** Every route group of the API. */
+  private List<RouteGroup> routeGroups() {
+    List<RouteGroup> groups = new ArrayList<>();
+    groups.add(new OpsRoutes(this));
+    return groups;
+  }
+
+  private Future<Void> deployDevices() {
+    return Future.succeededFuture();
+  }
+
+  /**
+   * Deploys one instance of a listener verticle per event loop, all on one port. Vert.x shares a port among
+   * instances, but port 0 ("any") is never shared: a negative port is its shared form, one per listener kind.
+   */
+  private Future<Integer> deployShared(java.util.function.IntFunction<? extends PortBound> factory, int port, int listenerKind) {
+    int instances = Math.max(1, VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE);
+    int bindPort = port == 0 ? -listenerKind : port;
+    List<PortBound> created = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Supplier<PortBound> supplier = () -> {
+      PortBound v = factory.apply(bindPort);
+      created.add(v);
+      return v;
+    };
+    return vertx.deployVerticle(supplier, new DeploymentOptions().setInstances(instances)).map(id -> {
+      deployments.add(id);
+      return created.get(0).actualPort();
+    });
+  }
+
+  /** A listener verticle that can say which port it bound. */
+  public interface PortBound extends io.vertx.core.Deployable {
+    int actualPort();
+  }
+
+  /** Undeploys the listeners (the Vert.x instance stays the caller's). */
+  public Future<Void> stop() {
+    List<Future<Void>> all = new ArrayList<>();
+    for (String id : deployments) {
+      all.add(vertx.undeploy(id));
+    }
+    return Future.join(all).<Void>mapEmpty().onComplete(ar -> secrets.close());
+  }
+
+  static String randomToken(int bytes) {
+    byte[] b = new byte[bytes];
+    new SecureRandom().nextBytes(b);
+    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+
+}

@@ -1,0 +1,110 @@
+package io.fleetgate.api;
+
+import io.fleetgate.auth.Permission;
+import io.fleetgate.auth.Principal;
+import io.fleetgate.auth.TokenService;
+import io.fleetgate.fleet.ApiClient;
+import io.fleetgate.fleet.FleetDirectory;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * What route groups share: authentication, permission checks, JSON responses and running a future-returning
+ * handler with its failure routed to the one {@link FailureHandler}.
+ */
+public final class ApiSupport {
+  private static final String PRINCIPAL = "fleetgate.principal";
+
+  private final TokenService tokens;
+  private final FleetDirectory directory;
+
+  public ApiSupport(TokenService tokens, FleetDirectory directory) {
+    this.tokens = tokens;
+    this.directory = directory;
+  }
+
+  /**
+   * Handler that requires a valid bearer token of a client that still exists, and the given permission.
+   * Permissions are the client's current ones (so changes apply at once), bounded by the token's scope.
+   */
+  public Handler<RoutingContext> requires(Permission permission) {
+    return ctx -> authenticate(ctx).onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+        return;
+      }
+      Principal principal = ar.result();
+      if (!principal.has(permission)) {
+        ctx.fail(Problems.missingPermissions(permission.wire));
+        return;
+      }
+      ctx.put(PRINCIPAL, principal);
+      ctx.next();
+    });
+  }
+
+  private Future<Principal> authenticate(RoutingContext ctx) {
+    String header = ctx.request().getHeader("Authorization");
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() > 8192) {
+      return Future.failedFuture(Problems.unauthorized("a bearer token is required"));
+    }
+    return tokens.verify(header.substring(7).trim())
+        .recover(e -> Future.failedFuture(Problems.unauthorized("the token is invalid or expired")))
+        .compose(claims -> {
+          ApiClient client = directory.client(claims.getString("sub"));
+          String fleetId = claims.getString("fleet_id");
+          if (client == null || (fleetId == null ? client.fleetId() != null : !fleetId.equals(client.fleetId()))) {
+            return Future.failedFuture(Problems.unauthorized("the token's client no longer exists"));
+          }
+          Set<Permission> scope = EnumSet.noneOf(Permission.class);
+          String scopeClaim = claims.getString("scope", "");
+          for (String s : scopeClaim.split(" ")) {
+            Permission p = Permission.of(s);
+            if (p != null) {
+              scope.add(p);
+            }
+          }
+          Set<Permission> effective = Permission.effective(client.permissions());
+          effective.retainAll(Permission.effective(scope));
+          return Future.succeededFuture(new Principal(client.clientId(), client.fleetId(), effective));
+        });
+  }
+
+  /** The authenticated caller; only valid behind {@link #requires}. */
+  public static Principal principal(RoutingContext ctx) {
+    return ctx.get(PRINCIPAL);
+  }
+
+  /** Runs a handler returning a future of a JSON body, answering {@code status} with it or failing the route. */
+  public static Handler<RoutingContext> json(int status, Function<RoutingContext, Future<?>> handler) {
+    return ctx -> {
+      Future<?> f;
+      try {
+        f = handler.apply(ctx);
+      } catch (RuntimeException e) {
+        ctx.fail(e);
+        return;
+      }
+      f.onComplete(ar -> {
+        if (ar.failed()) {
+          ctx.fail(ar.cause());
+        } else if (ar.result() == null) {
+          ctx.response().setStatusCode(status == 200 ? 204 : status).end();
+        } else {
+          sendJson(ctx, status, ar.result());
+        }
+      });
+    };
+  }
+
+  public static void sendJson(RoutingContext ctx, int status, Object body) {
+    String text = body instanceof JsonObject o ? o.encode() : body instanceof JsonArray a ? a.encode() : body.toString();
+    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(text);
+  }
+}

@@ -1,0 +1,77 @@
+package io.fleetgate.api;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Renders every failure of the API as problem JSON: the one place where errors become HTTP. Unexpected
+ * failures are logged once with the flow id and answered with a bare internal-error problem.
+ */
+public final class FailureHandler {
+  private static final Logger LOG = Logger.getLogger("fleetgate.api");
+  private final long bodyLimit;
+
+  public FailureHandler(long bodyLimit) {
+    this.bodyLimit = bodyLimit;
+  }
+
+  public void handle(RoutingContext ctx) {
+    send(ctx, problemOf(ctx));
+  }
+
+  private ProblemException problemOf(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure instanceof ProblemException p) {
+      return p;
+    }
+    if (failure instanceof io.vertx.core.json.DecodeException) {
+      return Problems.validation("the body is not valid JSON");
+    }
+    int status = ctx.statusCode();
+    if (failure == null || status > 0) {
+      switch (status) {
+        case 400:
+          return Problems.validation("bad request");
+        case 401:
+          return Problems.unauthorized("authentication required");
+        case 404:
+          return Problems.notFound("resource");
+        case 405:
+          return Problems.methodNotAllowed();
+        case 413:
+          return Problems.payloadTooLarge(bodyLimit);
+        case 415:
+          return Problems.unsupportedMediaType();
+        default:
+          break;
+      }
+    }
+    LOG.log(Level.SEVERE, "flow " + FlowIds.of(ctx) + ": unexpected failure on " + ctx.request().method() + " "
+        + ctx.request().path() + ": " + failure, failure);
+    return Problems.internal();
+  }
+
+  /** Writes a problem response (also used directly by handlers that answer outside the router). */
+  public static void send(RoutingContext ctx, ProblemException p) {
+    if (ctx.response().headWritten()) {
+      ctx.response().reset();
+      return;
+    }
+    JsonObject body = new JsonObject()
+        .put("type", "/problems/" + p.type)
+        .put("title", p.title)
+        .put("status", p.status)
+        .put("detail", p.detail())
+        .put("flow_id", FlowIds.of(ctx));
+    if (p.errors != null) {
+      body.put("errors", p.errors);
+    }
+    p.headers.forEach(ctx.response()::putHeader);
+    ctx.response()
+        .setStatusCode(p.status)
+        .putHeader("Content-Type", "application/problem+json")
+        .end(body.encode());
+  }
+}

@@ -1,0 +1,29 @@
+package io.fleetgate.api;
+
+import io.vertx.ext.web.RoutingContext;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/** The flow id of a request: the client's own {@code X-Flow-ID} when it is a UUID, else a new one. */
+public final class FlowIds {
+  public static final String HEADER = "X-Flow-ID";
+  private static final String KEY = "fleetgate.flowId";
+  private static final Pattern UUID_FORM =
+      Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
+  private FlowIds() {}
+
+  /** First handler of every request: fixes the flow id and puts it on the response. */
+  public static void assign(RoutingContext ctx) {
+    String given = ctx.request().getHeader(HEADER);
+    String id = given != null && UUID_FORM.matcher(given).matches() ? given.toLowerCase() : UUID.randomUUID().toString();
+    ctx.put(KEY, id);
+    ctx.response().putHeader(HEADER, id);
+    ctx.next();
+  }
+
+  public static String of(RoutingContext ctx) {
+    String id = ctx.get(KEY);
+    return id != null ? id : "-";
+  }
+}

@@ -1,0 +1,128 @@
+package io.fleetgate.config;
+
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The validated, typed configuration. Build it with {@link ConfigLoader}. */
+public record GatewayConfig(
+    Http http, Mqtt mqtt, Tcp tcp, Tls tls, String dbUrl, String amqpUrl, Admin admin, Jwt jwt,
+    int commandTimeoutSeconds, int historyPerVehicle, Hash hash, String catalogFile) {
+
+  public record Http(String host, int port, int bodyLimitBytes, int maxConnections) {}
+
+  public record Mqtt(String host, int port, int tlsPort, int maxConnections, int maxFrameBytes,
+      int connectTimeoutSeconds, int maxKeepAliveSeconds, int invalidFramesPerMinute, int maxInflightPerConnection) {}
+
+  public record Tcp(int port, int tlsPort) {}
+
+  public record Tls(String cert, String key, String clientCa) {
+    public boolean enabled() {
+      return cert != null;
+    }
+  }
+
+  public record Admin(String clientId, String clientSecret) {}
+
+  public record Jwt(String keyFile, String issuer, int ttlSeconds) {}
+
+  public record Hash(int memoryKiB, int iterations, int maxPending) {}
+
+  static GatewayConfig from(JsonObject c) {
+    Reader r = new Reader(c);
+    Http http = new Http(r.string("http.host"), r.port("http.port"), r.range("http.bodyLimitBytes", 1024, 16 << 20),
+        r.range("http.maxConnections", 1, 1_000_000));
+    Mqtt mqtt = new Mqtt(r.string("mqtt.host"), r.port("mqtt.port"), r.port("mqtt.tlsPort"),
+        r.range("mqtt.maxConnections", 1, 10_000_000), r.range("mqtt.maxFrameBytes", 256, 1 << 20),
+        r.range("mqtt.connectTimeoutSeconds", 1, 300), r.range("mqtt.maxKeepAliveSeconds", 10, 65535),
+        r.range("mqtt.invalidFramesPerMinute", 1, 1_000_000), r.range("mqtt.maxInflightPerConnection", 1, 65535));
+    Tcp tcp = new Tcp(r.port("tcp.port"), r.port("tcp.tlsPort"));
+    Tls tls = new Tls(r.file("tls.cert"), r.file("tls.key"), r.file("tls.clientCa"));
+    if (tls.cert() != null && tls.key() == null) {
+      throw new ConfigException(r.name("tls.key") + ": required when tls.cert is set");
+    }
+    String db = r.url("db.url", "postgresql", "postgres");
+    String amqp = r.url("amqp.url", "amqp", "amqps");
+    Admin admin = new Admin(r.optional("admin.clientId"), r.optional("admin.clientSecret"));
+    if (admin.clientId() != null && !admin.clientId().matches("[A-Za-z0-9_.-]{3,100}")) {
+      throw new ConfigException(r.name("admin.clientId") + ": 3-100 characters of [A-Za-z0-9_.-]");
+    }
+    if ((admin.clientId() == null) != (admin.clientSecret() == null)) {
+      throw new ConfigException(r.name(admin.clientId() == null ? "admin.clientId" : "admin.clientSecret")
+          + ": set both admin.clientId and admin.clientSecret, or neither");
+    }
+    if (admin.clientSecret() != null && admin.clientSecret().length() < 16) {
+      throw new ConfigException(r.name("admin.clientSecret") + ": must be at least 16 characters");
+    }
+    Jwt jwt = new Jwt(r.file("jwt.key"), r.string("jwt.issuer"), r.range("jwt.ttlSeconds", 60, 86400));
+    Hash hash = new Hash(r.range("hash.memoryKiB", 8, 1 << 21), r.range("hash.iterations", 1, 100),
+        r.range("hash.maxPending", 1, 100_000));
+    return new GatewayConfig(http, mqtt, tcp, tls, db, amqp, admin, jwt,
+        r.range("command.timeoutSeconds", 1, 3600), r.range("history.perVehicle", 0, 100_000), hash,
+        r.string("catalog.file"));
+  }
+
+  /** Reads settings out of the merged JSON, failing with the setting's name. */
+  private record Reader(JsonObject c) {
+    String name(String key) {
+      return key + " (" + Settings.ALL.get(key).envName() + ")";
+    }
+
+    Object raw(String key) {
+      String[] parts = key.split("\\.");
+      return c.getJsonObject(parts[0]).getValue(parts[1]);
+    }
+
+    String optional(String key) {
+      Object v = raw(key);
+      return v == null ? null : v.toString();
+    }
+
+    String string(String key) {
+      String v = optional(key);
+      if (v == null || v.isBlank()) {
+        throw new ConfigException(name(key) + ": must not be empty");
+      }
+      return v;
+    }
+
+    int range(String key, int min, int max) {
+      Object v = raw(key);
+      if (!(v instanceof Integer i) || i < min || i > max) {
+        throw new ConfigException(name(key) + ": must be a whole number from " + min + " to " + max + ", got '" + v + "'");
+      }
+      return i;
+    }
+
+    int port(String key) {
+      return range(key, 0, 65535);
+    }
+
+    String file(String key) {
+      String v = optional(key);
+      if (v != null && !Files.isReadable(Path.of(v))) {
+        throw new ConfigException(name(key) + ": file '" + v + "' cannot be read");
+      }
+      return v;
+    }
+
+    String url(String key, String... schemes) {
+      String v = optional(key);
+      if (v == null) {
+        return null;
+      }
+      try {
+        URI uri = new URI(v);
+        for (String s : schemes) {
+          if (s.equalsIgnoreCase(uri.getScheme()) && uri.getHost() != null) {
+            return v;
+          }
+        }
+      } catch (Exception ignored) {
+        // reported below
+      }
+      throw new ConfigException(name(key) + ": must be a " + schemes[0] + ":// URL with a host");
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package io.fleetgate.config;
+
+import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Every setting of the gateway, with its default and its environment variable. The one place that documents
+ * configuration: {@code config/fleetgate.json} mirrors {@link #defaults()} (a test keeps them equal), the
+ * README's table is generated from the same list.
+ *
+ * <p>A setting {@code section.someKey} is overridden by the environment variable
+ * {@code FLEETGATE_SECTION_SOME_KEY}.
+ */
+public final class Settings {
+
+  /** One setting: dotted key, type, default (null = unset) and what it does. */
+  public record Setting(String key, Class<?> type, Object defaultValue, String doc) {
+    public String envName() {
+      StringBuilder sb = new StringBuilder("FLEETGATE_");
+      for (char c : key.toCharArray()) {
+        if (c == '.') {
+          sb.append('_');
+        } else if (Character.isUpperCase(c)) {
+          sb.append('_').append(c);
+        } else {
+          sb.append(Character.toUpperCase(c));
+        }
+      }
+      return sb.toString().toUpperCase(Locale.ROOT);
+    }
+  }
+
+  public static final Map<String, Setting> ALL = new LinkedHashMap<>();
+
+  private static void add(String key, Class<?> type, Object def, String doc) {
+    ALL.put(key, new Setting(key, type, def, doc));
+  }
+
+  static {
+    add("http.host", String.class, "0.0.0.0", "address the REST API binds");
+    add("http.port", Integer.class, 8080, "REST API port (0 = any free port)");
+    add("http.bodyLimitBytes", Integer.class, 65536, "largest accepted request body");
+    add("http.maxConnections", Integer.class, 10000, "concurrent HTTP connections before new ones are refused");
+    add("mqtt.host", String.class, "0.0.0.0", "address the MQTT listener binds");
+    add("mqtt.port", Integer.class, 1884, "MQTT device port (0 = any free port)");
+    add("mqtt.tlsPort", Integer.class, 8884, "MQTT over TLS port, used only when tls.cert is set");
+    add("mqtt.maxConnections", Integer.class, 200000, "concurrent MQTT connections before CONNACK 'server unavailable'");
+    add("mqtt.maxFrameBytes", Integer.class, 8192, "largest MQTT message (a bigger one closes the connection)");
+    add("mqtt.connectTimeoutSeconds", Integer.class, 10, "time from TCP accept to CONNECT before the socket is closed");
+    add("mqtt.maxKeepAliveSeconds", Integer.class, 300, "cap on the keep-alive a unit asks for (0 in CONNECT is raised to it)");
+    add("mqtt.invalidFramesPerMinute", Integer.class, 10, "invalid frames a 3.1.1 unit may send in a minute before it is disconnected");
+    add("mqtt.maxInflightPerConnection", Integer.class, 64, "QoS 1 frames being applied per connection before reading pauses");
+    add("tcp.port", Integer.class, 5100, "TCP binary device port (0 = any free port)");
+    add("tcp.tlsPort", Integer.class, 5101, "TCP binary over TLS port, used only when tls.cert is set");
+    add("tls.cert", String.class, null, "PEM certificate chain for the TLS listeners (unset = TLS off)");
+    add("tls.key", String.class, null, "PEM private key of tls.cert");
+    add("tls.clientCa", String.class, null, "PEM CA whose client certificates authenticate units (CN = unit id)");
+    add("db.url", String.class, null, "postgresql:// URL (unset = in-memory store)");
+    add("amqp.url", String.class, null, "amqp:// URL of RabbitMQ (unset = in-process events only)");
+    add("admin.clientId", String.class, null, "client id of the first platform administrator (unset = generated and printed once)");
+    add("admin.clientSecret", String.class, null, "its secret (at least 16 characters); only from the environment or a file");
+    add("jwt.key", String.class, null, "path to a PEM private key (EC P-256 → ES256, RSA → RS256); unset = ephemeral key, tokens die with the process");
+    add("jwt.issuer", String.class, "fleetgate", "the iss claim of issued tokens");
+    add("jwt.ttlSeconds", Integer.class, 900, "lifetime of an access token");
+    add("command.timeoutSeconds", Integer.class, 20, "how long a synchronous command waits for the unit");
+    add("history.perVehicle", Integer.class, 256, "state history entries kept per vehicle in memory");
+    add("hash.memoryKiB", Integer.class, 19456, "Argon2id memory cost for secrets and unit passwords");
+    add("hash.iterations", Integer.class, 2, "Argon2id time cost");
+    add("hash.maxPending", Integer.class, 256, "password verifications queued at once; more are refused as overload");
+    add("catalog.file", String.class, "config/vehicle-models.json", "vehicle model catalog (the built-in one when the file is absent)");
+  }
+
+  private Settings() {}
+
+  /** Every setting at its default, as the nested JSON of the config file (unset ones as null). */
+  public static JsonObject defaults() {
+    JsonObject root = new JsonObject();
+    for (Setting s : ALL.values()) {
+      String[] parts = s.key().split("\\.");
+      JsonObject section = root.getJsonObject(parts[0]);
+      if (section == null) {
+        section = new JsonObject();
+        root.put(parts[0], section);
+      }
+      section.put(parts[1], s.defaultValue());
+    }
+    return root;
+  }
+}

@@ -1,0 +1,25 @@
+package io.fleetgate.store;
+
+import io.fleetgate.fleet.ApiClient;
+import io.fleetgate.fleet.Fleet;
+import io.vertx.core.Future;
+import java.util.List;
+
+/**
+ * Persistence of fleets and API clients. The working set lives in memory ({@code FleetDirectory}); this is
+ * what makes it durable. Writes complete before the API answers; a duplicate key fails with
+ * {@link DuplicateKeyException}.
+ */
+public interface FleetStore {
+  Future<Void> insertFleet(Fleet fleet);
+
+  Future<Void> updateFleet(Fleet fleet);
+
+  Future<List<Fleet>> loadFleets();
+
+  Future<Void> insertClient(ApiClient client);
+
+  Future<Void> deleteClient(String clientId);
+
+  Future<List<ApiClient>> loadClients();
+}

@@ -1,0 +1,71 @@
+package io.fleetgate.store.memory;
+
+import io.fleetgate.store.StateStore;
+import io.fleetgate.vehicle.HistoryEntry;
+import io.fleetgate.vehicle.Reading;
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * {@link StateStore} in memory: a bounded ring of the last {@code perVehicle} recorded states of each
+ * vehicle. Appends of one vehicle come from the one connection of its unit, so the per-ring lock is
+ * uncontended; it only guards against a reader.
+ */
+public final class MemoryStateStore implements StateStore {
+  private final int perVehicle;
+  private final Map<String, Ring> rings = new ConcurrentHashMap<>();
+
+  public MemoryStateStore(int perVehicle) {
+    this.perVehicle = perVehicle;
+  }
+
+  @Override
+  public Future<Void> record(String vehicleId, long recordedAtMs, List<Reading> readings) {
+    if (perVehicle > 0) {
+      rings.computeIfAbsent(vehicleId, id -> new Ring(perVehicle)).add(recordedAtMs, readings);
+    }
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<List<HistoryEntry>> history(String vehicleId, long fromMs, long toMs, long beforeId, int limit) {
+    Ring ring = rings.get(vehicleId);
+    return Future.succeededFuture(ring == null ? List.of() : ring.query(fromMs, toMs, beforeId, limit));
+  }
+
+  @Override
+  public Future<Void> forget(String vehicleId) {
+    rings.remove(vehicleId);
+    return Future.succeededFuture();
+  }
+
+  private static final class Ring {
+    private final HistoryEntry[] entries;
+    private long nextId = 1;
+
+    Ring(int capacity) {
+      entries = new HistoryEntry[capacity];
+    }
+
+    synchronized void add(long recordedAtMs, List<Reading> readings) {
+      long id = nextId++;
+      entries[(int) (id % entries.length)] = new HistoryEntry(id, recordedAtMs, readings);
+    }
+
+    synchronized List<HistoryEntry> query(long fromMs, long toMs, long beforeId, int limit) {
+      List<HistoryEntry> out = new ArrayList<>(Math.min(limit, entries.length));
+      long newest = Math.min(nextId - 1, beforeId - 1);
+      long oldest = Math.max(1, nextId - entries.length);
+      for (long id = newest; id >= oldest && out.size() < limit; id--) {
+        HistoryEntry e = entries[(int) (id % entries.length)];
+        if (e.recordedAtMs() >= fromMs && e.recordedAtMs() <= toMs) {
+          out.add(e);
+        }
+      }
+      return out;
+    }
+  }
+}

@@ -1,0 +1,77 @@
+package io.fleetgate.vehicle;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The in-memory working set of vehicles and telematics units, read by the API and the ingest path from any
+ * event loop. Records are immutable and replaced whole; the runtime side of each vehicle is its
+ * {@link VehicleLive}. Each fleet has an index of the vehicles it sees, ordered by creation sequence: the
+ * stable order behind listings and cursors.
+ */
+public final class VehicleRegistry {
+  private final Map<String, Vehicle> vehicles = new ConcurrentHashMap<>();
+  private final Map<String, TelematicsUnit> units = new ConcurrentHashMap<>();
+  private final Map<String, VehicleLive> live = new ConcurrentHashMap<>();
+  private final Map<String, NavigableMap<Long, String>> visibleByFleet = new ConcurrentHashMap<>();
+  private final AtomicLong seq = new AtomicLong();
+
+  public long nextSeq() {
+    return seq.incrementAndGet();
+  }
+
+  public Vehicle vehicle(String id) {
+    return id == null ? null : vehicles.get(id);
+  }
+
+  public boolean vehicleIdTaken(String id) {
+    return vehicles.containsKey(id);
+  }
+
+  public TelematicsUnit unit(String id) {
+    return id == null ? null : units.get(id);
+  }
+
+  public Collection<TelematicsUnit> units() {
+    return units.values();
+  }
+
+  /** The runtime side of a vehicle; null when the vehicle is unknown. */
+  public VehicleLive live(String vehicleId) {
+    return live.get(vehicleId);
+  }
+
+  /** Adds or replaces a vehicle (and indexes it for its owner fleet). */
+  public void put(Vehicle v) {
+    vehicles.put(v.id(), v);
+    live.computeIfAbsent(v.id(), id -> new VehicleLive(v.createdAt()));
+    seq.accumulateAndGet(v.seq(), Math::max);
+    index(v.fleetId()).put(v.seq(), v.id());
+  }
+
+  public void put(TelematicsUnit unit) {
+    units.put(unit.id(), unit);
+  }
+
+  /** Removes a vehicle from the working set (archive). */
+  public void remove(String vehicleId) {
+    Vehicle v = vehicles.remove(vehicleId);
+    if (v != null) {
+      live.remove(vehicleId);
+      index(v.fleetId()).remove(v.seq());
+    }
+  }
+
+  /** Creation sequence → vehicle id of every vehicle a fleet sees, in order (live view; do not modify). */
+  public NavigableMap<Long, String> visibleTo(String fleetId) {
+    return index(fleetId);
+  }
+
+  private NavigableMap<Long, String> index(String fleetId) {
+    return visibleByFleet.computeIfAbsent(fleetId, f -> new ConcurrentSkipListMap<>());
+  }
+}
