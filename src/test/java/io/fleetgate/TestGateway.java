@@ -85,7 +85,11 @@ public final class TestGateway implements AutoCloseable {
     settings.put("admin.clientId", ADMIN_ID);
     settings.put("admin.clientSecret", ADMIN_SECRET);
     settings.putAll(overrides);
-    GatewayConfig config = ConfigLoader.of(settings);
+    return start(ConfigLoader.of(settings));
+  }
+
+  /** With a configuration built by the test itself (e.g. through {@link ConfigLoader#load}). */
+  public static TestGateway start(GatewayConfig config) {
     PrometheusMeterRegistry metrics = Gateway.newMetrics();
     Vertx vertx = Gateway.newVertx(metrics, 100);
     try {
