@@ -2,6 +2,8 @@ package io.fleetgate;
 
 import io.fleetgate.api.ApiSupport;
 import io.fleetgate.api.ApiVerticle;
+import io.fleetgate.api.AuthRoutes;
+import io.fleetgate.api.FleetRoutes;
 import io.fleetgate.api.OpsRoutes;
 import io.fleetgate.api.RouteGroup;
 import io.fleetgate.auth.PasswordHasher;
@@ -10,6 +12,7 @@ import io.fleetgate.auth.SecretVerifier;
 import io.fleetgate.auth.TokenService;
 import io.fleetgate.config.ConfigException;
 import io.fleetgate.config.GatewayConfig;
+import io.fleetgate.fleet.AdminService;
 import io.fleetgate.fleet.ApiClient;
 import io.fleetgate.fleet.FleetDirectory;
 import io.fleetgate.store.Stores;
@@ -51,6 +54,7 @@ public final class Gateway {
   public final SecretVerifier secrets;
   public final TokenService tokens;
   public final IngestService ingest;
+  public final AdminService admin;
   private final List<String> deployments = new ArrayList<>();
   private int httpPort;
   private int mqttPort;
@@ -67,6 +71,7 @@ public final class Gateway {
         config.hash().maxPending());
     this.tokens = TokenService.create(vertx, config.jwt().keyFile(), config.jwt().issuer(), config.jwt().ttlSeconds());
     this.ingest = new IngestService(registry, stores.states(), IngestService.IngestMetrics.NONE);
+    this.admin = new AdminService(stores.fleets(), directory, secrets, java.time.Clock.systemUTC());
   }
 
   /** A Vert.x instance with Micrometer metrics into {@code metrics} and the blocked-thread checker at {@code maxEventLoopMs}. */
@@ -188,6 +193,8 @@ public final class Gateway {
   private List<RouteGroup> routeGroups() {
     List<RouteGroup> groups = new ArrayList<>();
     groups.add(new OpsRoutes(this));
+    groups.add(new AuthRoutes(directory, secrets, tokens));
+    groups.add(new FleetRoutes(admin));
     return groups;
   }
 

@@ -49,6 +49,21 @@ public final class ApiSupport {
     });
   }
 
+  /**
+   * Handler that requires only a valid bearer token of a client that still exists (no permission); for routes
+   * whose access depends on the resource, e.g. a fleet's own clients reading their fleet.
+   */
+  public Handler<RoutingContext> authenticated() {
+    return ctx -> authenticate(ctx).onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+        return;
+      }
+      ctx.put(PRINCIPAL, ar.result());
+      ctx.next();
+    });
+  }
+
   private Future<Principal> authenticate(RoutingContext ctx) {
     String header = ctx.request().getHeader("Authorization");
     if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() > 8192) {
@@ -72,11 +87,15 @@ public final class ApiSupport {
           }
           Set<Permission> effective = Permission.effective(client.permissions());
           effective.retainAll(Permission.effective(scope));
+          if (client.fleetId() != null) {
+            // admin is for platform clients only, whatever a fleet client's record says
+            effective.remove(Permission.ADMIN);
+          }
           return Future.succeededFuture(new Principal(client.clientId(), client.fleetId(), effective));
         });
   }
 
-  /** The authenticated caller; only valid behind {@link #requires}. */
+  /** The authenticated caller; only valid behind {@link #requires} or {@link #authenticated}. */
   public static Principal principal(RoutingContext ctx) {
     return ctx.get(PRINCIPAL);
   }

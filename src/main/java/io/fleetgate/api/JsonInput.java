@@ -208,6 +208,11 @@ public final class JsonInput {
     errorAt(pointer + "/" + escape(key), detail);
   }
 
+  /** Records an error at an item of an array property of this object. */
+  public void error(String key, int index, String detail) {
+    errorAt(pointer + "/" + escape(key) + "/" + index, detail);
+  }
+
   private void errorAt(String at, String detail) {
     if (errors.size() < 50) {
       errors.add(new JsonObject().put("pointer", at).put("detail", detail));

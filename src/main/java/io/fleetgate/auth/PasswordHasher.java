@@ -35,6 +35,20 @@ public final class PasswordHasher {
         + B64.encodeToString(out);
   }
 
+  /**
+   * A well-formed hash with this hasher's cost that no secret is known to match (random salt and output, no
+   * Argon2 run): verifying against it costs as much as a real check, so an unknown principal takes as long
+   * as a wrong secret.
+   */
+  public String decoy() {
+    byte[] salt = new byte[SALT_BYTES];
+    byte[] out = new byte[HASH_BYTES];
+    random.nextBytes(salt);
+    random.nextBytes(out);
+    return "$argon2id$v=19$m=" + memoryKiB + ",t=" + iterations + ",p=1$" + B64.encodeToString(salt) + "$"
+        + B64.encodeToString(out);
+  }
+
   /** True when {@code secret} matches {@code encoded}; a malformed encoding never matches. */
   public boolean verify(String secret, String encoded) {
     String[] parts = encoded.split("\\$");

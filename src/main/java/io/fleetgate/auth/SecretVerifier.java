@@ -31,6 +31,7 @@ public final class SecretVerifier {
   private final AtomicInteger pending = new AtomicInteger();
   private final Map<String, byte[]> verified = new ConcurrentHashMap<>();
   private final byte[] macKey = new byte[32];
+  private final String decoy;
 
   public SecretVerifier(Vertx vertx, PasswordHasher hasher, int maxPending) {
     this.hasher = hasher;
@@ -38,6 +39,7 @@ public final class SecretVerifier {
     int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
     this.pool = vertx.createSharedWorkerExecutor("fleetgate-hash", threads);
     new SecureRandom().nextBytes(macKey);
+    this.decoy = hasher.decoy();
   }
 
   /** Hashes a new secret on the worker pool. */
@@ -63,6 +65,17 @@ public final class SecretVerifier {
         verified.put(id, fingerprint);
       }
       return ok;
+    });
+  }
+
+  /**
+   * Spends the cost of one verification and answers false: for a principal that does not exist, so that its
+   * answer cannot be told from a wrong secret's by timing.
+   */
+  public Future<Boolean> rejectUnknown(String secret) {
+    return submit(() -> {
+      hasher.verify(secret, decoy);
+      return false;
     });
   }
 

@@ -1,5 +1,8 @@
 package io.fleetgate.fleet;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -10,7 +13,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * map lookup here, never a store round trip. Written only after the store accepted the change.
  */
 public final class FleetDirectory {
-  private final Map<String, Fleet> fleets = new ConcurrentSkipListMap<>();
+  private final ConcurrentSkipListMap<String, Fleet> fleets = new ConcurrentSkipListMap<>();
   private final Map<String, ApiClient> clients = new ConcurrentHashMap<>();
 
   public Fleet fleet(String id) {
@@ -20,6 +23,29 @@ public final class FleetDirectory {
   /** Fleets in id order. */
   public List<Fleet> fleets() {
     return List.copyOf(fleets.values());
+  }
+
+  /** Up to {@code max} fleets with an id after {@code afterId} (null = from the start), in id order. */
+  public List<Fleet> fleetsAfter(String afterId, int max) {
+    return take((afterId == null ? fleets : fleets.tailMap(afterId, false)).values(), max);
+  }
+
+  /** Up to {@code max} fleets with an id before {@code beforeId} (null = up to the end), in id order. */
+  public List<Fleet> fleetsBefore(String beforeId, int max) {
+    List<Fleet> out = take((beforeId == null ? fleets : fleets.headMap(beforeId, false)).descendingMap().values(), max);
+    Collections.reverse(out);
+    return out;
+  }
+
+  private static List<Fleet> take(Collection<Fleet> ordered, int max) {
+    List<Fleet> out = new ArrayList<>(Math.min(max, 512));
+    for (Fleet f : ordered) {
+      if (out.size() >= max) {
+        break;
+      }
+      out.add(f);
+    }
+    return out;
   }
 
   public void put(Fleet fleet) {

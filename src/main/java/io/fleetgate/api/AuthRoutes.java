@@ -1,0 +1,203 @@
+package io.fleetgate.api;
+
+import io.fleetgate.auth.Permission;
+import io.fleetgate.auth.SecretVerifier;
+import io.fleetgate.auth.TokenService;
+import io.fleetgate.fleet.ApiClient;
+import io.fleetgate.fleet.FleetDirectory;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The OAuth 2.0 client-credentials token endpoint and the public key discovery documents. No bearer token
+ * here: this is where tokens come from.
+ *
+ * <p>An unknown client and a wrong secret get the same answer, and cost the same Argon2 verification, so the
+ * endpoint is no oracle for client ids.
+ */
+public final class AuthRoutes implements RouteGroup {
+  public static final String TOKEN_PATH = "/auth/oauth/token";
+  private static final String GRANT = "client_credentials";
+  /** Longer credentials are refused before any hashing. */
+  private static final int MAX_ID = 200;
+  private static final int MAX_SECRET = 1024;
+
+  private final FleetDirectory directory;
+  private final SecretVerifier secrets;
+  private final TokenService tokens;
+
+  public AuthRoutes(FleetDirectory directory, SecretVerifier secrets, TokenService tokens) {
+    this.directory = directory;
+    this.secrets = secrets;
+    this.tokens = tokens;
+  }
+
+  @Override
+  public void mount(Router router, ApiSupport api) {
+    router.post(TOKEN_PATH).handler(ApiSupport.json(200, this::token));
+    router.get("/.well-known/jwks.json").handler(ctx -> {
+      ctx.response().putHeader("Cache-Control", "public, max-age=300");
+      ApiSupport.sendJson(ctx, 200, tokens.jwks());
+    });
+    router.get("/.well-known/openid-configuration").handler(ctx -> {
+      ctx.response().putHeader("Cache-Control", "public, max-age=300");
+      ApiSupport.sendJson(ctx, 200, discovery(baseUrl(ctx)));
+    });
+  }
+
+  /** The request's credentials and what it asks for, read and checked before any hashing. */
+  private record TokenRequest(String clientId, String secret, Set<Permission> scope) {}
+
+  private Future<JsonObject> token(RoutingContext ctx) {
+    ctx.response().putHeader("Cache-Control", "no-store").putHeader("Pragma", "no-cache");
+    TokenRequest request = readRequest(ctx);
+    return authenticateClient(request).map(client -> answer(client, request.scope()));
+  }
+
+  private TokenRequest readRequest(RoutingContext ctx) {
+    String grant = single(ctx.request().params(), "grant_type");
+    if (grant == null) {
+      throw Problems.validation("/grant_type", "is required (client_credentials)");
+    }
+    if (!GRANT.equals(grant)) {
+      throw Problems.validation("/grant_type", "only 'client_credentials' is supported");
+    }
+    String scope = single(ctx.request().params(), "scope");
+    String[] credentials = credentials(ctx);
+    return new TokenRequest(credentials[0], credentials[1], scope == null || scope.isBlank() ? null : scopeOf(scope));
+  }
+
+  /**
+   * {@code [client_id, secret]} from HTTP Basic or from the form body (never from the query string, where
+   * secrets end up in logs); both at once, or neither, is a 401.
+   */
+  private static String[] credentials(RoutingContext ctx) {
+    String header = ctx.request().getHeader("Authorization");
+    MultiMap form = ctx.request().formAttributes();
+    boolean inForm = form.contains("client_id") || form.contains("client_secret");
+    String[] found = null;
+    if (header != null) {
+      found = inForm ? null : basic(header);
+    } else if (inForm) {
+      String id = single(form, "client_id");
+      String secret = single(form, "client_secret");
+      found = id == null || secret == null ? null : new String[] {id, secret};
+    }
+    if (found == null || found[0].isEmpty() || found[0].length() > MAX_ID || found[1].isEmpty()
+        || found[1].length() > MAX_SECRET) {
+      throw Problems.badClientCredentials();
+    }
+    return found;
+  }
+
+  private static String[] basic(String header) {
+    if (!header.regionMatches(true, 0, "Basic ", 0, 6) || header.length() > 4096) {
+      return null;
+    }
+    String decoded;
+    try {
+      decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    int colon = decoded.indexOf(':');
+    return colon < 0 ? null : new String[] {decoded.substring(0, colon), decoded.substring(colon + 1)};
+  }
+
+  /** The value of a parameter given at most once; a repeated one is a 400 (RFC 6749 §3.2). */
+  private static String single(MultiMap params, String name) {
+    List<String> all = params.getAll(name);
+    if (all.size() > 1) {
+      throw Problems.validation("/" + name, "must be given once");
+    }
+    return all.isEmpty() ? null : all.get(0);
+  }
+
+  private static Set<Permission> scopeOf(String scope) {
+    Set<Permission> out = EnumSet.noneOf(Permission.class);
+    for (String s : scope.trim().split(" +")) {
+      Permission p = Permission.of(s);
+      if (p == null && !s.isEmpty()) {
+        throw Problems.validation("/scope", "unknown permission '" + s + "'");
+      }
+      if (p != null) {
+        out.add(p);
+      }
+    }
+    return out;
+  }
+
+  /** The client whose secret matches; the same 401 for an unknown client and a wrong secret. */
+  private Future<ApiClient> authenticateClient(TokenRequest request) {
+    ApiClient client = directory.client(request.clientId());
+    Future<Boolean> verified = client == null
+        ? secrets.rejectUnknown(request.secret())
+        : secrets.verify(client.clientId(), request.secret(), client.secretHash());
+    return verified.compose(ok -> {
+      // the client may have been deleted while its secret was checked
+      ApiClient current = directory.client(request.clientId());
+      return ok && current == client
+          ? Future.succeededFuture(client)
+          : Future.failedFuture(Problems.badClientCredentials());
+    });
+  }
+
+  private JsonObject answer(ApiClient client, Set<Permission> requested) {
+    Set<Permission> granted = client.permissions().isEmpty()
+        ? EnumSet.noneOf(Permission.class) : EnumSet.copyOf(client.permissions());
+    if (client.fleetId() != null) {
+      granted.remove(Permission.ADMIN);
+    }
+    if (requested != null) {
+      Set<Permission> allowed = Permission.effective(granted);
+      for (Permission p : requested) {
+        if (!allowed.contains(p)) {
+          throw Problems.validation("/scope", "the client does not hold '" + p.wire + "'");
+        }
+      }
+      granted = requested.isEmpty() ? EnumSet.noneOf(Permission.class) : EnumSet.copyOf(requested);
+    }
+    return new JsonObject()
+        .put("access_token", tokens.issue(client.clientId(), client.fleetId(), granted))
+        .put("token_type", "bearer")
+        .put("expires_in", tokens.ttlSeconds())
+        .put("scope", Permission.scope(granted));
+  }
+
+  private JsonObject discovery(String base) {
+    JsonArray scopes = new JsonArray();
+    for (Permission p : Permission.values()) {
+      scopes.add(p.wire);
+    }
+    return new JsonObject()
+        .put("issuer", tokens.issuer())
+        .put("token_endpoint", base + TOKEN_PATH)
+        .put("jwks_uri", base + "/.well-known/jwks.json")
+        .put("grant_types_supported", new JsonArray().add(GRANT))
+        .put("token_endpoint_auth_methods_supported", new JsonArray().add("client_secret_basic").add("client_secret_post"))
+        .put("scopes_supported", scopes)
+        .put("id_token_signing_alg_values_supported", new JsonArray().add(tokens.algorithm()));
+  }
+
+  /** {@code scheme://host[:port]} as the client addressed this server. */
+  private static String baseUrl(RoutingContext ctx) {
+    HostAndPort authority = ctx.request().authority();
+    String host;
+    if (authority != null) {
+      host = authority.port() > 0 ? authority.host() + ":" + authority.port() : authority.host();
+    } else {
+      host = ctx.request().localAddress().hostAddress() + ":" + ctx.request().localAddress().port();
+    }
+    return ctx.request().scheme() + "://" + host;
+  }
+}
