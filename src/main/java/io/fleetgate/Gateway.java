@@ -75,6 +75,7 @@ public final class Gateway {
     this.secrets = new SecretVerifier(vertx, new PasswordHasher(config.hash().memoryKiB(), config.hash().iterations()),
         config.hash().maxPending());
     this.tokens = TokenService.create(vertx, config.jwt().keyFile(), config.jwt().issuer(), config.jwt().ttlSeconds());
+    MqttDeviceVerticle.warmUp();
     this.deviceMetrics = new DeviceMetrics(metrics);
     this.ingest = new IngestService(registry, stores.states(), deviceMetrics);
     this.devices = new DeviceServices(registry, ingest, new UnitAuthenticator(registry, secrets), new LocalDeviceSessions(),

@@ -38,6 +38,8 @@ public final class SecretVerifier {
     int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
     this.pool = vertx.createSharedWorkerExecutor("fleetgate-hash", threads);
     new SecureRandom().nextBytes(macKey);
+    // the JCE's first use initialises its providers (~200 ms cold): pay it here, not on an event loop
+    fingerprint("warm-up", "warm-up");
   }
 
   /** Hashes a new secret on the worker pool. */
