@@ -13,6 +13,13 @@ import io.fleetgate.auth.TokenService;
 import io.fleetgate.config.ConfigException;
 import io.fleetgate.config.GatewayConfig;
 import io.fleetgate.fleet.AdminService;
+import io.fleetgate.device.CommandResultSink;
+import io.fleetgate.device.ConnectionBudget;
+import io.fleetgate.device.DeviceMetrics;
+import io.fleetgate.device.DeviceServices;
+import io.fleetgate.device.LocalDeviceSessions;
+import io.fleetgate.device.UnitAuthenticator;
+import io.fleetgate.device.mqtt.MqttDeviceVerticle;
 import io.fleetgate.fleet.ApiClient;
 import io.fleetgate.fleet.FleetDirectory;
 import io.fleetgate.store.Stores;
@@ -55,6 +62,8 @@ public final class Gateway {
   public final TokenService tokens;
   public final IngestService ingest;
   public final AdminService admin;
+  public final DeviceMetrics deviceMetrics;
+  public final DeviceServices devices;
   private final List<String> deployments = new ArrayList<>();
   private int httpPort;
   private int mqttPort;
@@ -70,8 +79,12 @@ public final class Gateway {
     this.secrets = new SecretVerifier(vertx, new PasswordHasher(config.hash().memoryKiB(), config.hash().iterations()),
         config.hash().maxPending());
     this.tokens = TokenService.create(vertx, config.jwt().keyFile(), config.jwt().issuer(), config.jwt().ttlSeconds());
-    this.ingest = new IngestService(registry, stores.states(), IngestService.IngestMetrics.NONE);
     this.admin = new AdminService(stores.fleets(), directory, secrets, java.time.Clock.systemUTC());
+    MqttDeviceVerticle.warmUp();
+    this.deviceMetrics = new DeviceMetrics(metrics);
+    this.ingest = new IngestService(registry, stores.states(), deviceMetrics);
+    this.devices = new DeviceServices(registry, ingest, new UnitAuthenticator(registry, secrets), new LocalDeviceSessions(),
+        CommandResultSink.applyingState(ingest, deviceMetrics), deviceMetrics);
   }
 
   /** A Vert.x instance with Micrometer metrics into {@code metrics} and the blocked-thread checker at {@code maxEventLoopMs}. */
@@ -199,7 +212,14 @@ public final class Gateway {
   }
 
   private Future<Void> deployDevices() {
-    return Future.succeededFuture();
+    GatewayConfig.Mqtt mqtt = config.mqtt();
+    ConnectionBudget mqttConnections = new ConnectionBudget(mqtt.maxConnections());
+    deviceMetrics.mqttConnections(mqttConnections::inUse);
+    return deployShared(port -> new MqttDeviceVerticle(mqtt.host(), port, mqtt, mqttConnections, devices), mqtt.port(), 2)
+        .map(port -> {
+          mqttPort = port;
+          return null;
+        });
   }
 
   /**

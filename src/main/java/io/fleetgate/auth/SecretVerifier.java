@@ -40,6 +40,8 @@ public final class SecretVerifier {
     this.pool = vertx.createSharedWorkerExecutor("fleetgate-hash", threads);
     new SecureRandom().nextBytes(macKey);
     this.decoy = hasher.decoy();
+    // the JCE's first use initialises its providers (~200 ms cold): pay it here, not on an event loop
+    fingerprint("warm-up", "warm-up");
   }
 
   /** Hashes a new secret on the worker pool. */

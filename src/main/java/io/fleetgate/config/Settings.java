@@ -47,11 +47,11 @@ public final class Settings {
     add("mqtt.port", Integer.class, 1884, "MQTT device port (0 = any free port)");
     add("mqtt.tlsPort", Integer.class, 8884, "MQTT over TLS port, used only when tls.cert is set");
     add("mqtt.maxConnections", Integer.class, 200000, "concurrent MQTT connections before CONNACK 'server unavailable'");
-    add("mqtt.maxFrameBytes", Integer.class, 8192, "largest MQTT message (a bigger one closes the connection)");
+    add("mqtt.maxFrameBytes", Integer.class, 8192, "largest frame (MQTT payload) a unit may publish; a bigger one closes the connection");
     add("mqtt.connectTimeoutSeconds", Integer.class, 10, "time from TCP accept to CONNECT before the socket is closed");
     add("mqtt.maxKeepAliveSeconds", Integer.class, 300, "cap on the keep-alive a unit asks for (0 in CONNECT is raised to it)");
     add("mqtt.invalidFramesPerMinute", Integer.class, 10, "invalid frames a 3.1.1 unit may send in a minute before it is disconnected");
-    add("mqtt.maxInflightPerConnection", Integer.class, 64, "QoS 1 frames being applied per connection before reading pauses");
+    add("mqtt.maxInflightPerConnection", Integer.class, 64, "frames (QoS 0 and 1) being applied per connection before reading pauses; announced to MQTT 5 units as Receive Maximum");
     add("tcp.port", Integer.class, 5100, "TCP binary device port (0 = any free port)");
     add("tcp.tlsPort", Integer.class, 5101, "TCP binary over TLS port, used only when tls.cert is set");
     add("tls.cert", String.class, null, "PEM certificate chain for the TLS listeners (unset = TLS off)");

@@ -1,0 +1,41 @@
+package io.fleetgate.device;
+
+import io.fleetgate.auth.SecretVerifier;
+import io.fleetgate.device.ConnectRefusedException.Reason;
+import io.fleetgate.vehicle.TelematicsUnit;
+import io.fleetgate.vehicle.VehicleRegistry;
+import io.vertx.core.Future;
+
+/**
+ * Authenticates a unit by id and password: the unit exists, it is attached to a vehicle in the working set
+ * (a unit of a removed vehicle cannot log in), and the password matches its hash. Every "no" is the same
+ * {@link Reason#BAD_CREDENTIALS}, so a unit id cannot be probed; an overloaded verifier is
+ * {@link Reason#SERVER_BUSY}.
+ */
+public final class UnitAuthenticator {
+  /** Keeps unit ids apart from API client ids in the verifier's cache. */
+  private static final String CACHE_PREFIX = "unit:";
+
+  private final VehicleRegistry registry;
+  private final SecretVerifier secrets;
+
+  public UnitAuthenticator(VehicleRegistry registry, SecretVerifier secrets) {
+    this.registry = registry;
+    this.secrets = secrets;
+  }
+
+  /** The unit, once its password is verified; fails with a {@link ConnectRefusedException}. */
+  public Future<TelematicsUnit> authenticate(String unitId, String password) {
+    TelematicsUnit unit = registry.unit(unitId);
+    if (unit == null || password == null || unit.vehicleId() == null || registry.vehicle(unit.vehicleId()) == null) {
+      return Future.failedFuture(badCredentials(unit == null ? "unknown unit" : "no vehicle in the working set"));
+    }
+    return secrets.verify(CACHE_PREFIX + unitId, password, unit.passwordHash())
+        .recover(e -> Future.failedFuture(new ConnectRefusedException(Reason.SERVER_BUSY, "credential check refused: " + e.getMessage())))
+        .compose(ok -> ok ? Future.succeededFuture(unit) : Future.failedFuture(badCredentials("wrong password")));
+  }
+
+  private static ConnectRefusedException badCredentials(String why) {
+    return new ConnectRefusedException(Reason.BAD_CREDENTIALS, why);
+  }
+}

@@ -1,0 +1,446 @@
+package io.fleetgate.device.mqtt;
+
+import io.fleetgate.config.GatewayConfig;
+import io.fleetgate.device.ConnectRefusedException;
+import io.fleetgate.device.ConnectRefusedException.Reason;
+import io.fleetgate.device.ConnectionBudget;
+import io.fleetgate.device.DeviceServices;
+import io.fleetgate.device.DeviceSession;
+import io.fleetgate.protocol.CommandResult;
+import io.fleetgate.protocol.FrameException;
+import io.fleetgate.protocol.binary.BinaryStateDecoder;
+import io.fleetgate.protocol.json.CommandResultDecoder;
+import io.fleetgate.protocol.json.JsonStateDecoder;
+import io.fleetgate.vehicle.StateFrame;
+import io.fleetgate.vehicle.TelematicsUnit;
+import io.fleetgate.vehicle.VehicleLive;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.mqtt.MqttAuth;
+import io.vertx.mqtt.MqttEndpoint;
+import io.vertx.mqtt.MqttTopicSubscription;
+import io.vertx.mqtt.messages.MqttPublishMessage;
+import io.vertx.mqtt.messages.MqttSubscribeMessage;
+import io.vertx.mqtt.messages.MqttUnsubscribeMessage;
+import io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode;
+import io.vertx.mqtt.messages.codes.MqttPubAckReasonCode;
+import io.vertx.mqtt.messages.codes.MqttSubAckReasonCode;
+import io.vertx.mqtt.messages.codes.MqttUnsubAckReasonCode;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One MQTT connection of a telematics unit, from CONNECT to close. Confined to the event loop of the
+ * verticle that accepted it, except {@link #takenOver()}.
+ *
+ * <p>CONNECT: {@code admit → clientIdIsUnitId → authenticate → accept}, any failure → CONNACK refusal.
+ * PUBLISH: {@code authorize topic → decode → hand off (ingest or result sink) → PUBACK}, QoS 1 PUBACKs in
+ * arrival order and only after the hand-off succeeded. Reading pauses while more than
+ * {@code maxInflightPerConnection} frames are in flight.
+ *
+ * <p>Decisions the contract leaves open: QoS 2 is not supported (5.0: CONNACK announces Maximum QoS 1 and a
+ * QoS 2 PUBLISH gets DISCONNECT 0x9B; 3.1.1: the connection is closed). The invalid-frame limit applies to
+ * 3.1.1, whose units get no other signal; a 5.0 unit is told 0x99 for each. A payload that does not start with {@code '{'} goes to the
+ * binary decoder, which rejects anything but version 1 as {@code unsupported_version}. A failed hand-off
+ * (store error, vehicle removed meanwhile) closes the connection without a PUBACK, so the unit resends the
+ * frame after reconnecting. Will messages and the retain flag are ignored; no session state is kept.
+ */
+final class MqttUnitSession implements DeviceSession {
+  static final String PROTOCOL = "mqtt";
+  /** Room in an MQTT packet for the fixed header, topic, packet id and 5.0 properties around the frame. */
+  static final int PACKET_OVERHEAD = 1024;
+  private static final Logger LOG = Logger.getLogger("fleetgate.mqtt");
+  private static final int MQTT_5 = 5;
+
+  private final MqttEndpoint endpoint;
+  private final Context context;
+  private final GatewayConfig.Mqtt config;
+  private final ConnectionBudget budget;
+  private final DeviceServices services;
+  private final boolean v5;
+  private final OrderedAcks acks;
+  private final InvalidFrameWindow invalidFrames;
+  private final EndpointReading reading;
+
+  private String unitId;
+  private String vehicleId;
+  private MqttTopics topics;
+  private boolean holdsSlot;
+  private boolean accepted;
+  private boolean closed;
+  private volatile boolean commandsSubscribed;
+  private int inflight;
+  private boolean paused;
+  private long keepAliveTimeoutMs;
+  private long lastActivityMs;
+
+  MqttUnitSession(MqttEndpoint endpoint, Context context, GatewayConfig.Mqtt config, ConnectionBudget budget,
+      DeviceServices services) {
+    this.endpoint = endpoint;
+    this.context = context;
+    this.config = config;
+    this.budget = budget;
+    this.services = services;
+    this.v5 = endpoint.protocolVersion() >= MQTT_5;
+    this.acks = new OrderedAcks(this::sendPuback);
+    this.invalidFrames = new InvalidFrameWindow(config.invalidFramesPerMinute());
+    this.reading = new EndpointReading(endpoint);
+  }
+
+  /** The largest MQTT packet the listener accepts: a frame of {@code maxFrameBytes} plus its envelope. */
+  static int maxMessageSize(GatewayConfig.Mqtt config) {
+    return config.maxFrameBytes() + PACKET_OVERHEAD;
+  }
+
+  /** Keep-alive the gateway enforces: the client's, capped; 0 (no keep-alive) becomes the cap. */
+  static int effectiveKeepAlive(int requested, int cap) {
+    return requested <= 0 || requested > cap ? cap : requested;
+  }
+
+  @Override
+  public String unitId() {
+    return unitId;
+  }
+
+  @Override
+  public String vehicleId() {
+    return vehicleId;
+  }
+
+  /** Whether the unit subscribed to its commands topic (for command delivery). */
+  boolean commandsSubscribed() {
+    return commandsSubscribed;
+  }
+
+  // ---- CONNECT ------------------------------------------------------------------------------------------
+
+  void start() {
+    endpoint.exceptionHandler(this::onException).closeHandler(this::onClose);
+    admit()
+        .compose(this::clientIdIsUnitId)
+        .compose(this::authenticate)
+        .onSuccess(this::accept)
+        .onFailure(this::refuse);
+  }
+
+  private Future<Void> admit() {
+    if (!budget.tryAcquire()) {
+      return Future.failedFuture(new ConnectRefusedException(Reason.TOO_MANY_CONNECTIONS, "mqtt.maxConnections reached"));
+    }
+    holdsSlot = true;
+    return Future.succeededFuture();
+  }
+
+  private Future<String> clientIdIsUnitId(Void v) {
+    MqttAuth auth = endpoint.auth();
+    String username = auth == null ? null : auth.getUsername();
+    if (username == null || !username.equals(endpoint.clientIdentifier())) {
+      return Future.failedFuture(new ConnectRefusedException(Reason.BAD_CREDENTIALS, "client id is not the user name"));
+    }
+    return Future.succeededFuture(username);
+  }
+
+  private Future<TelematicsUnit> authenticate(String id) {
+    return services.authenticator().authenticate(id, endpoint.auth().getPassword());
+  }
+
+  private void accept(TelematicsUnit unit) {
+    if (closed) {
+      return; // the unit left while its password was checked
+    }
+    unitId = unit.id();
+    vehicleId = unit.vehicleId();
+    topics = MqttTopics.of(unitId);
+    int keepAlive = effectiveKeepAlive(endpoint.keepAliveTimeSeconds(), config.maxKeepAliveSeconds());
+    endpoint.publishAutoAck(false);
+    endpoint.subscriptionAutoAck(false);
+    endpoint.publishHandler(this::onPublish)
+        .subscribeHandler(this::onSubscribe)
+        .unsubscribeHandler(this::onUnsubscribe)
+        .pingHandler(v -> touch());
+    endpoint.accept(false, connackProperties(keepAlive));
+    accepted = true;
+    DeviceSession previous = services.sessions().register(this, () -> setOnline(true));
+    if (previous != null) {
+      LOG.info("unit " + unitId + ": new connection from " + endpoint.remoteAddress() + " takes over the previous one");
+      previous.takenOver();
+    }
+    LOG.fine(() -> "unit " + unitId + ": connected (MQTT " + (v5 ? "5.0" : "3.1.1") + ", keep-alive " + keepAlive + " s)");
+    keepAliveTimeoutMs = (long) Math.ceil(keepAlive * 1500.0);
+    touch();
+    context.owner().setTimer(keepAliveTimeoutMs, this::checkKeepAlive);
+  }
+
+  private MqttProperties connackProperties(int keepAlive) {
+    if (!v5) {
+      return MqttProperties.NO_PROPERTIES;
+    }
+    MqttProperties p = new MqttProperties();
+    if (keepAlive != endpoint.keepAliveTimeSeconds()) {
+      p.add(new MqttProperties.IntegerProperty(MqttProperties.SERVER_KEEP_ALIVE, keepAlive));
+    }
+    p.add(new MqttProperties.IntegerProperty(MqttProperties.RECEIVE_MAXIMUM, config.maxInflightPerConnection()));
+    p.add(new MqttProperties.IntegerProperty(MqttProperties.MAXIMUM_QOS, 1));
+    p.add(new MqttProperties.IntegerProperty(MqttProperties.MAXIMUM_PACKET_SIZE, maxMessageSize(config)));
+    p.add(new MqttProperties.IntegerProperty(MqttProperties.WILDCARD_SUBSCRIPTION_AVAILABLE, 0));
+    p.add(new MqttProperties.IntegerProperty(MqttProperties.SHARED_SUBSCRIPTION_AVAILABLE, 0));
+    return p;
+  }
+
+  private void refuse(Throwable failure) {
+    Reason reason = failure instanceof ConnectRefusedException e ? e.reason() : Reason.SERVER_BUSY;
+    services.metrics().connectRefused(reason.label());
+    String who = endpoint.auth() == null ? "(no user name)" : "'" + clip(endpoint.auth().getUsername()) + "'";
+    if (failure instanceof ConnectRefusedException) {
+      LOG.info("unit " + who + " from " + endpoint.remoteAddress() + ": login refused, " + reason.label() + " (" + failure.getMessage() + ")");
+    } else {
+      LOG.log(Level.WARNING, "unit " + who + ": login failed unexpectedly", failure);
+    }
+    if (!closed) {
+      try {
+        endpoint.reject(MqttCodes.connack(reason, v5));
+      } catch (IllegalArgumentException | IllegalStateException alreadyClosed) {
+        // the socket went away meanwhile
+      }
+    }
+  }
+
+  // ---- PUBLISH ------------------------------------------------------------------------------------------
+
+  private void onPublish(MqttPublishMessage msg) {
+    touch();
+    if (msg.qosLevel() == MqttQoS.EXACTLY_ONCE) {
+      abuse("qos_not_supported", "QoS 2 PUBLISH", MqttDisconnectReasonCode.QOS_NOT_SUPPORTED);
+      return;
+    }
+    MqttTopics.Publish kind = topics.publish(msg.topicName());
+    if (kind == MqttTopics.Publish.FORBIDDEN) {
+      notAuthorized(msg);
+      return;
+    }
+    if (msg.payload().length() > config.maxFrameBytes()) {
+      abuse("too_large", msg.payload().length() + "-byte frame", MqttDisconnectReasonCode.PACKET_TOO_LARGE);
+      return;
+    }
+    OrderedAcks.Pending ack = msg.qosLevel() == MqttQoS.AT_LEAST_ONCE ? acks.add(msg.messageId()) : null;
+    byte[] payload = msg.payload().getBytes();
+    long nowMs = System.currentTimeMillis();
+    begin();
+    Future<Void> handOff = kind == MqttTopics.Publish.STATE ? ingestState(payload, nowMs) : ingestResult(payload, nowMs);
+    handOff.onComplete(ar -> {
+      end();
+      settle(ar.cause(), ack);
+    });
+  }
+
+  private Future<Void> ingestState(byte[] payload, long nowMs) {
+    return decodeState(payload, nowMs)
+        .compose(frame -> services.ingest().apply(vehicleId, frame.readings(), nowMs))
+        .map(applied -> {
+          services.metrics().frameAccepted(PROTOCOL, payload[0] == '{' ? "json" : "binary");
+          return null;
+        });
+  }
+
+  private Future<Void> ingestResult(byte[] payload, long nowMs) {
+    return decodeResult(payload, nowMs)
+        .compose(result -> services.results().accept(PROTOCOL, vehicleId, result, nowMs));
+  }
+
+  private static Future<StateFrame> decodeState(byte[] payload, long nowMs) {
+    try {
+      return Future.succeededFuture(payload.length == 0 || payload[0] == '{'
+          ? JsonStateDecoder.decode(payload, nowMs)
+          : BinaryStateDecoder.decode(payload, nowMs));
+    } catch (FrameException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private static Future<CommandResult> decodeResult(byte[] payload, long nowMs) {
+    try {
+      return Future.succeededFuture(CommandResultDecoder.decode(payload, nowMs));
+    } catch (FrameException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  /** The one outcome of a frame: PUBACK (QoS 1), counters, and closing when the unit misbehaves. */
+  private void settle(Throwable failure, OrderedAcks.Pending ack) {
+    if (failure == null || failure instanceof FrameException) {
+      if (ack != null) {
+        ack.complete(MqttCodes.puback(failure, v5));
+      }
+      if (failure instanceof FrameException e) {
+        invalidFrame(e);
+      }
+      return;
+    }
+    LOG.log(Level.WARNING, "unit " + unitId + ": frame not applied, closing so that it is resent: " + failure.getMessage());
+    close(MqttDisconnectReasonCode.UNSPECIFIED_ERROR);
+  }
+
+  private void invalidFrame(FrameException e) {
+    services.metrics().frameRejected(PROTOCOL, e.reason().label());
+    LOG.info("unit " + unitId + ": invalid frame, " + e.getMessage());
+    if (!v5 && invalidFrames.record(System.currentTimeMillis())) {
+      LOG.info("unit " + unitId + ": " + config.invalidFramesPerMinute() + " invalid frames within a minute, closing");
+      close(MqttDisconnectReasonCode.PAYLOAD_FORMAT_INVALID);
+    }
+  }
+
+  private void notAuthorized(MqttPublishMessage msg) {
+    services.metrics().frameRejected(PROTOCOL, "not_authorized");
+    if (!v5) {
+      LOG.info("unit " + unitId + ": PUBLISH to topic '" + clip(msg.topicName()) + "' not allowed, closing");
+      close(MqttDisconnectReasonCode.NOT_AUTHORIZED);
+    } else if (msg.qosLevel() == MqttQoS.AT_LEAST_ONCE) {
+      acks.add(msg.messageId()).complete(MqttPubAckReasonCode.NOT_AUTHORIZED);
+    }
+  }
+
+  private void sendPuback(int messageId, MqttPubAckReasonCode code) {
+    if (!closed) {
+      endpoint.publishAcknowledge(messageId, code, MqttProperties.NO_PROPERTIES);
+    }
+  }
+
+  /** A frame is in flight; stop reading while too many are. */
+  private void begin() {
+    if (++inflight > config.maxInflightPerConnection() && !paused) {
+      paused = true;
+      reading.pause();
+    }
+  }
+
+  private void end() {
+    if (--inflight <= config.maxInflightPerConnection() / 2 && paused) {
+      paused = false;
+      reading.resume();
+    }
+  }
+
+  // ---- SUBSCRIBE ----------------------------------------------------------------------------------------
+
+  private void onSubscribe(MqttSubscribeMessage msg) {
+    touch();
+    List<MqttSubAckReasonCode> codes = new ArrayList<>(msg.topicSubscriptions().size());
+    for (MqttTopicSubscription s : msg.topicSubscriptions()) {
+      if (topics.maySubscribe(s.topicName())) {
+        // grant what was asked, at most QoS 1 (a server may lower the QoS, never raise it)
+        codes.add(s.qualityOfService() == MqttQoS.AT_MOST_ONCE ? MqttSubAckReasonCode.GRANTED_QOS0 : MqttSubAckReasonCode.GRANTED_QOS1);
+        commandsSubscribed = true;
+        continue;
+      }
+      services.metrics().frameRejected(PROTOCOL, "not_authorized");
+      if (!v5) {
+        LOG.info("unit " + unitId + ": SUBSCRIBE to '" + clip(s.topicName()) + "' not allowed, closing");
+        close(MqttDisconnectReasonCode.NOT_AUTHORIZED);
+        return;
+      }
+      codes.add(MqttSubAckReasonCode.NOT_AUTHORIZED);
+    }
+    endpoint.subscribeAcknowledge(msg.messageId(), codes, MqttProperties.NO_PROPERTIES);
+  }
+
+  private void onUnsubscribe(MqttUnsubscribeMessage msg) {
+    touch();
+    List<MqttUnsubAckReasonCode> codes = new ArrayList<>(msg.topics().size());
+    for (String t : msg.topics()) {
+      boolean own = topics.maySubscribe(t);
+      if (own) {
+        commandsSubscribed = false;
+      }
+      codes.add(own ? MqttUnsubAckReasonCode.SUCCESS : MqttUnsubAckReasonCode.NO_SUBSCRIPTION_EXISTED);
+    }
+    endpoint.unsubscribeAcknowledge(msg.messageId(), codes, MqttProperties.NO_PROPERTIES);
+  }
+
+  // ---- keep-alive, takeover, close ----------------------------------------------------------------------
+
+  private void touch() {
+    lastActivityMs = System.nanoTime() / 1_000_000;
+  }
+
+  /** One timer per connection, re-armed for the remaining time instead of being reset by every packet. */
+  private void checkKeepAlive(long timerId) {
+    if (closed) {
+      return;
+    }
+    long idle = System.nanoTime() / 1_000_000 - lastActivityMs;
+    if (idle >= keepAliveTimeoutMs) {
+      LOG.fine(() -> "unit " + unitId + ": keep-alive timeout");
+      close(MqttDisconnectReasonCode.KEEP_ALIVE_TIMEOUT);
+    } else {
+      context.owner().setTimer(keepAliveTimeoutMs - idle, this::checkKeepAlive);
+    }
+  }
+
+  @Override
+  public void takenOver() {
+    context.runOnContext(v -> close(MqttDisconnectReasonCode.SESSION_TAKEN_OVER));
+  }
+
+  private void abuse(String reason, String what, MqttDisconnectReasonCode code) {
+    services.metrics().frameRejected(PROTOCOL, reason);
+    LOG.info("unit " + unitId + ": " + what + " not allowed, closing");
+    close(code);
+  }
+
+  private void onException(Throwable t) {
+    if (closed) {
+      return;
+    }
+    String reason = t instanceof io.netty.handler.codec.TooLongFrameException
+        || t.getCause() instanceof io.netty.handler.codec.TooLongFrameException ? "too_large" : "malformed_packet";
+    services.metrics().frameRejected(PROTOCOL, reason);
+    LOG.info("unit " + (unitId != null ? unitId : "(not logged in) " + endpoint.remoteAddress()) + ": protocol error, closing: " + t.getMessage());
+    close(reason.equals("too_large") ? MqttDisconnectReasonCode.PACKET_TOO_LARGE : MqttDisconnectReasonCode.MALFORMED_PACKET);
+  }
+
+  private void close(MqttDisconnectReasonCode code) {
+    if (closed) {
+      return;
+    }
+    try {
+      if (v5 && accepted) {
+        endpoint.disconnect(code, MqttProperties.NO_PROPERTIES);
+      } else {
+        endpoint.close();
+      }
+    } catch (IllegalArgumentException | IllegalStateException alreadyClosed) {
+      // closed by the other side meanwhile; onClose follows
+    }
+  }
+
+  private void onClose(Void v) {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (holdsSlot) {
+      budget.release();
+    }
+    if (accepted) {
+      // after a takeover the newer session is current: this close leaves the life status alone
+      services.sessions().unregister(this, () -> setOnline(false));
+      LOG.fine(() -> "unit " + unitId + ": disconnected");
+    }
+  }
+
+  private void setOnline(boolean online) {
+    VehicleLive live = services.registry().live(vehicleId);
+    if (live != null) {
+      live.setOnline(online, Instant.now());
+    }
+  }
+
+  private static String clip(String s) {
+    return s == null ? "" : s.length() <= 80 ? s : s.substring(0, 80) + "…";
+  }
+}
