@@ -4,6 +4,7 @@ import io.fleetgate.api.ApiSupport;
 import io.fleetgate.api.ApiVerticle;
 import io.fleetgate.api.AuthRoutes;
 import io.fleetgate.api.FleetRoutes;
+import io.fleetgate.api.DocsRoutes;
 import io.fleetgate.api.OpsRoutes;
 import io.fleetgate.api.RouteGroup;
 import io.fleetgate.auth.PasswordHasher;
@@ -22,25 +23,29 @@ import io.fleetgate.device.UnitAuthenticator;
 import io.fleetgate.device.mqtt.MqttDeviceVerticle;
 import io.fleetgate.fleet.ApiClient;
 import io.fleetgate.fleet.FleetDirectory;
+import io.fleetgate.ops.BuildInfo;
+import io.fleetgate.ops.GatewayMetrics;
+import io.fleetgate.ops.Readiness;
+import io.fleetgate.ops.ReadinessCheck;
 import io.fleetgate.store.Stores;
 import io.fleetgate.store.memory.MemoryFleetStore;
 import io.fleetgate.store.memory.MemoryStateStore;
 import io.fleetgate.store.memory.MemoryVehicleStore;
 import io.fleetgate.vehicle.IngestService;
 import io.fleetgate.vehicle.VehicleRegistry;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
-import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -64,7 +69,12 @@ public final class Gateway {
   public final AdminService admin;
   public final DeviceMetrics deviceMetrics;
   public final DeviceServices devices;
+  /** Readiness checks; the store and broker add theirs when they exist. */
+  public final Readiness readiness = new Readiness();
   private final List<String> deployments = new ArrayList<>();
+  /** Listener kind → bound port, in start order. */
+  private final Map<String, Integer> listeners = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+  private volatile boolean serving;
   private int httpPort;
   private int mqttPort;
 
@@ -85,6 +95,7 @@ public final class Gateway {
     this.ingest = new IngestService(registry, stores.states(), deviceMetrics);
     this.devices = new DeviceServices(registry, ingest, new UnitAuthenticator(registry, secrets), new LocalDeviceSessions(),
         CommandResultSink.applyingState(ingest, deviceMetrics), deviceMetrics);
+    readiness.register(ReadinessCheck.of("listeners", this::listenersBound));
   }
 
   /** A Vert.x instance with Micrometer metrics into {@code metrics} and the blocked-thread checker at {@code maxEventLoopMs}. */
@@ -94,12 +105,13 @@ public final class Gateway {
         .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
         .setWarningExceptionTime(maxEventLoopMs)
         .setWarningExceptionTimeUnit(TimeUnit.MILLISECONDS)
-        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true));
+        .setMetricsOptions(GatewayMetrics.vertxOptions(metrics));
     return Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(metrics)).build();
   }
 
+  /** The registry behind {@code /metrics}: HTTP latency histogram and {@code fleetgate_build_info} configured. */
   public static PrometheusMeterRegistry newMetrics() {
-    return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    return GatewayMetrics.newRegistry(BuildInfo.current());
   }
 
   /** Builds, loads and deploys a gateway. Fails with a {@link ConfigException} for a bad setting. */
@@ -115,6 +127,7 @@ public final class Gateway {
         .compose(v -> g.deployApi())
         .compose(v -> g.deployDevices())
         .map(v -> {
+          g.serving = true;
           LOG.info("fleetgate listening: http " + g.httpPort + ", mqtt " + g.mqttPort);
           if (g.tokens.isEphemeral()) {
             LOG.warning("jwt.key (FLEETGATE_JWT_KEY) is not set: tokens are signed with an ephemeral key and stop verifying when this process ends");
@@ -198,17 +211,33 @@ public final class Gateway {
     return deployShared(port -> new ApiVerticle(http.host(), port, http.bodyLimitBytes(), support, groups), http.port(), 1)
         .map(port -> {
           httpPort = port;
+          listeners.put("http", port);
           return null;
         });
   }
 
-  /** Every route group of the API. */
-  private List<RouteGroup> routeGroups() {
+  /**
+   * Every route group of the API. Public so that a test can mount them on a router of its own and hold the
+   * mounted routes against the OpenAPI description.
+   */
+  public List<RouteGroup> routeGroups() {
     List<RouteGroup> groups = new ArrayList<>();
-    groups.add(new OpsRoutes(this));
     groups.add(new AuthRoutes(directory, secrets, tokens));
     groups.add(new FleetRoutes(admin));
+    groups.add(new OpsRoutes(vertx, readiness, metrics));
+    groups.add(new DocsRoutes(vertx));
     return groups;
+  }
+
+  /** Up once every listener is bound, down again as soon as {@link #stop()} begins (so balancers drain first). */
+  private Future<ReadinessCheck.Result> listenersBound() {
+    String bound;
+    synchronized (listeners) {
+      bound = listeners.isEmpty() ? "none" : String.join(", ", listeners.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toList());
+    }
+    return Future.succeededFuture(serving
+        ? ReadinessCheck.Result.up("bound: " + bound)
+        : ReadinessCheck.Result.down("not serving (starting or stopping); bound: " + bound));
   }
 
   private Future<Void> deployDevices() {
@@ -248,6 +277,7 @@ public final class Gateway {
 
   /** Undeploys the listeners (the Vert.x instance stays the caller's). */
   public Future<Void> stop() {
+    serving = false;
     List<Future<Void>> all = new ArrayList<>();
     for (String id : deployments) {
       all.add(vertx.undeploy(id));
