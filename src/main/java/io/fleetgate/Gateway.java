@@ -4,6 +4,7 @@ import io.fleetgate.api.ApiSupport;
 import io.fleetgate.api.ApiVerticle;
 import io.fleetgate.api.OpsRoutes;
 import io.fleetgate.api.RouteGroup;
+import io.fleetgate.api.VehicleRoutes;
 import io.fleetgate.auth.PasswordHasher;
 import io.fleetgate.auth.Permission;
 import io.fleetgate.auth.SecretVerifier;
@@ -17,7 +18,11 @@ import io.fleetgate.store.memory.MemoryFleetStore;
 import io.fleetgate.store.memory.MemoryStateStore;
 import io.fleetgate.store.memory.MemoryVehicleStore;
 import io.fleetgate.vehicle.IngestService;
+import io.fleetgate.vehicle.VehicleAccess;
+import io.fleetgate.vehicle.VehicleCatalog;
+import io.fleetgate.vehicle.VehicleIds;
 import io.fleetgate.vehicle.VehicleRegistry;
+import io.fleetgate.vehicle.VehicleService;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -51,6 +56,9 @@ public final class Gateway {
   public final SecretVerifier secrets;
   public final TokenService tokens;
   public final IngestService ingest;
+  public final VehicleCatalog catalog;
+  public final VehicleAccess access = new VehicleAccess();
+  public final VehicleService vehicles;
   private final List<String> deployments = new ArrayList<>();
   private int httpPort;
   private int mqttPort;
@@ -62,11 +70,14 @@ public final class Gateway {
     if (config.dbUrl() != null) {
       throw new ConfigException("db.url (FLEETGATE_DB_URL): the PostgreSQL store is not available in this version; unset it to run in memory");
     }
+    this.catalog = VehicleCatalog.load(config.catalogFile());
     this.stores = new Stores(new MemoryFleetStore(), new MemoryVehicleStore(), new MemoryStateStore(config.historyPerVehicle()));
     this.secrets = new SecretVerifier(vertx, new PasswordHasher(config.hash().memoryKiB(), config.hash().iterations()),
         config.hash().maxPending());
     this.tokens = TokenService.create(vertx, config.jwt().keyFile(), config.jwt().issuer(), config.jwt().ttlSeconds());
     this.ingest = new IngestService(registry, stores.states(), IngestService.IngestMetrics.NONE);
+    this.vehicles = new VehicleService(registry, stores.vehicles(), stores.states(), secrets::hash, catalog, access,
+        new VehicleIds(), java.time.Clock.systemUTC());
   }
 
   /** A Vert.x instance with Micrometer metrics into {@code metrics} and the blocked-thread checker at {@code maxEventLoopMs}. */
@@ -188,6 +199,7 @@ public final class Gateway {
   private List<RouteGroup> routeGroups() {
     List<RouteGroup> groups = new ArrayList<>();
     groups.add(new OpsRoutes(this));
+    groups.add(new VehicleRoutes(vehicles, catalog));
     return groups;
   }
 
