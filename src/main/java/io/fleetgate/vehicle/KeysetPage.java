@@ -35,11 +35,10 @@ public record KeysetPage<T>(List<T> items, Position prev, Position next) {
    */
   public static <V, T> KeysetPage<T> of(NavigableMap<Long, V> index, long horizon, Position at, int limit,
       Function<V, T> resolve) {
-    NavigableMap<Long, V> listed = index.headMap(horizon, false);
     boolean moreBeyondHorizon = !index.tailMap(horizon, true).isEmpty();
     NavigableMap<Long, V> scan = at.forward()
-        ? listed.tailMap(at.key(), false)
-        : listed.headMap(at.key(), false).descendingMap();
+        ? between(index, at.key(), false, horizon)
+        : index.headMap(Math.min(at.key(), horizon), false).descendingMap();
     List<T> items = new ArrayList<>(Math.min(limit, 64));
     List<Long> keys = new ArrayList<>(Math.min(limit, 64));
     boolean more = false;
@@ -61,16 +60,25 @@ public record KeysetPage<T>(List<T> items, Position prev, Position next) {
     }
     if (items.isEmpty()) {
       // Nothing here: offer the way back towards entries on the other side of the position, if any.
-      boolean before = at.forward() && any(listed.headMap(at.key(), true).descendingMap(), resolve);
-      boolean after = !at.forward() && (any(listed.tailMap(at.key(), true), resolve) || moreBeyondHorizon);
+      boolean before = at.forward() && any(index.headMap(Math.min(at.key() + 1, horizon), false).descendingMap(), resolve);
+      boolean after = !at.forward() && (any(between(index, at.key(), true, horizon), resolve) || moreBeyondHorizon);
       return new KeysetPage<>(items, before ? new Position(false, at.key() + 1) : null,
           after ? new Position(true, at.key() - 1) : null);
     }
     long firstKey = keys.get(0);
     long lastKey = keys.get(keys.size() - 1);
-    boolean before = at.forward() ? any(listed.headMap(firstKey, false).descendingMap(), resolve) : more;
-    boolean after = at.forward() ? more || moreBeyondHorizon : any(listed.tailMap(lastKey, false), resolve) || moreBeyondHorizon;
+    boolean before = at.forward() ? any(index.headMap(firstKey, false).descendingMap(), resolve) : more;
+    boolean after = at.forward() ? more || moreBeyondHorizon
+        : any(between(index, lastKey, false, horizon), resolve) || moreBeyondHorizon;
     return new KeysetPage<>(items, before ? new Position(false, firstKey) : null, after ? new Position(true, lastKey) : null);
+  }
+
+  /** Entries from {@code from} (inclusive or not) up to the horizon (exclusive); empty when none. */
+  private static <V> NavigableMap<Long, V> between(NavigableMap<Long, V> index, long from, boolean inclusive, long horizon) {
+    if (from >= horizon) {
+      return Collections.emptyNavigableMap();
+    }
+    return index.subMap(from, inclusive, horizon, false);
   }
 
   private static <V, T> boolean any(NavigableMap<Long, V> view, Function<V, T> resolve) {
