@@ -49,7 +49,8 @@ public final class VehicleRegistry {
    * already or never will be. Read it before scanning an index.
    */
   public synchronized long horizon() {
-    return pending.isEmpty() ? seq.get() + 1 : pending.first();
+    Long lowest = pending.ceiling(Long.MIN_VALUE); // one atomic read: releases run outside the lock
+    return lowest == null ? seq.get() + 1 : lowest;
   }
 
   public Vehicle vehicle(String id) {
