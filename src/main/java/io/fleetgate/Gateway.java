@@ -7,6 +7,7 @@ import io.fleetgate.api.FleetRoutes;
 import io.fleetgate.api.DocsRoutes;
 import io.fleetgate.api.OpsRoutes;
 import io.fleetgate.api.RouteGroup;
+import io.fleetgate.api.VehicleRoutes;
 import io.fleetgate.auth.PasswordHasher;
 import io.fleetgate.auth.Permission;
 import io.fleetgate.auth.SecretVerifier;
@@ -32,7 +33,11 @@ import io.fleetgate.store.memory.MemoryFleetStore;
 import io.fleetgate.store.memory.MemoryStateStore;
 import io.fleetgate.store.memory.MemoryVehicleStore;
 import io.fleetgate.vehicle.IngestService;
+import io.fleetgate.vehicle.VehicleAccess;
+import io.fleetgate.vehicle.VehicleCatalog;
+import io.fleetgate.vehicle.VehicleIds;
 import io.fleetgate.vehicle.VehicleRegistry;
+import io.fleetgate.vehicle.VehicleService;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -71,6 +76,9 @@ public final class Gateway {
   public final DeviceServices devices;
   /** Readiness checks; the store and broker add theirs when they exist. */
   public final Readiness readiness = new Readiness();
+  public final VehicleCatalog catalog;
+  public final VehicleAccess access = new VehicleAccess();
+  public final VehicleService vehicles;
   private final List<String> deployments = new ArrayList<>();
   /** Listener kind → bound port, in start order. */
   private final Map<String, Integer> listeners = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
@@ -85,6 +93,7 @@ public final class Gateway {
     if (config.dbUrl() != null) {
       throw new ConfigException("db.url (FLEETGATE_DB_URL): the PostgreSQL store is not available in this version; unset it to run in memory");
     }
+    this.catalog = VehicleCatalog.load(config.catalogFile());
     this.stores = new Stores(new MemoryFleetStore(), new MemoryVehicleStore(), new MemoryStateStore(config.historyPerVehicle()));
     this.secrets = new SecretVerifier(vertx, new PasswordHasher(config.hash().memoryKiB(), config.hash().iterations()),
         config.hash().maxPending());
@@ -96,6 +105,8 @@ public final class Gateway {
     this.devices = new DeviceServices(registry, ingest, new UnitAuthenticator(registry, secrets), new LocalDeviceSessions(),
         CommandResultSink.applyingState(ingest, deviceMetrics), deviceMetrics);
     readiness.register(ReadinessCheck.of("listeners", this::listenersBound));
+    this.vehicles = new VehicleService(registry, stores.vehicles(), stores.states(), secrets::hash, catalog, access,
+        new VehicleIds(), java.time.Clock.systemUTC());
   }
 
   /** A Vert.x instance with Micrometer metrics into {@code metrics} and the blocked-thread checker at {@code maxEventLoopMs}. */
@@ -226,6 +237,7 @@ public final class Gateway {
     groups.add(new FleetRoutes(admin));
     groups.add(new OpsRoutes(vertx, readiness, metrics));
     groups.add(new DocsRoutes(vertx));
+    groups.add(new VehicleRoutes(vehicles, catalog));
     return groups;
   }
 

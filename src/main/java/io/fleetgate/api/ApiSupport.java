@@ -34,14 +34,24 @@ public final class ApiSupport {
    * Permissions are the client's current ones (so changes apply at once), bounded by the token's scope.
    */
   public Handler<RoutingContext> requires(Permission permission) {
+    return requiresAny(permission);
+  }
+
+  /** Like {@link #requires}, satisfied by any one of the given permissions. */
+  public Handler<RoutingContext> requiresAny(Permission... anyOf) {
+    String names = java.util.Arrays.stream(anyOf).map(p -> p.wire).collect(java.util.stream.Collectors.joining("' or '"));
     return ctx -> authenticate(ctx).onComplete(ar -> {
       if (ar.failed()) {
         ctx.fail(ar.cause());
         return;
       }
       Principal principal = ar.result();
-      if (!principal.has(permission)) {
-        ctx.fail(Problems.missingPermissions(permission.wire));
+      boolean allowed = false;
+      for (Permission p : anyOf) {
+        allowed |= principal.has(p);
+      }
+      if (!allowed) {
+        ctx.fail(Problems.missingPermissions(names));
         return;
       }
       ctx.put(PRINCIPAL, principal);

@@ -203,14 +203,14 @@ public final class JsonInput {
     return out;
   }
 
+  /** Records an error at an item of an array property of this object ({@code /key/index}). */
+  public void error(String key, int index, String detail) {
+    errorAt(pointer + "/" + escape(key) + "/" + index, detail);
+  }
+
   /** Records an error at a property of this object. */
   public void error(String key, String detail) {
     errorAt(pointer + "/" + escape(key), detail);
-  }
-
-  /** Records an error at an item of an array property of this object. */
-  public void error(String key, int index, String detail) {
-    errorAt(pointer + "/" + escape(key) + "/" + index, detail);
   }
 
   private void errorAt(String at, String detail) {

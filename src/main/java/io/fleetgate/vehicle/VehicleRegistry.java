@@ -3,8 +3,10 @@ package io.fleetgate.vehicle;
 import java.util.Collection;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.NavigableSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -19,9 +21,36 @@ public final class VehicleRegistry {
   private final Map<String, VehicleLive> live = new ConcurrentHashMap<>();
   private final Map<String, NavigableMap<Long, String>> visibleByFleet = new ConcurrentHashMap<>();
   private final AtomicLong seq = new AtomicLong();
+  /** Sequences handed out for vehicles not yet in the working set (their store write is in flight). */
+  private final NavigableSet<Long> pending = new ConcurrentSkipListSet<>();
 
   public long nextSeq() {
     return seq.incrementAndGet();
+  }
+
+  /**
+   * A sequence for a vehicle about to be added, held as pending until {@link #releaseSeq}: listings stop
+   * before the lowest pending one ({@link #horizon}), so a vehicle whose write finishes late is never
+   * skipped by a cursor that already moved past a later one.
+   */
+  public synchronized long reserveSeq() {
+    long s = seq.incrementAndGet();
+    pending.add(s);
+    return s;
+  }
+
+  /** Ends a reservation: call after {@link #put(Vehicle)} of that vehicle, or when its add failed. */
+  public void releaseSeq(long s) {
+    pending.remove(s);
+  }
+
+  /**
+   * The lowest sequence that may still appear in an index: every vehicle below it is either in the index
+   * already or never will be. Read it before scanning an index.
+   */
+  public synchronized long horizon() {
+    Long lowest = pending.ceiling(Long.MIN_VALUE); // one atomic read: releases run outside the lock
+    return lowest == null ? seq.get() + 1 : lowest;
   }
 
   public Vehicle vehicle(String id) {

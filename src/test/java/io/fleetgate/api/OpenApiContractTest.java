@@ -217,7 +217,7 @@ class OpenApiContractTest {
       if (route.getMetadata(DocsRoutes.UNDOCUMENTED) != null) {
         continue;
       }
-      if (route.isRegexPath()) {
+      if (route.isRegexPath() && route.getPath() == null) {
         fail("a regex route cannot be compared with openapi.yaml; use a path template or mark it "
             + DocsRoutes.UNDOCUMENTED + ": " + route);
       }

@@ -18,10 +18,10 @@ public final class MemoryVehicleStore implements VehicleStore {
   @Override
   public synchronized Future<Void> insertVehicle(Vehicle vehicle, TelematicsUnit unit) {
     if (vehicles.containsKey(vehicle.id())) {
-      return Future.failedFuture(new DuplicateKeyException("vehicle " + vehicle.id()));
+      return Future.failedFuture(new DuplicateKeyException(DuplicateKeyException.VEHICLE, "vehicle " + vehicle.id()));
     }
     if (units.containsKey(unit.id())) {
-      return Future.failedFuture(new DuplicateKeyException("telematics unit " + unit.id()));
+      return Future.failedFuture(new DuplicateKeyException(DuplicateKeyException.TELEMATICS_UNIT, "telematics unit " + unit.id()));
     }
     vehicles.put(vehicle.id(), vehicle);
     units.put(unit.id(), unit);
