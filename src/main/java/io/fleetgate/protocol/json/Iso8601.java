@@ -1,0 +1,152 @@
+package io.fleetgate.protocol.json;
+
+import io.fleetgate.protocol.FrameException;
+import io.fleetgate.protocol.FrameException.Reason;
+import java.time.Instant;
+
+/**
+ * ISO-8601 date-times with a zone ({@code Z} or an offset) to epoch milliseconds and back, without
+ * {@code java.time} parsing on the hot path: a state frame carries one or more of these and
+ * {@code DateTimeFormatter} costs more than the rest of the decode.
+ *
+ * <p>Accepted: {@code YYYY-MM-DDThh:mm[:ss[.f{1,9}]](Z|±hh:mm|±hhmm|±hh)}, {@code T}/{@code Z} in either case.
+ * Fractions below a millisecond are truncated.
+ */
+public final class Iso8601 {
+  private static final long MAX_OFFSET_MINUTES = 18 * 60;
+
+  private Iso8601() {}
+
+  public static long parse(CharSequence s) {
+    char[] chars = s.toString().toCharArray();
+    return parse(chars, 0, chars.length);
+  }
+
+  /** Epoch milliseconds of the date-time in {@code buf[off, off+len)}; BAD_TIMESTAMP when it is not one. */
+  public static long parse(char[] buf, int off, int len) {
+    int end = off + len;
+    if (len < 17) {
+      throw bad(buf, off, len);
+    }
+    int year = digits(buf, off, 4);
+    int month = digits(buf, off + 5, 2);
+    int day = digits(buf, off + 8, 2);
+    int hour = digits(buf, off + 11, 2);
+    int minute = digits(buf, off + 14, 2);
+    char t = buf[off + 10];
+    if (buf[off + 4] != '-' || buf[off + 7] != '-' || (t != 'T' && t != 't') || buf[off + 13] != ':') {
+      throw bad(buf, off, len);
+    }
+    if (year < 0 || hour < 0 || minute < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59) {
+      throw bad(buf, off, len);
+    }
+    int i = off + 16;
+    int second = 0;
+    int millis = 0;
+    if (i < end && buf[i] == ':') {
+      if (end - i < 3) {
+        throw bad(buf, off, len);
+      }
+      second = digits(buf, i + 1, 2);
+      if (second < 0 || second > 59) {
+        throw bad(buf, off, len);
+      }
+      i += 3;
+      if (i < end && buf[i] == '.') {
+        i++;
+        int start = i;
+        while (i < end && buf[i] >= '0' && buf[i] <= '9') {
+          if (i - start < 3) {
+            millis = millis * 10 + (buf[i] - '0');
+          }
+          i++;
+        }
+        int n = i - start;
+        if (n == 0 || n > 9) {
+          throw bad(buf, off, len);
+        }
+        for (int k = n; k < 3; k++) {
+          millis *= 10;
+        }
+      }
+    }
+    if (i >= end) {
+      throw bad(buf, off, len); // no zone: a local time is not an instant
+    }
+    long offsetMinutes;
+    char z = buf[i];
+    if ((z == 'Z' || z == 'z') && i + 1 == end) {
+      offsetMinutes = 0;
+    } else if (z == '+' || z == '-') {
+      int rest = end - i - 1;
+      int oh;
+      int om = 0;
+      if (rest == 2) {
+        oh = digits(buf, i + 1, 2);
+      } else if (rest == 4) {
+        oh = digits(buf, i + 1, 2);
+        om = digits(buf, i + 3, 2);
+      } else if (rest == 5 && buf[i + 3] == ':') {
+        oh = digits(buf, i + 1, 2);
+        om = digits(buf, i + 4, 2);
+      } else {
+        throw bad(buf, off, len);
+      }
+      offsetMinutes = oh * 60L + om;
+      if (oh < 0 || om < 0 || om > 59 || offsetMinutes > MAX_OFFSET_MINUTES) {
+        throw bad(buf, off, len);
+      }
+      if (z == '-') {
+        offsetMinutes = -offsetMinutes;
+      }
+    } else {
+      throw bad(buf, off, len);
+    }
+    long seconds = epochDay(year, month, day) * 86_400L + hour * 3600L + minute * 60L + second - offsetMinutes * 60L;
+    return seconds * 1000L + millis;
+  }
+
+  /** {@code 2026-11-21T10:15:30.250Z}; the fraction only when the milliseconds are not zero. */
+  public static String format(long epochMs) {
+    return Instant.ofEpochMilli(epochMs).toString();
+  }
+
+  /** The value of {@code n} decimal digits at {@code at}, or -1 when one is not a digit. */
+  private static int digits(char[] b, int at, int n) {
+    int v = 0;
+    for (int k = at; k < at + n; k++) {
+      char c = b[k];
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      v = v * 10 + (c - '0');
+    }
+    return v;
+  }
+
+  private static int daysInMonth(int year, int month) {
+    switch (month) {
+      case 2:
+        return (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28;
+      case 4: case 6: case 9: case 11:
+        return 30;
+      default:
+        return 31;
+    }
+  }
+
+  /** Days since 1970-01-01 of a proleptic Gregorian date (years 0..9999 here, so no negative eras). */
+  private static long epochDay(int year, int month, int day) {
+    long y = month <= 2 ? year - 1 : year;
+    long era = Math.floorDiv(y, 400);
+    long yoe = y - era * 400;
+    long doy = (153L * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146_097 + doe - 719_468;
+  }
+
+  private static FrameException bad(char[] buf, int off, int len) {
+    return new FrameException(Reason.BAD_TIMESTAMP, "not an ISO-8601 date-time with zone: "
+        + io.fleetgate.protocol.StateRules.quote(new String(buf, off, len)));
+  }
+}
