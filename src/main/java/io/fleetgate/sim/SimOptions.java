@@ -67,6 +67,11 @@ public record SimOptions(
         --help                      this text
       """;
 
+  private static final java.util.Set<String> VALUED = java.util.Set.of("--host", "--port", "--units", "--unit-prefix",
+      "--password", "--credentials", "--qos", "--format", "--mode", "--rate", "--target-rate", "--window", "--duration",
+      "--source-addresses", "--connect-rate", "--keep-alive", "--report-every", "--ack-timeout", "--api-url",
+      "--admin-id", "--admin-secret", "--fleet-id");
+
   /** A bad command line: one line for the user. */
   public static final class BadArgument extends RuntimeException {
     public BadArgument(String message) {
@@ -123,6 +128,9 @@ public record SimOptions(
       }
       if (!name.startsWith("--")) {
         throw new BadArgument("unexpected argument '" + arg + "'");
+      }
+      if (!VALUED.contains(name)) {
+        throw new BadArgument("unknown option '" + name + "'");
       }
       if (value == null) {
         if (i + 1 >= args.length) {

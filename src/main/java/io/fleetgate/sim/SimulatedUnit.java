@@ -218,12 +218,18 @@ final class SimulatedUnit {
       return;
     }
     pumping = true;
+    int batch = 0;
     try {
-      while (connected && sending && inFlight < window) {
+      // QoS 0 writes may complete inside publish(): a batch limit yields the event loop to other units
+      while (connected && sending && inFlight < window && batch < window) {
         publishFrame();
+        batch++;
       }
     } finally {
       pumping = false;
+    }
+    if (batch == window) {
+      afterCompletion();
     }
   }
 
