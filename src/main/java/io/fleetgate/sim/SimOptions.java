@@ -15,7 +15,7 @@ public record SimOptions(
     String host, int port, int units, String unitPrefix, String password, Path credentials,
     int qos, Format format, Mode mode, double rate, double targetRate, int window, int durationSeconds,
     List<String> sourceAddresses, boolean idle, int connectRate, int keepAliveSeconds, int reportEverySeconds,
-    int ackTimeoutSeconds, boolean provision, String apiUrl, String adminId, String adminSecret, String fleetId) {
+    int ackTimeoutSeconds, boolean provision, boolean provisionOnly, String apiUrl, String adminId, String adminSecret, String fleetId) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 1884;
@@ -60,6 +60,7 @@ public record SimOptions(
         --report-every S            seconds between progress lines (default 5)
         --ack-timeout S             seconds before an unacknowledged QoS 1 frame counts as lost (default 30)
         --provision                 first create the fleet, its API client and the units' vehicles over REST
+        --provision-only            like --provision, then exit without connecting
         --api-url URL               gateway REST API (default http://127.0.0.1:8080)
         --admin-id ID               platform admin client (default: $FLEETGATE_ADMIN_CLIENT_ID)
         --admin-secret S            its secret (default: $FLEETGATE_ADMIN_CLIENT_SECRET)
@@ -101,6 +102,7 @@ public record SimOptions(
     int reportEvery = 5;
     int ackTimeout = 30;
     boolean provision = false;
+    boolean provisionOnly = false;
     String apiUrl = DEFAULT_API_URL;
     String adminId = env.get("FLEETGATE_ADMIN_CLIENT_ID");
     String adminSecret = env.get("FLEETGATE_ADMIN_CLIENT_SECRET");
@@ -115,13 +117,18 @@ public record SimOptions(
         name = arg.substring(0, eq);
         value = arg.substring(eq + 1);
       }
-      if (name.equals("--idle") || name.equals("--provision") || name.equals("--help") || name.equals("-h")) {
+      if (name.equals("--idle") || name.equals("--provision") || name.equals("--provision-only") || name.equals("--help")
+          || name.equals("-h")) {
         if (value != null) {
           throw new BadArgument(name + " takes no value");
         }
         switch (name) {
           case "--idle" -> idle = true;
           case "--provision" -> provision = true;
+          case "--provision-only" -> {
+            provision = true;
+            provisionOnly = true;
+          }
           default -> throw new BadArgument("--help");
         }
         continue;
@@ -200,7 +207,7 @@ public record SimOptions(
       units = 0; // every unit of the file
     }
     return new SimOptions(host, port, units, prefix, password, credentials, qos, format, mode, rate, targetRate,
-        window, duration, sources, idle, connectRate, keepAlive, reportEvery, ackTimeout, provision, apiUrl,
+        window, duration, sources, idle, connectRate, keepAlive, reportEvery, ackTimeout, provision, provisionOnly, apiUrl,
         adminId, adminSecret, fleetId);
   }
 

@@ -43,6 +43,9 @@ public final class Simulator {
     Vertx vertx = Vertx.vertx();
     try {
       List<Credentials.Unit> units = units(vertx, options, out);
+      if (options.provisionOnly()) {
+        return 0;
+      }
       return simulate(vertx, options, units, out);
     } catch (SimOptions.BadArgument e) {
       System.err.println("fleetgate simulate: " + e.getMessage());
