@@ -1,10 +1,200 @@
 package io.fleetgate.sim;
 
-/** {@code fleetgate demo}: placeholder until the simulator lands. */
+import io.fleetgate.Gateway;
+import io.fleetgate.Main;
+import io.fleetgate.config.ConfigLoader;
+import io.fleetgate.config.GatewayConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code fleetgate demo}: a gateway in memory in this process, seeded through its own REST API (two partner
+ * fleets, an API client each, vehicles with telematics units), driven by simulated units at about one frame a
+ * second each. Prints the credentials, copy-paste {@code curl} examples and a live line; Ctrl-C stops it.
+ */
 public final class Demo {
+  public static final Path CREDENTIALS_FILE = Path.of("fleetgate-demo-credentials.json");
+  private static final String[][] FLEETS = {{"acme-berlin", "Acme Berlin"}, {"partner-mobility", "Partner Mobility"}};
+  private static final String USAGE = """
+      usage: fleetgate demo [--vehicles N] [--http-port N] [--mqtt-port N]
+        --vehicles N     simulated vehicles, split between two fleets (default 50)
+        --http-port N    REST API port (default 8080; 0 = any free port)
+        --mqtt-port N    MQTT device port (default 1884; 0 = any free port)
+      """;
+
   private Demo() {}
 
   public static void main(String[] args) {
-    throw new UnsupportedOperationException("demo");
+    int vehicles = 50;
+    int httpPort = 8080;
+    int mqttPort = 1884;
+    try {
+      for (int i = 0; i < args.length; i++) {
+        String a = args[i];
+        if (a.equals("--help") || a.equals("-h")) {
+          System.out.print(USAGE);
+          return;
+        }
+        if (i + 1 >= args.length) {
+          throw new SimOptions.BadArgument(a.startsWith("--") ? a + ": needs a value" : "unexpected argument '" + a + "'");
+        }
+        switch (a) {
+          case "--vehicles" -> vehicles = intArg(a, args[++i], 1, 10_000);
+          case "--http-port" -> httpPort = intArg(a, args[++i], 0, 65535);
+          case "--mqtt-port" -> mqttPort = intArg(a, args[++i], 0, 65535);
+          default -> throw new SimOptions.BadArgument("unknown option '" + a + "'");
+        }
+      }
+    } catch (SimOptions.BadArgument e) {
+      System.err.println("fleetgate demo: " + e.getMessage() + " (see fleetgate demo --help)");
+      System.exit(2);
+    }
+    System.exit(run(vehicles, httpPort, mqttPort));
+  }
+
+  private static int run(int vehicles, int httpPort, int mqttPort) {
+    String adminId = "demo-admin";
+    String adminSecret = randomToken(24);
+    Map<String, Object> settings = new HashMap<>();
+    settings.put("http.host", "127.0.0.1");
+    settings.put("http.port", httpPort);
+    settings.put("mqtt.host", "127.0.0.1");
+    settings.put("mqtt.port", mqttPort);
+    settings.put("admin.clientId", adminId);
+    settings.put("admin.clientSecret", adminSecret);
+    GatewayConfig config = ConfigLoader.of(settings);
+    Gateway gateway = Main.startOrExit(config);
+    String apiUrl = "http://127.0.0.1:" + gateway.httpPort();
+
+    Vertx vertx = Vertx.vertx();
+    Credentials credentials;
+    try (Provisioner p = new Provisioner(vertx, apiUrl)) {
+      System.out.println("seeding the demo through the REST API at " + apiUrl + " …");
+      credentials = Simulator.await(seed(p, adminId, adminSecret, vehicles, apiUrl, gateway.mqttPort()),
+          120_000 + 500L * vehicles, "seeding");
+      credentials.write(CREDENTIALS_FILE);
+    } catch (Provisioner.ProvisioningException e) {
+      System.err.println("fleetgate demo: seeding failed: " + e.getMessage());
+      vertx.close();
+      return 1;
+    } catch (IOException e) {
+      System.err.println("fleetgate demo: cannot write " + CREDENTIALS_FILE + ": " + e.getMessage());
+      vertx.close();
+      return 1;
+    }
+    printWelcome(credentials, adminId, adminSecret);
+
+    SimOptions options = SimOptions.parse(new String[] {"--port", String.valueOf(gateway.mqttPort()), "--qos", "1",
+        "--rate", "1", "--connect-rate", "100"}, Map.of());
+    SimulatorRun run = Simulator.await(SimulatorRun.start(vertx, options, credentials.units()), 30_000, "start");
+    Simulator.await(run.startSending(), 10_000, "start sending");
+    SimReport report = new SimReport(run, System.out);
+    vertx.setPeriodic(5_000, t -> System.out.println(report.progressLine()));
+
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      System.out.println("stopping the simulated units …");
+      run.stop().eventually(vertx::close).toCompletionStage().toCompletableFuture()
+          .completeOnTimeout(null, 5, TimeUnit.SECONDS).join();
+      stopped.countDown();
+    }, "fleetgate-demo-stop"));
+    try {
+      stopped.await(); // until Ctrl-C
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+
+  /** Admin token → two fleets → one API client each → the vehicles, alternating between the fleets. */
+  private static Future<Credentials> seed(Provisioner p, String adminId, String adminSecret, int vehicles, String apiUrl,
+      int mqttPort) {
+    List<Credentials.ApiClient> clients = new ArrayList<>();
+    List<Credentials.Unit> units = new ArrayList<>();
+    Future<Void> chain = p.login(adminId, adminSecret).compose(admin -> {
+      Future<Void> fleets = Future.succeededFuture();
+      for (String[] fleet : FLEETS) {
+        fleets = fleets.compose(v -> p.ensureFleet(admin, fleet[0], fleet[1]))
+            .compose(v -> p.createApiClient(admin, fleet[0], fleet[1], fleet[1] + " operations"))
+            .map(client -> {
+              clients.add(client);
+              return null;
+            });
+      }
+      return fleets;
+    });
+    for (int f = 0; f < FLEETS.length; f++) {
+      int fleetIndex = f;
+      chain = chain.compose(v -> {
+        Credentials.ApiClient client = clients.get(fleetIndex);
+        List<JsonObject> bodies = new ArrayList<>();
+        for (int n = fleetIndex + 1; n <= vehicles; n += FLEETS.length) {
+          bodies.add(Provisioner.vehicleBody(String.format("DE%014X", 0xF1EE_0000L + n), randomToken(18), n));
+        }
+        return p.login(client.clientId(), client.clientSecret())
+            .compose(session -> p.createVehicles(session, client.fleetId(), bodies, 4, () -> { }))
+            .map(created -> {
+              units.addAll(created);
+              return null;
+            });
+      });
+    }
+    return chain.map(v -> new Credentials(apiUrl, "127.0.0.1", mqttPort, List.copyOf(clients), List.copyOf(units)));
+  }
+
+  private static void printWelcome(Credentials c, String adminId, String adminSecret) {
+    String api = c.apiUrl();
+    System.out.println();
+    System.out.println("fleetgate demo is running: REST " + api + ", MQTT 127.0.0.1:" + c.mqttPort());
+    System.out.println("  platform admin: " + adminId + " / " + adminSecret);
+    for (Credentials.ApiClient client : c.apiClients()) {
+      long count = c.units().stream().filter(u -> client.fleetId().equals(u.fleetId())).count();
+      System.out.println("  fleet " + client.fleetId() + " (" + count + " vehicles): client_id " + client.clientId()
+          + "  client_secret " + client.clientSecret());
+    }
+    System.out.println("  every unit's id and password: " + CREDENTIALS_FILE.toAbsolutePath());
+    Credentials.ApiClient first = c.apiClients().get(0);
+    String vehicleId = c.units().stream().filter(u -> first.fleetId().equals(u.fleetId()) && u.vehicleId() != null)
+        .map(Credentials.Unit::vehicleId).findFirst().orElse("VEHICLE_ID");
+    System.out.println();
+    System.out.println("try it (" + first.fleetName() + "):");
+    System.out.println("  TOKEN=$(curl -s -u '" + first.clientId() + ":" + first.clientSecret()
+        + "' -d grant_type=client_credentials " + api + "/auth/oauth/token | sed -E 's/.*\"access_token\": *\"([^\"]+)\".*/\\1/')");
+    System.out.println("  curl -s -H \"Authorization: Bearer $TOKEN\" '" + api + "/vehicles?limit=5'");
+    System.out.println("  curl -s -H \"Authorization: Bearer $TOKEN\" " + api + "/vehicles/" + vehicleId);
+    System.out.println("  curl -s -H \"Authorization: Bearer $TOKEN\" " + api + "/vehicles/" + vehicleId + "/state");
+    System.out.println("  curl -s -X POST -H \"Authorization: Bearer $TOKEN\" " + api + "/vehicles/" + vehicleId
+        + "/commands/unlock-central-lock");
+    System.out.println();
+    System.out.println("simulated units connect now; a live line follows every 5 s. Ctrl-C stops the demo.");
+  }
+
+  private static int intArg(String name, String value, int min, int max) {
+    try {
+      int v = Integer.parseInt(value);
+      if (v >= min && v <= max) {
+        return v;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw new SimOptions.BadArgument(name + ": a whole number from " + min + " to " + max + ", got '" + value + "'");
+  }
+
+  static String randomToken(int bytes) {
+    byte[] b = new byte[bytes];
+    new SecureRandom().nextBytes(b);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
   }
 }

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# End-to-end ingestion cost: gateway CPU time per accepted state frame, MQTT, QoS 0 and 1, JSON and binary.
+#
+# Starts target/fleetgate.jar as its own process (in memory, loopback only), provisions UNITS simulated units
+# over REST, warms up, then for each case runs `fleetgate simulate --mode load` for DURATION seconds. The
+# gateway's utime+stime (/proc/PID/stat) is read when the simulator prints `MARK sending` and again at
+# `MARK drained` (all PUBACKs in), so connecting and password checks are outside the window.
+# µs/frame = gateway CPU µs in the window ÷ frames accepted (QoS 1: PUBACK'd; QoS 0: written by the simulator).
+# The simulator runs on the same machine and competes for the same cores: compare rows of one machine only.
+#
+# Environment: UNITS (100), DURATION (30 s), TARGET_RATE (0 = flat out), WINDOW (32), WARMUP (15 s),
+# HTTP_PORT (18080), MQTT_PORT (11884), TCP_PORT (15100), GATEWAY_OPTS (-Xmx1g), SIM_OPTS (-Xmx1g).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source benchmarks/lib-gateway.sh
+
+UNITS=${UNITS:-100}
+DURATION=${DURATION:-30}
+TARGET_RATE=${TARGET_RATE:-0}
+WINDOW=${WINDOW:-32}
+WARMUP=${WARMUP:-15}
+WORK=$(mktemp -d)
+trap 'stop_gateway; rm -rf "$WORK"' EXIT
+trap 'exit 130' INT TERM
+
+build_if_needed
+start_gateway "$WORK/gateway.log" ${GATEWAY_OPTS:--Xmx1g}
+echo "gateway pid $GW_PID: http $HTTP_PORT, mqtt $MQTT_PORT; $UNITS units, $DURATION s per case" >&2
+
+simulate() {
+  timeout $((DURATION + WARMUP + 600)) java ${SIM_OPTS:--Xmx1g} -jar "$JAR" simulate --host 127.0.0.1 --port "$MQTT_PORT" \
+    --units "$UNITS" --unit-prefix bench- --mode load --target-rate "$TARGET_RATE" --window "$WINDOW" \
+    --api-url "http://127.0.0.1:$HTTP_PORT" --admin-id "$ADMIN_ID" --admin-secret "$ADMIN_SECRET" \
+    --fleet-id bench-fleet --report-every 10 "$@"
+}
+
+simulate --provision-only >&2
+echo "warm-up ($WARMUP s)" >&2
+simulate --qos 1 --format json --duration "$WARMUP" >/dev/null
+
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+rows=()
+for qos in 0 1; do
+  for format in json binary; do
+    cpu0=""; cpu1=""; summary=""
+    while IFS= read -r line; do
+      case "$line" in
+        "MARK sending") cpu0=$(cpu_us "$GW_PID") ;;
+        "MARK drained") sleep 1; cpu1=$(cpu_us "$GW_PID") ;; # QoS 0: let the gateway finish what is buffered
+        SUMMARY*) summary=$line ;;
+        *) echo "  $line" >&2 ;;
+      esac
+    done < <(simulate --qos "$qos" --format "$format" --duration "$DURATION")
+    if [[ -z "$cpu0" || -z "$cpu1" || -z "$summary" ]]; then
+      echo "case qos $qos $format: the simulator did not complete (see above)" >&2
+      exit 1
+    fi
+    frames=$(summary_field "$summary" frames_accepted)
+    rate=$(summary_field "$summary" rate_accepted)
+    cpu=$((cpu1 - cpu0))
+    per_frame=$(awk -v c="$cpu" -v f="$frames" 'BEGIN { if (f > 0) printf "%.1f", c / f; else print "n/a" }')
+    lat="—"
+    if [[ $qos == 1 ]]; then
+      lat=$(awk -v a="$(summary_field "$summary" p50_us)" -v b="$(summary_field "$summary" p99_us)" \
+        -v c="$(summary_field "$summary" p999_us)" 'BEGIN { printf "%.1f / %.1f / %.1f", a/1000, b/1000, c/1000 }')
+    fi
+    rows+=("| $(date -u +%F) | $commit | MQTT QoS $qos | $format | $UNITS | $(printf '%.0f' "$rate") | $per_frame | $lat |")
+  done
+done
+
+echo
+echo "| date | commit | transport | format | units | frames/s accepted | gateway CPU µs/frame | PUBACK p50 / p99 / p99.9 ms |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+printf '%s\n' "${rows[@]}"

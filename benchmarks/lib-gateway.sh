@@ -1,0 +1,81 @@
+# Shared by the end-to-end benchmark scripts (sourced, not run): start/stop a gateway jar, read its CPU and memory.
+# Everything here binds and targets 127.0.0.1 only.
+
+JAR=${JAR:-target/fleetgate.jar}
+HTTP_PORT=${HTTP_PORT:-18080}
+MQTT_PORT=${MQTT_PORT:-11884}
+TCP_PORT=${TCP_PORT:-15100}
+ADMIN_ID=${FLEETGATE_ADMIN_CLIENT_ID:-bench-admin}
+ADMIN_SECRET=${FLEETGATE_ADMIN_CLIENT_SECRET:-$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 32)}
+CLK_TCK=$(getconf CLK_TCK)
+GW_PID=""
+
+build_if_needed() {
+  if [[ ! -f "$JAR" ]]; then
+    echo "building $JAR" >&2
+    mvn -B -q -o package -DskipTests >&2
+  fi
+}
+
+# start_gateway LOGFILE [JVM options...]: the gateway in memory, on loopback, with a known administrator.
+# Password hashing is made cheap (FLEETGATE_HASH_*): these benchmarks measure ingestion and connections,
+# not Argon2, and provisioning thousands of units at the production cost would take many minutes.
+start_gateway() {
+  local log=$1
+  shift
+  FLEETGATE_HTTP_HOST=127.0.0.1 FLEETGATE_MQTT_HOST=127.0.0.1 \
+  FLEETGATE_HTTP_PORT=$HTTP_PORT FLEETGATE_MQTT_PORT=$MQTT_PORT FLEETGATE_TCP_PORT=$TCP_PORT \
+  FLEETGATE_ADMIN_CLIENT_ID=$ADMIN_ID FLEETGATE_ADMIN_CLIENT_SECRET=$ADMIN_SECRET \
+  FLEETGATE_HASH_MEMORY_KI_B=${HASH_MEMORY_KIB:-64} FLEETGATE_HASH_ITERATIONS=1 \
+  FLEETGATE_MQTT_MAX_CONNECTIONS=1000000 \
+    java "$@" -jar "$JAR" run >"$log" 2>&1 &
+  GW_PID=$!
+  local deadline=$((SECONDS + 60))
+  until (exec 3<>/dev/tcp/127.0.0.1/"$MQTT_PORT") 2>/dev/null && (exec 3<>/dev/tcp/127.0.0.1/"$HTTP_PORT") 2>/dev/null; do
+    if ! kill -0 "$GW_PID" 2>/dev/null; then
+      echo "gateway exited during start-up:" >&2
+      tail -5 "$log" >&2
+      return 1
+    fi
+    if ((SECONDS > deadline)); then
+      echo "gateway did not listen on $HTTP_PORT and $MQTT_PORT within 60 s" >&2
+      return 1
+    fi
+    sleep 0.2
+  done
+}
+
+stop_gateway() {
+  if [[ -n "$GW_PID" ]] && kill -0 "$GW_PID" 2>/dev/null; then
+    kill "$GW_PID" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$GW_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$GW_PID" 2>/dev/null || true
+    wait "$GW_PID" 2>/dev/null || true
+  fi
+  GW_PID=""
+}
+
+# cpu_us PID: user + system CPU time of the process so far, in microseconds (/proc/PID/stat fields 14 and 15).
+cpu_us() {
+  local rest
+  rest=$(sed 's/^.*) //' "/proc/$1/stat") # the command name may contain spaces; fields restart after ')'
+  set -- $rest
+  echo $(( (${12} + ${13}) * 1000000 / CLK_TCK ))
+}
+
+# rss_kib PID
+rss_kib() {
+  awk '/^VmRSS:/ {print $2}' "/proc/$1/status"
+}
+
+# heap_used_kib PID: heap in use right after a full GC.
+heap_used_kib() {
+  jcmd "$1" GC.run >/dev/null
+  sleep 1
+  jcmd "$1" GC.heap_info | grep -o 'used [0-9]*K' | head -1 | tr -dc '0-9'
+}
+
+# summary_field "SUMMARY ..." key
+summary_field() {
+  tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"
+}

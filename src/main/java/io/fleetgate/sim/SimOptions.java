@@ -1,0 +1,325 @@
+package io.fleetgate.sim;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The options of {@code fleetgate simulate}, parsed and checked. Load tests and idle-connection runs may only
+ * target loopback addresses (127.0.0.0/8), and only from loopback source addresses.
+ */
+public record SimOptions(
+    String host, int port, int units, String unitPrefix, String password, Path credentials,
+    int qos, Format format, Mode mode, double rate, double targetRate, int window, int durationSeconds,
+    List<String> sourceAddresses, boolean idle, int connectRate, int keepAliveSeconds, int reportEverySeconds,
+    int ackTimeoutSeconds, boolean provision, boolean provisionOnly, String apiUrl, String adminId, String adminSecret, String fleetId) {
+
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  public static final int DEFAULT_PORT = 1884;
+  public static final int DEFAULT_UNITS = 10;
+  public static final String DEFAULT_UNIT_PREFIX = "sim-";
+  /** Every simulated unit's password unless --credentials says otherwise (at least 12 characters, as POST /vehicles needs). */
+  public static final String DEFAULT_PASSWORD = "sim-unit-password";
+  public static final int DEFAULT_DURATION_SECONDS = 60;
+  public static final int MAX_DURATION_SECONDS = 7 * 24 * 3600;
+  public static final int DEFAULT_WINDOW = 32;
+  public static final int DEFAULT_CONNECT_RATE = 500;
+  public static final String DEFAULT_API_URL = "http://127.0.0.1:8080";
+  public static final String DEFAULT_FLEET_ID = "sim-fleet";
+
+  /** Frame encoding on the state topic. */
+  public enum Format { JSON, BINARY }
+
+  /** realistic: each unit sends --rate frames/s; load: --target-rate frames/s in total, 0 = as fast as acks allow. */
+  public enum Mode { REALISTIC, LOAD }
+
+  public static final String USAGE = """
+      usage: fleetgate simulate [options]         simulated telematics units over MQTT
+
+        --host HOST                 gateway MQTT host (default 127.0.0.1)
+        --port N                    gateway MQTT port (default 1884)
+        --units N                   number of units (default 10)
+        --unit-prefix P             unit ids are P000001, P000002, … (default sim-)
+        --password PW               every unit's password (default sim-unit-password)
+        --credentials FILE          unit ids and passwords from FILE (written by `fleetgate demo` or --provision);
+                                    with --provision, FILE is written instead
+        --qos 0|1                   state frame QoS (default 1; QoS 1 measures publish→PUBACK = applied latency)
+        --format json|binary        state frame encoding (default json)
+        --mode realistic|load       realistic: --rate per unit; load: --target-rate in total (default realistic)
+        --rate F                    frames/s per unit in realistic mode (default 1)
+        --target-rate F             frames/s over all units in load mode; 0 = flat out (default 0)
+        --window N                  unacknowledged frames per connection, QoS 1 (default 32)
+        --duration S                seconds to run, then stop (default 60)
+        --source-addresses A-B|A,B  spread connections over these local (127.x) addresses, e.g. 127.0.0.1-127.0.0.16
+        --idle                      connect, subscribe and only keep alive (idle-connection memory runs)
+        --connect-rate N            new connections per second while ramping up (default 500)
+        --keep-alive S              MQTT keep-alive in seconds (default 60)
+        --report-every S            seconds between progress lines (default 5)
+        --ack-timeout S             seconds before an unacknowledged QoS 1 frame counts as lost (default 30)
+        --provision                 first create the fleet, its API client and the units' vehicles over REST
+        --provision-only            like --provision, then exit without connecting
+        --api-url URL               gateway REST API (default http://127.0.0.1:8080)
+        --admin-id ID               platform admin client (default: $FLEETGATE_ADMIN_CLIENT_ID)
+        --admin-secret S            its secret (default: $FLEETGATE_ADMIN_CLIENT_SECRET)
+        --fleet-id ID               fleet of provisioned vehicles (default sim-fleet)
+        --help                      this text
+      """;
+
+  private static final java.util.Set<String> VALUED = java.util.Set.of("--host", "--port", "--units", "--unit-prefix",
+      "--password", "--credentials", "--qos", "--format", "--mode", "--rate", "--target-rate", "--window", "--duration",
+      "--source-addresses", "--connect-rate", "--keep-alive", "--report-every", "--ack-timeout", "--api-url",
+      "--admin-id", "--admin-secret", "--fleet-id");
+
+  /** A bad command line: one line for the user. */
+  public static final class BadArgument extends RuntimeException {
+    public BadArgument(String message) {
+      super(message);
+    }
+  }
+
+  public static SimOptions parse(String[] args, Map<String, String> env) {
+    String host = DEFAULT_HOST;
+    int port = DEFAULT_PORT;
+    int units = DEFAULT_UNITS;
+    boolean unitsGiven = false;
+    String prefix = DEFAULT_UNIT_PREFIX;
+    String password = DEFAULT_PASSWORD;
+    Path credentials = null;
+    int qos = 1;
+    Format format = Format.JSON;
+    Mode mode = Mode.REALISTIC;
+    double rate = 1;
+    double targetRate = 0;
+    int window = DEFAULT_WINDOW;
+    int duration = DEFAULT_DURATION_SECONDS;
+    List<String> sources = List.of();
+    boolean idle = false;
+    int connectRate = DEFAULT_CONNECT_RATE;
+    int keepAlive = 60;
+    int reportEvery = 5;
+    int ackTimeout = 30;
+    boolean provision = false;
+    boolean provisionOnly = false;
+    String apiUrl = DEFAULT_API_URL;
+    String adminId = env.get("FLEETGATE_ADMIN_CLIENT_ID");
+    String adminSecret = env.get("FLEETGATE_ADMIN_CLIENT_SECRET");
+    String fleetId = DEFAULT_FLEET_ID;
+
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      String name = arg;
+      String value = null;
+      int eq = arg.indexOf('=');
+      if (arg.startsWith("--") && eq > 0) {
+        name = arg.substring(0, eq);
+        value = arg.substring(eq + 1);
+      }
+      if (name.equals("--idle") || name.equals("--provision") || name.equals("--provision-only") || name.equals("--help")
+          || name.equals("-h")) {
+        if (value != null) {
+          throw new BadArgument(name + " takes no value");
+        }
+        switch (name) {
+          case "--idle" -> idle = true;
+          case "--provision" -> provision = true;
+          case "--provision-only" -> {
+            provision = true;
+            provisionOnly = true;
+          }
+          default -> throw new BadArgument("--help");
+        }
+        continue;
+      }
+      if (!name.startsWith("--")) {
+        throw new BadArgument("unexpected argument '" + arg + "'");
+      }
+      if (!VALUED.contains(name)) {
+        throw new BadArgument("unknown option '" + name + "'");
+      }
+      if (value == null) {
+        if (i + 1 >= args.length) {
+          throw new BadArgument(name + ": needs a value");
+        }
+        value = args[++i];
+      }
+      switch (name) {
+        case "--host" -> host = nonEmpty(name, value);
+        case "--port" -> port = integer(name, value, 1, 65535);
+        case "--units" -> {
+          units = integer(name, value, 1, 1_000_000);
+          unitsGiven = true;
+        }
+        case "--unit-prefix" -> {
+          if (!value.matches("[A-Za-z0-9_-]{0,40}")) {
+            throw new BadArgument(name + ": up to 40 characters of [A-Za-z0-9_-], got '" + value + "'");
+          }
+          prefix = value;
+        }
+        case "--password" -> {
+          if (value.length() < 12) {
+            throw new BadArgument(name + ": at least 12 characters");
+          }
+          password = value;
+        }
+        case "--credentials" -> credentials = Path.of(nonEmpty(name, value));
+        case "--qos" -> qos = integer(name, value, 0, 1);
+        case "--format" -> format = choice(name, value, Format.class);
+        case "--mode" -> mode = choice(name, value, Mode.class);
+        case "--rate" -> rate = number(name, value, 0.001, 1000);
+        case "--target-rate" -> targetRate = number(name, value, 0, 10_000_000);
+        case "--window" -> window = integer(name, value, 1, 1024);
+        case "--duration" -> duration = integer(name, value, 1, MAX_DURATION_SECONDS);
+        case "--source-addresses" -> sources = addresses(name, value);
+        case "--connect-rate" -> connectRate = integer(name, value, 1, 100_000);
+        case "--keep-alive" -> keepAlive = integer(name, value, 5, 65535);
+        case "--report-every" -> reportEvery = integer(name, value, 1, 3600);
+        case "--ack-timeout" -> ackTimeout = integer(name, value, 1, 3600);
+        case "--api-url" -> {
+          if (!value.matches("https?://[^/\\s]+/?")) {
+            throw new BadArgument(name + ": an http(s)://host:port URL, got '" + value + "'");
+          }
+          apiUrl = value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
+        }
+        case "--admin-id" -> adminId = nonEmpty(name, value);
+        case "--admin-secret" -> adminSecret = nonEmpty(name, value);
+        case "--fleet-id" -> {
+          if (!value.matches("[A-Za-z0-9_-]{1,100}")) {
+            throw new BadArgument(name + ": 1-100 characters of [A-Za-z0-9_-], got '" + value + "'");
+          }
+          fleetId = value;
+        }
+        default -> throw new BadArgument("unknown option '" + name + "'");
+      }
+    }
+    if (provision && (adminId == null || adminSecret == null)) {
+      throw new BadArgument("--provision: needs --admin-id and --admin-secret (or FLEETGATE_ADMIN_CLIENT_ID/_SECRET)");
+    }
+    if (idle && mode == Mode.LOAD) {
+      throw new BadArgument("--idle: not with --mode load (idle units send no frames)");
+    }
+    if ((mode == Mode.LOAD || idle) && !isLoopback(host)) {
+      throw new BadArgument("--host: load and idle runs only target loopback addresses (127.0.0.0/8), got '" + host + "'");
+    }
+    if (!unitsGiven && credentials != null && !provision) {
+      units = 0; // every unit of the file
+    }
+    return new SimOptions(host, port, units, prefix, password, credentials, qos, format, mode, rate, targetRate,
+        window, duration, sources, idle, connectRate, keepAlive, reportEvery, ackTimeout, provision, provisionOnly, apiUrl,
+        adminId, adminSecret, fleetId);
+  }
+
+  /** The id of the n-th unit (1-based) when ids are generated. */
+  public String unitId(int n) {
+    return unitPrefix + String.format("%06d", n);
+  }
+
+  private static String nonEmpty(String name, String value) {
+    if (value.isBlank()) {
+      throw new BadArgument(name + ": must not be empty");
+    }
+    return value;
+  }
+
+  private static int integer(String name, String value, int min, int max) {
+    try {
+      int v = Integer.parseInt(value.trim());
+      if (v < min || v > max) {
+        throw new BadArgument(name + ": must be between " + min + " and " + max + ", got " + v);
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      throw new BadArgument(name + ": must be a whole number, got '" + value + "'");
+    }
+  }
+
+  private static double number(String name, String value, double min, double max) {
+    try {
+      double v = Double.parseDouble(value.trim());
+      if (!(v >= min && v <= max)) {
+        throw new BadArgument(name + ": must be between " + min + " and " + max + ", got " + value);
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      throw new BadArgument(name + ": must be a number, got '" + value + "'");
+    }
+  }
+
+  private static <E extends Enum<E>> E choice(String name, String value, Class<E> type) {
+    for (E e : type.getEnumConstants()) {
+      if (e.name().equalsIgnoreCase(value)) {
+        return e;
+      }
+    }
+    List<String> names = new ArrayList<>();
+    for (E e : type.getEnumConstants()) {
+      names.add(e.name().toLowerCase(java.util.Locale.ROOT));
+    }
+    throw new BadArgument(name + ": one of " + String.join(", ", names) + ", got '" + value + "'");
+  }
+
+  /** {@code 127.0.0.1-127.0.0.16} (a range within one /24) or a comma-separated list; loopback only. */
+  static List<String> addresses(String name, String value) {
+    List<String> out = new ArrayList<>();
+    for (String part : value.split(",")) {
+      String p = part.trim();
+      int dash = p.indexOf('-');
+      if (dash > 0) {
+        String from = p.substring(0, dash).trim();
+        String to = p.substring(dash + 1).trim();
+        int cut = from.lastIndexOf('.');
+        if (cut < 0 || !to.startsWith(from.substring(0, cut + 1))) {
+          throw new BadArgument(name + ": a range stays within one /24, e.g. 127.0.0.1-127.0.0.16, got '" + p + "'");
+        }
+        int a = octet(name, from.substring(cut + 1));
+        int b = octet(name, to.substring(cut + 1));
+        if (b < a) {
+          throw new BadArgument(name + ": empty range '" + p + "'");
+        }
+        for (int i = a; i <= b; i++) {
+          out.add(loopback(name, from.substring(0, cut + 1) + i));
+        }
+      } else if (!p.isEmpty()) {
+        out.add(loopback(name, p));
+      }
+    }
+    if (out.isEmpty()) {
+      throw new BadArgument(name + ": no address in '" + value + "'");
+    }
+    return List.copyOf(out);
+  }
+
+  private static int octet(String name, String s) {
+    try {
+      int v = Integer.parseInt(s);
+      if (v >= 0 && v <= 255) {
+        return v;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw new BadArgument(name + ": '" + s + "' is not an address octet");
+  }
+
+  private static String loopback(String name, String address) {
+    if (!address.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}")) {
+      throw new BadArgument(name + ": source addresses must be loopback IPv4 (127.x.y.z), got '" + address + "'");
+    }
+    return address;
+  }
+
+  static boolean isLoopback(String host) {
+    try {
+      for (InetAddress a : InetAddress.getAllByName(host)) {
+        if (!a.isLoopbackAddress()) {
+          return false;
+        }
+      }
+      return true;
+    } catch (UnknownHostException e) {
+      throw new BadArgument("--host: unknown host '" + host + "'");
+    }
+  }
+}

@@ -1,0 +1,338 @@
+package io.fleetgate.sim;
+
+import io.fleetgate.protocol.binary.BinaryStateEncoder;
+import io.fleetgate.protocol.json.StateJson;
+import io.fleetgate.vehicle.StateFrame;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mqtt.MqttClient;
+import io.vertx.mqtt.MqttClientOptions;
+import io.vertx.mqtt.messages.MqttPublishMessage;
+import java.util.HashSet;
+import java.util.Set;
+import org.HdrHistogram.Histogram;
+
+/**
+ * One simulated unit: one MQTT connection (client id = username = unit id), its {@link UnitModel}, its
+ * unacknowledged frames and its answers to commands. Lives on one event loop (its {@link UnitGroup}'s): every
+ * method runs there, so no field needs synchronisation.
+ *
+ * <p>At QoS 1 a frame's publish time is kept by packet id until its PUBACK, which the gateway sends only after
+ * the frame was applied; the difference goes into the group's latency histogram.
+ */
+final class SimulatedUnit {
+  /** Realistic frames carry every property this often (else motion and changed values only). */
+  private static final int FULL_FRAME_EVERY = 30;
+
+  private final Vertx vertx;
+  private final SimOptions options;
+  private final Credentials.Unit unit;
+  private final SimStats stats;
+  private final Histogram latency;
+  private final UnitModel model;
+  private final MqttClient client;
+  private final String stateTopic;
+  private final String commandTopic;
+  private final String resultTopic;
+  private final MqttQoS qos;
+  private final int window;
+  private final int[] slotIds;
+  private final long[] slotNanos;
+  private final Set<Integer> resultPacketIds = new HashSet<>();
+  private Context context;
+  private boolean connected;
+  private boolean sending;
+  private boolean closed;
+  private boolean pumping;
+  private boolean pumpScheduled;
+  private int inFlight;
+  private long seq;
+  private long nextDueNanos;
+  private long reconnectTimer = -1;
+  private int failedAttempts;
+
+  SimulatedUnit(Vertx vertx, SimOptions options, Credentials.Unit unit, String sourceAddress, long seed,
+      SimStats stats, Histogram latency) {
+    this.vertx = vertx;
+    this.options = options;
+    this.unit = unit;
+    this.stats = stats;
+    this.latency = latency;
+    this.model = new UnitModel(seed, System.currentTimeMillis());
+    this.qos = options.qos() == 1 ? MqttQoS.AT_LEAST_ONCE : MqttQoS.AT_MOST_ONCE;
+    this.window = options.mode() == SimOptions.Mode.LOAD ? options.window() : Math.min(options.window(), 8);
+    int slots = Integer.highestOneBit(Math.max(64, window * 4) - 1) << 1;
+    this.slotIds = new int[slots];
+    this.slotNanos = new long[slots];
+    this.stateTopic = "units/" + unit.unitId() + "/state";
+    this.commandTopic = "units/" + unit.unitId() + "/commands";
+    this.resultTopic = "units/" + unit.unitId() + "/command-results";
+    MqttClientOptions mqtt = new MqttClientOptions();
+    mqtt.setClientId(unit.unitId())
+        .setUsername(unit.unitId())
+        .setPassword(unit.password())
+        .setCleanSession(true)
+        .setKeepAliveInterval(options.keepAliveSeconds())
+        .setAckTimeout(options.ackTimeoutSeconds())
+        // the window bounds frames; command results get a little room of their own
+        .setMaxInflightQueue(window + 8)
+        .setAutoKeepAlive(true);
+    mqtt.setConnectTimeout(10_000);
+    if (sourceAddress != null) {
+      mqtt.setLocalAddress(sourceAddress);
+    }
+    this.client = MqttClient.create(vertx, mqtt);
+    client.publishCompletionHandler(this::onAck)
+        .publishCompletionExpirationHandler(this::onAckTimeout)
+        .publishHandler(this::onCommand)
+        .closeHandler(v -> onClose());
+  }
+
+  String id() {
+    return unit.unitId();
+  }
+
+  boolean isConnected() {
+    return connected;
+  }
+
+  /** Connects (and subscribes to commands); on failure retries with back-off until {@link #close()}. */
+  void start() {
+    context = vertx.getOrCreateContext();
+    connect();
+  }
+
+  private void connect() {
+    if (closed) {
+      return;
+    }
+    long timer = vertx.setTimer(15_000, t -> {
+      if (!connected && !closed) {
+        client.disconnect(); // no CONNACK in time; the close handler schedules the next attempt
+      }
+    });
+    client.connect(options.port(), options.host())
+        .compose(ack -> client.subscribe(commandTopic, 1))
+        .onComplete(ar -> {
+          vertx.cancelTimer(timer);
+          if (ar.succeeded()) {
+            onConnected();
+          } else {
+            stats.connectFailures.increment();
+            if (failedAttempts++ == 0 || failedAttempts % 10 == 0) {
+              Simulator.warn("unit " + unit.unitId() + ": connect failed (" + describe(ar.cause()) + ")");
+            }
+            if (client.isConnected()) {
+              client.disconnect();
+            } else {
+              scheduleReconnect();
+            }
+          }
+        });
+  }
+
+  private void onConnected() {
+    if (closed) {
+      client.disconnect();
+      return;
+    }
+    connected = true;
+    failedAttempts = 0;
+    inFlight = 0;
+    stats.connects.increment();
+    stats.connected.incrementAndGet();
+    nextDueNanos = System.nanoTime();
+    if (sending && options.mode() == SimOptions.Mode.LOAD && options.targetRate() == 0) {
+      pump();
+    }
+  }
+
+  private void onClose() {
+    if (connected) {
+      connected = false;
+      stats.connected.decrementAndGet();
+      if (!closed) {
+        stats.disconnects.increment(); // the gateway or the network closed it, not the end of the run
+      }
+    }
+    inFlight = 0;
+    resultPacketIds.clear();
+    scheduleReconnect();
+  }
+
+  private void scheduleReconnect() {
+    if (closed || reconnectTimer >= 0) {
+      return;
+    }
+    long delay = Math.min(30_000, 1_000L << Math.min(5, failedAttempts)) + (long) (Math.random() * 1000);
+    reconnectTimer = vertx.setTimer(delay, t -> {
+      reconnectTimer = -1;
+      connect();
+    });
+  }
+
+  /** Starts sending frames (not for idle units). */
+  void startSending() {
+    sending = true;
+    nextDueNanos = System.nanoTime();
+    if (connected && options.mode() == SimOptions.Mode.LOAD && options.targetRate() == 0) {
+      pump();
+    }
+  }
+
+  void stopSending() {
+    sending = false;
+  }
+
+  int inFlight() {
+    return qos == MqttQoS.AT_LEAST_ONCE ? inFlight : 0;
+  }
+
+  /**
+   * Paced sending: every frame due by {@code nowNanos} at {@code intervalNanos}; a unit that fell more than a
+   * second behind (window full) skips ahead and counts the frames it missed.
+   */
+  void tick(long nowNanos, long intervalNanos) {
+    if (!connected || !sending) {
+      return;
+    }
+    while (nextDueNanos <= nowNanos && inFlight < window) {
+      publishFrame();
+      nextDueNanos += intervalNanos;
+    }
+    if (nowNanos - nextDueNanos > 1_000_000_000L) {
+      long behind = (nowNanos - nextDueNanos) / intervalNanos;
+      stats.framesBehind.add(behind);
+      nextDueNanos += behind * intervalNanos;
+    }
+  }
+
+  /** Flat-out sending: fill the window; every completion schedules the next fill. */
+  private void pump() {
+    pumpScheduled = false;
+    if (pumping) {
+      return;
+    }
+    pumping = true;
+    int batch = 0;
+    try {
+      // QoS 0 writes may complete inside publish(): a batch limit yields the event loop to other units
+      while (connected && sending && inFlight < window && batch < window) {
+        publishFrame();
+        batch++;
+      }
+    } finally {
+      pumping = false;
+    }
+    if (batch == window) {
+      afterCompletion();
+    }
+  }
+
+  private void afterCompletion() {
+    if (sending && options.mode() == SimOptions.Mode.LOAD && options.targetRate() == 0 && !pumping && !pumpScheduled) {
+      pumpScheduled = true;
+      context.runOnContext(v -> pump());
+    }
+  }
+
+  private void publishFrame() {
+    model.advance(System.currentTimeMillis());
+    long n = ++seq;
+    StateFrame frame = model.frame(n & 0xFFFF_FFFFL, n % FULL_FRAME_EVERY == 1);
+    byte[] payload = options.format() == SimOptions.Format.BINARY ? BinaryStateEncoder.encode(frame) : StateJson.encodeFrame(frame);
+    inFlight++;
+    long t0 = System.nanoTime();
+    stats.framesSent.increment();
+    client.publish(stateTopic, Buffer.buffer(payload), qos, false, false).onComplete(ar -> {
+      if (ar.failed()) {
+        stats.publishErrors.increment();
+        inFlight--;
+        afterCompletion();
+      } else if (qos == MqttQoS.AT_LEAST_ONCE) {
+        int packetId = ar.result();
+        int slot = packetId & (slotIds.length - 1);
+        slotIds[slot] = packetId;
+        slotNanos[slot] = t0;
+      } else {
+        inFlight--;
+        stats.framesAcked.increment(); // QoS 0: "accepted" means written to the socket
+        afterCompletion();
+      }
+    });
+  }
+
+  private void onAck(int packetId) {
+    if (resultPacketIds.remove(packetId)) {
+      stats.commandResultsAcked.increment();
+      return;
+    }
+    int slot = packetId & (slotIds.length - 1);
+    if (slotIds[slot] == packetId && slotNanos[slot] != 0) {
+      latency.recordValue(Math.max(0, (System.nanoTime() - slotNanos[slot]) / 1000));
+      slotNanos[slot] = 0;
+    }
+    stats.framesAcked.increment();
+    inFlight = Math.max(0, inFlight - 1);
+    afterCompletion();
+  }
+
+  private void onAckTimeout(int packetId) {
+    if (resultPacketIds.remove(packetId)) {
+      return;
+    }
+    stats.ackTimeouts.increment();
+    inFlight = Math.max(0, inFlight - 1);
+    afterCompletion();
+  }
+
+  /** A command from the gateway: execute it on the model and publish the result with the state after it. */
+  private void onCommand(MqttPublishMessage message) {
+    stats.commandsReceived.increment();
+    JsonObject command;
+    try {
+      command = message.payload().toJsonObject();
+    } catch (RuntimeException e) {
+      Simulator.warn("unit " + unit.unitId() + ": ignored a command that is not JSON on " + message.topicName());
+      return;
+    }
+    String id = command.getString("id");
+    String name = command.getString("command");
+    if (id == null || name == null) {
+      return;
+    }
+    model.advance(System.currentTimeMillis());
+    String rejection = model.execute(name);
+    JsonObject result = new JsonObject().put("id", id).put("status", rejection == null ? "SUCCEEDED" : "REJECTED");
+    if (rejection != null) {
+      result.put("detail", rejection);
+    }
+    result.put("state", StateJson.toJson(model.readings()));
+    client.publish(resultTopic, result.toBuffer(), MqttQoS.AT_LEAST_ONCE, false, false)
+        .onSuccess(resultPacketIds::add)
+        .onFailure(e -> stats.publishErrors.increment());
+  }
+
+  /** Stops for good: no more reconnects; disconnects cleanly. */
+  Future<Void> close() {
+    closed = true;
+    sending = false;
+    if (reconnectTimer >= 0) {
+      vertx.cancelTimer(reconnectTimer);
+      reconnectTimer = -1;
+    }
+    if (!client.isConnected()) {
+      return Future.succeededFuture();
+    }
+    return client.disconnect().otherwiseEmpty();
+  }
+
+  static String describe(Throwable t) {
+    String m = t.getMessage();
+    return t.getClass().getSimpleName() + (m != null ? ": " + m : "");
+  }
+}

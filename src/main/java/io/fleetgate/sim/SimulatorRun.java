@@ -1,0 +1,144 @@
+package io.fleetgate.sim;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A running set of simulated units on one Vert.x instance: one {@link UnitGroup} per event loop, each with an
+ * equal share of the units, of the connect rate and of the frame rate. The caller decides when sending starts
+ * and stops ({@link Simulator} for the CLI, {@link Demo} for the demo).
+ */
+public final class SimulatorRun {
+  private final Vertx vertx;
+  private final SimOptions options;
+  private final SimStats stats = new SimStats();
+  private final List<UnitGroup> groups = new ArrayList<>();
+  private final List<String> deployments = new ArrayList<>();
+  private final int unitCount;
+  private long sendingSinceNanos;
+  private long sendingUntilNanos;
+
+  private SimulatorRun(Vertx vertx, SimOptions options, int unitCount) {
+    this.vertx = vertx;
+    this.options = options;
+    this.unitCount = unitCount;
+  }
+
+  /** Deploys the groups; units connect at the configured ramp rate from now on. */
+  public static Future<SimulatorRun> start(Vertx vertx, SimOptions options, List<Credentials.Unit> units) {
+    SimulatorRun run = new SimulatorRun(vertx, options, units.size());
+    int groupCount = Math.max(1, Math.min(units.size(), VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE));
+    double perUnitRate = options.idle() ? 0
+        : options.mode() == SimOptions.Mode.REALISTIC ? options.rate()
+        : options.targetRate() / units.size();
+    List<Future<String>> deployed = new ArrayList<>();
+    for (int g = 0; g < groupCount; g++) {
+      List<Credentials.Unit> share = new ArrayList<>();
+      for (int i = g; i < units.size(); i += groupCount) {
+        share.add(units.get(i));
+      }
+      UnitGroup group = new UnitGroup(options, share, g, groupCount, (double) options.connectRate() / groupCount,
+          perUnitRate, run.stats);
+      run.groups.add(group);
+      deployed.add(vertx.deployVerticle(group, new DeploymentOptions()));
+    }
+    return Future.all(deployed).map(all -> {
+      for (int i = 0; i < all.size(); i++) {
+        run.deployments.add(all.resultAt(i));
+      }
+      return run;
+    });
+  }
+
+  public SimStats stats() {
+    return stats;
+  }
+
+  public int unitCount() {
+    return unitCount;
+  }
+
+  /** Completes when every unit is connected, or after {@code timeoutMs} (then with false). */
+  public Future<Boolean> awaitConnected(long timeoutMs) {
+    Promise<Boolean> done = Promise.promise();
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    vertx.setPeriodic(100, t -> {
+      if (stats.connected.get() >= unitCount) {
+        vertx.cancelTimer(t);
+        done.tryComplete(true);
+      } else if (System.currentTimeMillis() > deadline) {
+        vertx.cancelTimer(t);
+        done.tryComplete(false);
+      }
+    });
+    return done.future();
+  }
+
+  public Future<Void> startSending() {
+    sendingSinceNanos = System.nanoTime();
+    List<Future<Void>> all = new ArrayList<>();
+    groups.forEach(g -> all.add(g.startSending()));
+    return Future.all(all).mapEmpty();
+  }
+
+  /** Stops sending, then waits up to {@code drainMs} until no QoS 1 frame awaits its PUBACK. */
+  public Future<Void> stopSending(long drainMs) {
+    List<Future<Void>> all = new ArrayList<>();
+    groups.forEach(g -> all.add(g.stopSending()));
+    return Future.all(all).compose(v -> {
+      sendingUntilNanos = System.nanoTime();
+      return drain(System.currentTimeMillis() + drainMs);
+    });
+  }
+
+  private Future<Void> drain(long deadline) {
+    return inFlight().compose(n -> {
+      if (n == 0 || System.currentTimeMillis() >= deadline) {
+        return Future.succeededFuture();
+      }
+      Promise<Void> later = Promise.promise();
+      vertx.setTimer(50, t -> drain(deadline).onComplete(later));
+      return later.future();
+    });
+  }
+
+  public Future<Integer> inFlight() {
+    List<Future<Integer>> all = new ArrayList<>();
+    groups.forEach(g -> all.add(g.inFlight()));
+    return Future.all(all).map(cf -> {
+      int sum = 0;
+      for (int i = 0; i < cf.size(); i++) {
+        sum += cf.<Integer>resultAt(i);
+      }
+      return sum;
+    });
+  }
+
+  /** Seconds spent sending frames (up to now while still sending). */
+  public double sendingSeconds() {
+    if (sendingSinceNanos == 0) {
+      return 0;
+    }
+    long end = sendingUntilNanos != 0 ? sendingUntilNanos : System.nanoTime();
+    return (end - sendingSinceNanos) / 1e9;
+  }
+
+  /** Disconnects every unit and undeploys the groups (which merges their latency histograms into the stats). */
+  public Future<Void> stop() {
+    List<Future<Void>> all = new ArrayList<>();
+    for (String id : deployments) {
+      all.add(vertx.undeploy(id));
+    }
+    deployments.clear();
+    return Future.join(all).mapEmpty();
+  }
+
+  public SimOptions options() {
+    return options;
+  }
+}

@@ -1,0 +1,103 @@
+package io.fleetgate.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SimOptionsTest {
+
+  private static SimOptions parse(String... args) {
+    return SimOptions.parse(args, Map.of());
+  }
+
+  private static String error(String... args) {
+    return assertThrows(SimOptions.BadArgument.class, () -> parse(args)).getMessage();
+  }
+
+  @Test
+  void defaults() {
+    SimOptions o = parse();
+    assertEquals("127.0.0.1", o.host());
+    assertEquals(1884, o.port());
+    assertEquals(10, o.units());
+    assertEquals(1, o.qos());
+    assertEquals(SimOptions.Format.JSON, o.format());
+    assertEquals(SimOptions.Mode.REALISTIC, o.mode());
+    assertEquals(60, o.durationSeconds());
+    assertFalse(o.idle());
+    assertEquals("sim-000007", o.unitId(7));
+  }
+
+  @Test
+  void everyOptionInBothSpellings() {
+    SimOptions o = parse("--host", "localhost", "--port=1999", "--units", "300", "--unit-prefix", "bench-", "--qos", "0",
+        "--format", "BINARY", "--mode", "load", "--target-rate", "5000", "--window", "64", "--duration", "30",
+        "--source-addresses", "127.0.0.1-127.0.0.4,127.0.1.9", "--connect-rate", "200", "--keep-alive", "120",
+        "--provision", "--admin-id", "root", "--admin-secret", "s3cret-s3cret-s3cret", "--api-url", "http://127.0.0.1:9090/");
+    assertEquals(1999, o.port());
+    assertEquals(300, o.units());
+    assertEquals(0, o.qos());
+    assertEquals(SimOptions.Format.BINARY, o.format());
+    assertEquals(SimOptions.Mode.LOAD, o.mode());
+    assertEquals(5000, o.targetRate());
+    assertEquals(64, o.window());
+    assertEquals(List.of("127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.1.9"), o.sourceAddresses());
+    assertTrue(o.provision());
+    assertEquals("http://127.0.0.1:9090", o.apiUrl());
+  }
+
+  @Test
+  void adminFromTheEnvironment() {
+    SimOptions o = SimOptions.parse(new String[] {"--provision"},
+        Map.of("FLEETGATE_ADMIN_CLIENT_ID", "root", "FLEETGATE_ADMIN_CLIENT_SECRET", "0123456789abcdef"));
+    assertEquals("root", o.adminId());
+  }
+
+  @Test
+  void badOptionsAreOneClearLine() {
+    assertEquals("unknown option '--bogus'", error("--bogus"));
+    assertEquals("unexpected argument 'fast'", error("fast"));
+    assertEquals("--qos: must be between 0 and 1, got 2", error("--qos", "2"));
+    assertEquals("--units: must be a whole number, got 'many'", error("--units", "many"));
+    assertEquals("--port: needs a value", error("--port"));
+    assertEquals("--format: one of json, binary, got 'xml'", error("--format", "xml"));
+    assertEquals("--idle takes no value", error("--idle=yes"));
+    assertTrue(error("--password", "short").startsWith("--password: at least 12"));
+    assertTrue(error("--provision").startsWith("--provision: needs --admin-id"));
+    assertTrue(error("--source-addresses", "10.0.0.1-10.0.0.4").contains("loopback"));
+    assertTrue(error("--source-addresses", "127.0.0.9-127.0.0.2").contains("empty range"));
+    assertTrue(error("--mode", "load", "--host", "192.0.2.1").contains("only target loopback"));
+    assertTrue(error("--idle", "--mode", "load").startsWith("--idle:"));
+    assertTrue(error("--duration", "0").startsWith("--duration: must be between 1"));
+  }
+
+  @Test
+  void theCliPrintsOneLineAndExitsWithTwo() {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream saved = System.err;
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      assertEquals(2, Simulator.run(new String[] {"--qos", "7"}, Map.of(), System.out));
+    } finally {
+      System.setErr(saved);
+    }
+    String text = err.toString(StandardCharsets.UTF_8);
+    assertEquals(1, text.lines().count(), text);
+    assertTrue(text.startsWith("fleetgate simulate: --qos: must be between 0 and 1, got 7"), text);
+  }
+
+  @Test
+  void helpIsPrinted() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    assertEquals(0, Simulator.run(new String[] {"--help"}, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8)));
+    assertTrue(out.toString(StandardCharsets.UTF_8).contains("--target-rate"));
+  }
+}
