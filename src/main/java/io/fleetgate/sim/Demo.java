@@ -174,8 +174,8 @@ public final class Demo {
     System.out.println("  curl -s -H \"Authorization: Bearer $TOKEN\" '" + api + "/vehicles?limit=5'");
     System.out.println("  curl -s -H \"Authorization: Bearer $TOKEN\" " + api + "/vehicles/" + vehicleId);
     System.out.println("  curl -s -H \"Authorization: Bearer $TOKEN\" " + api + "/vehicles/" + vehicleId + "/state");
-    System.out.println("  curl -s -X POST -H \"Authorization: Bearer $TOKEN\" " + api + "/vehicles/" + vehicleId
-        + "/commands/unlock-central-lock");
+    System.out.println("  curl -s -H \"Authorization: Bearer $TOKEN\" '" + api + "/vehicles/" + vehicleId + "/states?limit=3'");
+    System.out.println("  API reference: " + api + "/docs    metrics: " + api + "/metrics");
     System.out.println();
     System.out.println("simulated units connect now; a live line follows every 5 s. Ctrl-C stops the demo.");
   }
