@@ -76,6 +76,12 @@ heap_used_kib() {
 }
 
 # summary_field "SUMMARY ..." key
+# Frames the gateway accepted so far (all MQTT formats), from its own Prometheus counter.
+frames_accepted() {
+  curl -s "http://127.0.0.1:$HTTP_PORT/metrics" \
+    | awk '/^fleetgate_frames_accepted_total\{/ { s += $NF } END { printf "%.0f", s }'
+}
+
 summary_field() {
   tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"
 }

@@ -27,12 +27,17 @@ public final class UnitAuthenticator {
   /** The unit, once its password is verified; fails with a {@link ConnectRefusedException}. */
   public Future<TelematicsUnit> authenticate(String unitId, String password) {
     TelematicsUnit unit = registry.unit(unitId);
-    if (unit == null || password == null || unit.vehicleId() == null || registry.vehicle(unit.vehicleId()) == null) {
-      return Future.failedFuture(badCredentials(unit == null ? "unknown unit" : "no vehicle in the working set"));
+    if (password == null) {
+      return Future.failedFuture(badCredentials("no password"));
     }
-    return secrets.verify(CACHE_PREFIX + unitId, password, unit.passwordHash())
+    boolean known = unit != null && unit.vehicleId() != null && registry.vehicle(unit.vehicleId()) != null;
+    // an unknown unit costs one real verification too, so that timing does not tell unit ids apart
+    Future<Boolean> check = known
+        ? secrets.verify(CACHE_PREFIX + unitId, password, unit.passwordHash())
+        : secrets.rejectUnknown(password);
+    return check
         .recover(e -> Future.failedFuture(new ConnectRefusedException(Reason.SERVER_BUSY, "credential check refused: " + e.getMessage())))
-        .compose(ok -> ok ? Future.succeededFuture(unit) : Future.failedFuture(badCredentials("wrong password")));
+        .compose(ok -> ok ? Future.succeededFuture(unit) : Future.failedFuture(badCredentials(known ? "wrong password" : "unknown unit or no vehicle")));
   }
 
   private static ConnectRefusedException badCredentials(String why) {

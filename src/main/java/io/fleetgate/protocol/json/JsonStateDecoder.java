@@ -24,7 +24,9 @@ import java.util.List;
  * Keys may come in any order ({@code state} before {@code ts} is valid JSON and is handled).
  */
 public final class JsonStateDecoder {
-  static final JsonFactory FACTORY = JsonFactory.builder().build();
+  static final JsonFactory FACTORY = JsonFactory.builder()
+      .enable(com.fasterxml.jackson.core.StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+      .build();
   /** Marks readings decoded before {@code ts} was seen; never a valid timestamp (those are ≥ 0). */
   private static final long UNSET = Long.MIN_VALUE;
 
