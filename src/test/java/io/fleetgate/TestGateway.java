@@ -126,6 +126,17 @@ public final class TestGateway implements AutoCloseable {
     }
   }
 
+  /** Waits for a future (up to 15 s) and returns its result; a failure is rethrown unchecked. */
+  public static <T> T await(io.vertx.core.Future<T> f) {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Creates a fleet directly in the working set (no HTTP), if absent. */
   public Fleet fleet(String fleetId) {
     Fleet f = gateway.directory.fleet(fleetId);

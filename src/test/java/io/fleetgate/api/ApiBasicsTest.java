@@ -1,5 +1,7 @@
 package io.fleetgate.api;
 
+import static io.fleetgate.TestGateway.await;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
@@ -28,9 +30,6 @@ class ApiBasicsTest {
     gw.close();
   }
 
-  static HttpResponse<Buffer> await(io.vertx.core.Future<HttpResponse<Buffer>> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-  }
 
   @Test
   void everyResponseCarriesAFlowIdAndEchoesAUuidOne() throws Exception {

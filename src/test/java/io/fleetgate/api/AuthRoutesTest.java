@@ -1,6 +1,6 @@
 package io.fleetgate.api;
 
-import static io.fleetgate.api.HttpCalls.await;
+import static io.fleetgate.TestGateway.await;
 import static io.fleetgate.api.HttpCalls.basic;
 import static io.fleetgate.api.HttpCalls.invalidAt;
 import static io.fleetgate.api.HttpCalls.payload;

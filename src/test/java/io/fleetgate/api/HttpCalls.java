@@ -1,5 +1,7 @@
 package io.fleetgate.api;
 
+import static io.fleetgate.TestGateway.await;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.fleetgate.TestGateway;
@@ -16,13 +18,6 @@ import java.util.concurrent.TimeUnit;
 final class HttpCalls {
   private HttpCalls() {}
 
-  static HttpResponse<Buffer> await(Future<HttpResponse<Buffer>> f) {
-    try {
-      return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
   static HttpRequest<Buffer> bearer(HttpRequest<Buffer> req, String token) {
     return req.putHeader("Authorization", "Bearer " + token);

@@ -1,5 +1,7 @@
 package io.fleetgate.api;
 
+import static io.fleetgate.TestGateway.await;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -34,9 +36,6 @@ class OpsEndpointsTest {
     gw.close();
   }
 
-  static HttpResponse<Buffer> await(Future<HttpResponse<Buffer>> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-  }
 
   @Test
   void liveIsUpWithoutAToken() throws Exception {

@@ -1,5 +1,7 @@
 package io.fleetgate.api;
 
+import static io.fleetgate.TestGateway.await;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.fleetgate.TestGateway;
@@ -22,9 +24,6 @@ final class VehicleApi {
     this.gw = gw;
   }
 
-  static HttpResponse<Buffer> await(Future<HttpResponse<Buffer>> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-  }
 
   HttpResponse<Buffer> get(String token, String uri) throws Exception {
     return await(gw.http.get(uri).putHeader("Authorization", "Bearer " + token).send());

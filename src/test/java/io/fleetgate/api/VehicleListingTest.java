@@ -144,8 +144,8 @@ class VehicleListingTest {
         // two adds in flight at once between pages
         var a = gw.http.post("/vehicles").putHeader("Authorization", "Bearer " + token).sendJsonObject(newVehicle());
         var b = gw.http.post("/vehicles").putHeader("Authorization", "Bearer " + token).sendJsonObject(newVehicle());
-        addedDuring.add(VehicleApi.await(a).bodyAsJsonObject().getString("id"));
-        addedDuring.add(VehicleApi.await(b).bodyAsJsonObject().getString("id"));
+        addedDuring.add(io.fleetgate.TestGateway.await(a).bodyAsJsonObject().getString("id"));
+        addedDuring.add(io.fleetgate.TestGateway.await(b).bodyAsJsonObject().getString("id"));
       }
       String next = cursor(p, "next");
       if (next == null) {

@@ -143,7 +143,7 @@ class VehicleResourceTest {
         calls.add(gw.http.post("/vehicles").putHeader("Authorization", "Bearer " + token).sendJsonObject(newVehicle()));
       }
       for (Future<HttpResponse<Buffer>> call : calls) {
-        HttpResponse<Buffer> r = VehicleApi.await(call);
+        HttpResponse<Buffer> r = io.fleetgate.TestGateway.await(call);
         assertEquals(201, r.statusCode(), r.bodyAsString());
         String id = r.bodyAsJsonObject().getString("id");
         assertTrue(id.matches("[0123456789ABCDEFGHJKMNPQRSTVWXYZ]{5}"), id);
@@ -168,7 +168,7 @@ class VehicleResourceTest {
     }
     int created = 0;
     for (Future<HttpResponse<Buffer>> call : calls) {
-      HttpResponse<Buffer> r = VehicleApi.await(call);
+      HttpResponse<Buffer> r = io.fleetgate.TestGateway.await(call);
       if (r.statusCode() == 201) {
         created++;
       } else {
@@ -183,7 +183,7 @@ class VehicleResourceTest {
   @Test
   void bodyMustBeAJsonObjectWithKnownProperties() throws Exception {
     assertInvalid(api.post(lifecycle, "/vehicles", newVehicle().put("colour", "red")), "/colour");
-    HttpResponse<Buffer> r = VehicleApi.await(gw.http.post("/vehicles").putHeader("Authorization", "Bearer " + lifecycle)
+    HttpResponse<Buffer> r = io.fleetgate.TestGateway.await(gw.http.post("/vehicles").putHeader("Authorization", "Bearer " + lifecycle)
         .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer("{nope")));
     assertProblem(r, 400, "validation-error");
   }
@@ -439,7 +439,7 @@ class VehicleResourceTest {
     assertEquals(200, api.get(lifecycleOnly, "/telematics-units/" + unitId).statusCode());
     assertProblem(api.get(lifecycleOnly, "/vehicles/" + id), 403, "missing-permissions");
     // no token at all
-    HttpResponse<Buffer> anonymous = VehicleApi.await(gw.http.get("/vehicles").send());
+    HttpResponse<Buffer> anonymous = io.fleetgate.TestGateway.await(gw.http.get("/vehicles").send());
     assertProblem(anonymous, 401, "unauthorized");
   }
 

@@ -1,5 +1,7 @@
 package io.fleetgate.fleet;
 
+import static io.fleetgate.TestGateway.await;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -49,9 +51,6 @@ class AdminServiceTest {
     vertx.close();
   }
 
-  static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-  }
 
   static ProblemException problemOf(Future<?> f) {
     try {

@@ -1,5 +1,7 @@
 package io.fleetgate.device.mqtt;
 
+import static io.fleetgate.TestGateway.await;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -86,13 +88,6 @@ final class MqttTestSupport {
     return new String(c);
   }
 
-  static <T> T await(Future<T> f) {
-    try {
-      return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
   static Mqtt3BlockingClient v3(TestGateway gw, String clientId) {
     return MqttClient.builder().useMqttVersion3().identifier(clientId).serverHost("127.0.0.1")
