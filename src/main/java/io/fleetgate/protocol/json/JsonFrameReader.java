@@ -434,20 +434,13 @@ final class JsonFrameReader {
     int e = s;
     boolean escaped = false;
     // names are short ASCII: scan for the quote, leave escapes and other bytes to the careful path
-    while (true) {
-      if (e >= end) {
-        throw malformed("end of input inside a name");
-      }
-      int b = at(e);
-      if (b == '"') {
-        break;
-      }
-      if (b == '\\' || b < 0x20) { // negative: not ASCII
-        e = scanStringSlow(s, e);
-        escaped = scannedEscape;
-        break;
-      }
-      e++;
+    e = plainRun(e);
+    if (e >= end) {
+      throw malformed("end of input inside a name");
+    }
+    if (at(e) != '"') {
+      e = scanStringSlow(s, e);
+      escaped = scannedEscape;
     }
     pos = e + 1;
     nameStart = s;
@@ -566,22 +559,18 @@ final class JsonFrameReader {
     if (c == '0' && pos < end && isDigit(at(pos))) {
       throw malformed("leading zero at offset " + (pos - 1 - start));
     }
-    int n = 1;
-    while (pos < end && isDigit(at(pos))) {
-      pos++;
-      n++;
-    }
+    int d = digits(pos);
+    int n = 1 + d - pos;
+    pos = d;
     intLen = n;
     fracLen = 0;
     expLen = 0;
     boolean isFloat = false;
     if (pos < end && at(pos) == '.') {
       pos++;
-      n = 0;
-      while (pos < end && isDigit(at(pos))) {
-        pos++;
-        n++;
-      }
+      d = digits(pos);
+      n = d - pos;
+      pos = d;
       if (n == 0) {
         throw malformed("decimal point not followed by a digit at offset " + (pos - start));
       }
@@ -593,11 +582,9 @@ final class JsonFrameReader {
       if (pos < end && (at(pos) == '+' || at(pos) == '-')) {
         pos++;
       }
-      n = 0;
-      while (pos < end && isDigit(at(pos))) {
-        pos++;
-        n++;
-      }
+      d = digits(pos);
+      n = d - pos;
+      pos = d;
       if (n == 0) {
         throw malformed("exponent not followed by a digit at offset " + (pos - start));
       }
@@ -708,24 +695,60 @@ final class JsonFrameReader {
     }
     int e = tokStart;
     boolean escaped = false;
-    while (true) {
-      if (e >= end) {
-        throw malformed("end of input inside a string");
-      }
-      int b = at(e);
-      if (b == '"') {
-        break;
-      }
-      if (b == '\\' || b < 0x20) {
-        e = scanStringSlow(tokStart, e);
-        escaped = scannedEscape;
-        break;
-      }
-      e++;
+    e = plainRun(e);
+    if (e >= end) {
+      throw malformed("end of input inside a string");
+    }
+    if (at(e) != '"') {
+      e = scanStringSlow(tokStart, e);
+      escaped = scannedEscape;
     }
     tokEnd = e;
     tokEscaped = escaped;
     pos = e + 1;
+  }
+
+  /**
+   * The first position from {@code i} that holds a quote, a backslash, a control character or a non-ASCII byte,
+   * or {@link #end}: the run of string content that needs no decoding. The hot loop of the decoder.
+   */
+  private int plainRun(int i) {
+    byte[] a = arr;
+    int e = end;
+    if (a != null) {
+      while (i < e) {
+        byte b = a[i];
+        if (b == '"' || b == '\\' || b < 0x20) { // negative: not ASCII
+          return i;
+        }
+        i++;
+      }
+      return i;
+    }
+    while (i < e) {
+      byte b = buf.getByte(i);
+      if (b == '"' || b == '\\' || b < 0x20) {
+        return i;
+      }
+      i++;
+    }
+    return i;
+  }
+
+  /** The first position from {@code i} that does not hold a decimal digit, or {@link #end}. */
+  private int digits(int i) {
+    byte[] a = arr;
+    int e = end;
+    if (a != null) {
+      while (i < e && a[i] >= '0' && a[i] <= '9') {
+        i++;
+      }
+      return i;
+    }
+    while (i < e && isDigit(buf.getByte(i))) {
+      i++;
+    }
+    return i;
   }
 
   /** Set by {@link #scanStringSlow}: whether the string held an escape. */
@@ -970,10 +993,8 @@ final class JsonFrameReader {
     for (int id : ids) {
       byte[] name = NAMES[id];
       if (a != null) {
-        for (int k = 0; k < len; k++) {
-          if (a[s + k] != name[k]) {
-            continue outer;
-          }
+        if (!java.util.Arrays.equals(a, s, s + len, name, 0, len)) {
+          continue;
         }
       } else {
         for (int k = 0; k < len; k++) {
@@ -1029,6 +1050,13 @@ final class JsonFrameReader {
 
   /** The next byte that is not JSON white space (consumed), or -1 at the end of the input. */
   private int skipWsOrEnd() {
+    if (pos < end) {
+      int b = at(pos) & 0xFF;
+      if (b > ' ') {
+        pos++;
+        return b;
+      }
+    }
     while (pos < end) {
       int b = at(pos++) & 0xFF;
       if (b > ' ') {
