@@ -39,6 +39,8 @@ public class JsonIngestBenchmark {
   public String ts;
 
   private byte[] json;
+  /** The same frame in a direct buffer (no backing array: the decoder's ByteBuf accessor path). */
+  private ByteBuf direct;
   private LatestState state;
   private int capabilities;
   private long now;
@@ -50,6 +52,7 @@ public class JsonIngestBenchmark {
       text = text.replace("\"" + Iso8601.format(Frames.TS) + "\"", Long.toString(Frames.TS));
     }
     json = text.getBytes(StandardCharsets.UTF_8);
+    direct = Unpooled.directBuffer(json.length).writeBytes(json);
     state = new LatestState();
     capabilities = Property.allMask();
     now = Frames.TS + 1_000;
@@ -63,5 +66,11 @@ public class JsonIngestBenchmark {
   @Benchmark
   public StateFrame decode() {
     return JsonStateDecoder.decode(json, 0, json.length, now);
+  }
+
+  /** In place from a direct buffer (MQTT payloads arrive as heap buffers, which take the byte[] path). */
+  @Benchmark
+  public StateFrame decodeDirectBuf() {
+    return JsonStateDecoder.decode(direct, 0, json.length, now);
   }
 }

@@ -14,10 +14,12 @@ import io.fleetgate.protocol.json.JsonStateDecoder;
 import io.fleetgate.vehicle.StateFrame;
 import io.fleetgate.vehicle.TelematicsUnit;
 import io.fleetgate.vehicle.VehicleLive;
+import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.mqtt.MqttAuth;
 import io.vertx.mqtt.MqttEndpoint;
 import io.vertx.mqtt.MqttTopicSubscription;
@@ -228,21 +230,24 @@ final class MqttUnitSession implements DeviceSession {
       return;
     }
     OrderedAcks.Pending ack = msg.qosLevel() == MqttQoS.AT_LEAST_ONCE ? acks.add(msg.messageId()) : null;
-    byte[] payload = msg.payload().getBytes();
     long nowMs = System.currentTimeMillis();
     begin();
-    Future<Void> handOff = kind == MqttTopics.Publish.STATE ? ingestState(payload, nowMs) : ingestResult(payload, nowMs);
+    Future<Void> handOff = kind == MqttTopics.Publish.STATE
+        ? ingestState(((BufferInternal) msg.payload()).getByteBuf(), nowMs)
+        : ingestResult(msg.payload().getBytes(), nowMs);
     handOff.onComplete(ar -> {
       end();
       settle(ar.cause(), ack);
     });
   }
 
-  private Future<Void> ingestState(byte[] payload, long nowMs) {
+  /** {@code payload}: the PUBLISH payload's readable bytes, decoded in place (read only while this runs). */
+  private Future<Void> ingestState(ByteBuf payload, long nowMs) {
+    String format = isJson(payload) ? "json" : "binary";
     return decodeState(payload, nowMs)
         .compose(frame -> services.ingest().apply(vehicleId, frame.readings(), nowMs))
         .map(applied -> {
-          services.metrics().frameAccepted(PROTOCOL, payload[0] == '{' ? "json" : "binary");
+          services.metrics().frameAccepted(PROTOCOL, format);
           return null;
         });
   }
@@ -252,11 +257,18 @@ final class MqttUnitSession implements DeviceSession {
         .compose(result -> services.results().accept(PROTOCOL, vehicleId, result, nowMs));
   }
 
-  private static Future<StateFrame> decodeState(byte[] payload, long nowMs) {
+  /** An empty payload counts as JSON (the JSON decoder rejects it as {@code empty}). */
+  private static boolean isJson(ByteBuf payload) {
+    return !payload.isReadable() || payload.getByte(payload.readerIndex()) == '{';
+  }
+
+  private static Future<StateFrame> decodeState(ByteBuf payload, long nowMs) {
+    int index = payload.readerIndex();
+    int length = payload.readableBytes();
     try {
-      return Future.succeededFuture(payload.length == 0 || payload[0] == '{'
-          ? JsonStateDecoder.decode(payload, nowMs)
-          : BinaryStateDecoder.decode(payload, nowMs));
+      return Future.succeededFuture(isJson(payload)
+          ? JsonStateDecoder.decode(payload, index, length, nowMs)
+          : BinaryStateDecoder.decode(payload, index, length, nowMs));
     } catch (FrameException e) {
       return Future.failedFuture(e);
     }

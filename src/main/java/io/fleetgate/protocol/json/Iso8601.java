@@ -17,6 +17,9 @@ public final class Iso8601 {
 
   private Iso8601() {}
 
+  /** What {@link #parseOrInvalid} returns for text that is not a date-time (no real instant is this far out). */
+  static final long INVALID = Long.MIN_VALUE;
+
   public static long parse(CharSequence s) {
     char[] chars = s.toString().toCharArray();
     return parse(chars, 0, chars.length);
@@ -24,32 +27,60 @@ public final class Iso8601 {
 
   /** Epoch milliseconds of the date-time in {@code buf[off, off+len)}; BAD_TIMESTAMP when it is not one. */
   public static long parse(char[] buf, int off, int len) {
+    // Every accepted character is ASCII, so the characters map 1:1 onto bytes; anything else becomes 0xFF,
+    // which no position accepts.
+    byte[] b = new byte[len];
+    for (int i = 0; i < len; i++) {
+      char c = buf[off + i];
+      b[i] = c < 0x80 ? (byte) c : (byte) 0xFF;
+    }
+    long ms = parseOrInvalid(b, 0, len);
+    if (ms == INVALID) {
+      throw bad(new String(buf, off, len));
+    }
+    return ms;
+  }
+
+  /** Epoch milliseconds of the UTF-8 date-time in {@code buf[off, off+len)}; BAD_TIMESTAMP when it is not one. */
+  public static long parse(byte[] buf, int off, int len) {
+    long ms = parseOrInvalid(buf, off, len);
+    if (ms == INVALID) {
+      throw bad(new String(buf, off, len, java.nio.charset.StandardCharsets.UTF_8));
+    }
+    return ms;
+  }
+
+  /**
+   * Epoch milliseconds of the ASCII date-time in {@code buf[off, off+len)}, or {@link #INVALID}; allocates
+   * nothing. A byte outside ASCII is never accepted at any position.
+   */
+  static long parseOrInvalid(byte[] buf, int off, int len) {
     int end = off + len;
     if (len < 17) {
-      throw bad(buf, off, len);
+      return INVALID;
     }
     int year = digits(buf, off, 4);
     int month = digits(buf, off + 5, 2);
     int day = digits(buf, off + 8, 2);
     int hour = digits(buf, off + 11, 2);
     int minute = digits(buf, off + 14, 2);
-    char t = buf[off + 10];
+    byte t = buf[off + 10];
     if (buf[off + 4] != '-' || buf[off + 7] != '-' || (t != 'T' && t != 't') || buf[off + 13] != ':') {
-      throw bad(buf, off, len);
+      return INVALID;
     }
     if (year < 0 || hour < 0 || minute < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59) {
-      throw bad(buf, off, len);
+      return INVALID;
     }
     int i = off + 16;
     int second = 0;
     int millis = 0;
     if (i < end && buf[i] == ':') {
       if (end - i < 3) {
-        throw bad(buf, off, len);
+        return INVALID;
       }
       second = digits(buf, i + 1, 2);
       if (second < 0 || second > 59) {
-        throw bad(buf, off, len);
+        return INVALID;
       }
       i += 3;
       if (i < end && buf[i] == '.') {
@@ -63,7 +94,7 @@ public final class Iso8601 {
         }
         int n = i - start;
         if (n == 0 || n > 9) {
-          throw bad(buf, off, len);
+          return INVALID;
         }
         for (int k = n; k < 3; k++) {
           millis *= 10;
@@ -71,10 +102,10 @@ public final class Iso8601 {
       }
     }
     if (i >= end) {
-      throw bad(buf, off, len); // no zone: a local time is not an instant
+      return INVALID; // no zone: a local time is not an instant
     }
     long offsetMinutes;
-    char z = buf[i];
+    byte z = buf[i];
     if ((z == 'Z' || z == 'z') && i + 1 == end) {
       offsetMinutes = 0;
     } else if (z == '+' || z == '-') {
@@ -90,17 +121,17 @@ public final class Iso8601 {
         oh = digits(buf, i + 1, 2);
         om = digits(buf, i + 4, 2);
       } else {
-        throw bad(buf, off, len);
+        return INVALID;
       }
       offsetMinutes = oh * 60L + om;
       if (oh < 0 || om < 0 || om > 59 || offsetMinutes > MAX_OFFSET_MINUTES) {
-        throw bad(buf, off, len);
+        return INVALID;
       }
       if (z == '-') {
         offsetMinutes = -offsetMinutes;
       }
     } else {
-      throw bad(buf, off, len);
+      return INVALID;
     }
     long seconds = epochDay(year, month, day) * 86_400L + hour * 3600L + minute * 60L + second - offsetMinutes * 60L;
     return seconds * 1000L + millis;
@@ -112,10 +143,10 @@ public final class Iso8601 {
   }
 
   /** The value of {@code n} decimal digits at {@code at}, or -1 when one is not a digit. */
-  private static int digits(char[] b, int at, int n) {
+  private static int digits(byte[] b, int at, int n) {
     int v = 0;
     for (int k = at; k < at + n; k++) {
-      char c = b[k];
+      byte c = b[k];
       if (c < '0' || c > '9') {
         return -1;
       }
@@ -145,8 +176,8 @@ public final class Iso8601 {
     return era * 146_097 + doe - 719_468;
   }
 
-  private static FrameException bad(char[] buf, int off, int len) {
+  static FrameException bad(String text) {
     return new FrameException(Reason.BAD_TIMESTAMP, "not an ISO-8601 date-time with zone: "
-        + io.fleetgate.protocol.StateRules.quote(new String(buf, off, len)));
+        + io.fleetgate.protocol.StateRules.quote(text));
   }
 }

@@ -9,13 +9,14 @@ import io.fleetgate.protocol.StateRules;
 import io.fleetgate.vehicle.Property;
 import io.fleetgate.vehicle.Reading;
 import io.fleetgate.vehicle.StateFrame;
+import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /**
- * The contract's JSON state frame, bytes to a validated {@link StateFrame}, in one streaming pass (no tree).
+ * The contract's JSON state frame, bytes to a validated {@link StateFrame}, in one streaming pass (no tree):
+ * {@link JsonFrameReader} for frames, Jackson for the {@code state} of a command result.
  *
  * <pre>{"ts": "2026-11-21T10:15:30.250Z" | 1795256130250, "seq": 1842,
  *  "state": {"central_lock": "LOCKED", "mileage_in_kilometers": {"value": 10234.5, "timestamp": "…"}}}</pre>
@@ -27,8 +28,6 @@ public final class JsonStateDecoder {
   static final JsonFactory FACTORY = JsonFactory.builder()
       .enable(com.fasterxml.jackson.core.StreamReadFeature.USE_FAST_DOUBLE_PARSER)
       .build();
-  /** Marks readings decoded before {@code ts} was seen; never a valid timestamp (those are ≥ 0). */
-  private static final long UNSET = Long.MIN_VALUE;
 
   private JsonStateDecoder() {}
 
@@ -38,55 +37,15 @@ public final class JsonStateDecoder {
 
   /** Decodes {@code bytes[offset, offset+length)}, a UTF-8 JSON state frame. */
   public static StateFrame decode(byte[] bytes, int offset, int length, long nowMs) {
-    try (JsonParser p = FACTORY.createParser(bytes, offset, length)) {
-      JsonToken first = p.nextToken();
-      if (first == null) {
-        throw new FrameException(Reason.EMPTY, "no JSON value in " + length + " bytes");
-      }
-      if (first != JsonToken.START_OBJECT) {
-        throw new FrameException(Reason.MALFORMED_JSON, "a state frame is a JSON object, not " + first);
-      }
-      long ts = UNSET;
-      long seq = StateFrame.NO_SEQ;
-      List<Reading> readings = null;
-      String key;
-      while ((key = p.nextFieldName()) != null) {
-        switch (key) {
-          case "ts":
-            if (ts != UNSET) {
-              throw duplicate("ts");
-            }
-            ts = timestamp(p, p.nextToken(), nowMs, "ts");
-            break;
-          case "seq":
-            if (seq != StateFrame.NO_SEQ) {
-              throw duplicate("seq");
-            }
-            seq = seq(p, p.nextToken());
-            break;
-          case "state":
-            if (readings != null) {
-              throw duplicate("state");
-            }
-            readings = readState(p, p.nextToken(), ts, nowMs);
-            break;
-          default:
-            throw new FrameException(Reason.UNKNOWN_FIELD, "unknown key " + StateRules.quote(key));
-        }
-      }
-      if (p.nextToken() != null) {
-        throw new FrameException(Reason.TRAILING_BYTES, "content after the frame object");
-      }
-      if (ts == UNSET) {
-        throw new FrameException(Reason.MISSING_FIELD, "ts");
-      }
-      if (readings == null) {
-        throw new FrameException(Reason.MISSING_FIELD, "state");
-      }
-      return new StateFrame(ts, seq, Collections.unmodifiableList(withDefault(readings, ts)), 0);
-    } catch (IOException e) {
-      throw malformed(e);
-    }
+    return JsonFrameReader.decode(bytes, offset, length, nowMs);
+  }
+
+  /**
+   * Decodes {@code buf[index, index+length)}, a UTF-8 JSON state frame, in place: absolute reads, the buffer's
+   * indices are left alone and nothing is copied.
+   */
+  public static StateFrame decode(ByteBuf buf, int index, int length, long nowMs) {
+    return JsonFrameReader.decode(buf, index, length, nowMs);
   }
 
   /**
@@ -184,26 +143,5 @@ public final class JsonStateDecoder {
       throw new FrameException(Reason.WRONG_TYPE, where + " must be an ISO-8601 string or epoch milliseconds");
     }
     return StateRules.timestamp(ts, nowMs, where);
-  }
-
-  private static long seq(JsonParser p, JsonToken t) throws IOException {
-    if (t != JsonToken.VALUE_NUMBER_INT) {
-      throw new FrameException(Reason.WRONG_TYPE, "seq must be a non-negative integer");
-    }
-    JsonParser.NumberType nt = p.getNumberType();
-    if (nt != JsonParser.NumberType.INT && nt != JsonParser.NumberType.LONG) {
-      throw new FrameException(Reason.OUT_OF_RANGE, "seq too large");
-    }
-    return StateRules.seq(p.getLongValue());
-  }
-
-  private static List<Reading> withDefault(List<Reading> readings, long ts) {
-    for (int i = 0, n = readings.size(); i < n; i++) {
-      Reading r = readings.get(i);
-      if (r.timestampMs() == UNSET) {
-        readings.set(i, new Reading(r.property(), ts, r.value()));
-      }
-    }
-    return readings;
   }
 }
