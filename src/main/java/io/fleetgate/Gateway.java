@@ -16,7 +16,7 @@ import io.fleetgate.config.ConfigException;
 import io.fleetgate.config.GatewayConfig;
 import io.fleetgate.fleet.AdminService;
 import io.fleetgate.device.CommandResultSink;
-import io.fleetgate.device.ConnectionBudget;
+import io.fleetgate.ops.ConnectionBudget;
 import io.fleetgate.device.DeviceMetrics;
 import io.fleetgate.device.DeviceServices;
 import io.fleetgate.device.LocalDeviceSessions;
@@ -219,7 +219,9 @@ public final class Gateway {
     ApiSupport support = new ApiSupport(tokens, directory);
     List<RouteGroup> groups = routeGroups();
     GatewayConfig.Http http = config.http();
-    return deployShared(port -> new ApiVerticle(http.host(), port, http.bodyLimitBytes(), support, groups), http.port(), 1)
+    ConnectionBudget httpConnections = new ConnectionBudget(http.maxConnections());
+    return deployShared(port -> new ApiVerticle(http.host(), port, http.bodyLimitBytes(), support, groups, httpConnections),
+        http.port(), 1)
         .map(port -> {
           httpPort = port;
           listeners.put("http", port);

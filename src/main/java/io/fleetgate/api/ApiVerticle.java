@@ -2,6 +2,8 @@ package io.fleetgate.api;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.fleetgate.ops.ConnectionBudget;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -20,14 +22,17 @@ public final class ApiVerticle extends VerticleBase implements io.fleetgate.Gate
   private final int bodyLimit;
   private final ApiSupport support;
   private final List<RouteGroup> groups;
+  private final ConnectionBudget connections;
   private HttpServer server;
 
-  public ApiVerticle(String host, int port, int bodyLimit, ApiSupport support, List<RouteGroup> groups) {
+  public ApiVerticle(String host, int port, int bodyLimit, ApiSupport support, List<RouteGroup> groups,
+      ConnectionBudget connections) {
     this.host = host;
     this.port = port;
     this.bodyLimit = bodyLimit;
     this.support = support;
     this.groups = groups;
+    this.connections = connections;
   }
 
   @Override
@@ -50,7 +55,17 @@ public final class ApiVerticle extends VerticleBase implements io.fleetgate.Gate
         .setIdleTimeout(120)
         .setMaxHeaderSize(16 * 1024)
         .setCompressionSupported(true));
+    server.connectionHandler(this::admit);
     return server.requestHandler(router).listen();
+  }
+
+  /** Bounds concurrent HTTP connections (http.maxConnections): over the bound a new connection is closed at once. */
+  private void admit(HttpConnection conn) {
+    if (!connections.tryAcquire()) {
+      conn.close();
+      return;
+    }
+    conn.closeHandler(v -> connections.release());
   }
 
   /** The port actually bound (useful with port 0). */

@@ -2,7 +2,7 @@ package io.fleetgate.device.mqtt;
 
 import io.fleetgate.Gateway;
 import io.fleetgate.config.GatewayConfig;
-import io.fleetgate.device.ConnectionBudget;
+import io.fleetgate.ops.ConnectionBudget;
 import io.fleetgate.device.DeviceServices;
 import io.fleetgate.vehicle.TelematicsUnit;
 import io.vertx.core.Future;

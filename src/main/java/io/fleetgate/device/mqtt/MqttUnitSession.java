@@ -3,7 +3,7 @@ package io.fleetgate.device.mqtt;
 import io.fleetgate.config.GatewayConfig;
 import io.fleetgate.device.ConnectRefusedException;
 import io.fleetgate.device.ConnectRefusedException.Reason;
-import io.fleetgate.device.ConnectionBudget;
+import io.fleetgate.ops.ConnectionBudget;
 import io.fleetgate.device.DeviceServices;
 import io.fleetgate.device.DeviceSession;
 import io.fleetgate.protocol.CommandResult;

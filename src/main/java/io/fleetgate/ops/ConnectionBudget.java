@@ -1,4 +1,4 @@
-package io.fleetgate.device;
+package io.fleetgate.ops;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
