@@ -1,16 +1,13 @@
 package io.fleetgate.protocol.json;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.fleetgate.protocol.FrameException;
 import io.fleetgate.protocol.FrameException.Reason;
 import io.fleetgate.protocol.StateRules;
-import io.fleetgate.vehicle.Property;
 import io.fleetgate.vehicle.Reading;
 import io.fleetgate.vehicle.StateFrame;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
