@@ -240,4 +240,34 @@ class ArchiveApiTest {
     assertEquals(200, states.statusCode(), states.bodyAsString());
     assertEquals(1, states.bodyAsJsonObject().getJsonArray("items").size());
   }
+
+  @Test
+  void unitPasswordAnswersTheContractProblems() throws Exception {
+    String fleet = fleet();
+    String token = lifecycle(fleet);
+    JsonObject body = newVehicle();
+    api.add(token, body);
+    String uri = "/telematics-units/" + body.getJsonObject("telematics_unit").getString("id") + "/password";
+    String before = gw.gateway.registry.unit(body.getJsonObject("telematics_unit").getString("id")).passwordHash();
+
+    assertInvalid(api.put(token, uri, new JsonObject().put("password", "too-short")), "/password");
+    assertInvalid(api.put(token, uri, new JsonObject().put("password", "x".repeat(TelematicsUnit.PASSWORD_MAX + 1))), "/password");
+    assertInvalid(api.put(token, uri, new JsonObject()), "/password");
+    assertInvalid(api.put(token, uri, new JsonObject().put("password", "long-enough-password").put("extra", 1)), "/extra");
+    assertProblem(TestGateway.await(gw.http.put(uri).putHeader("Authorization", "Bearer " + token)
+        .putHeader("Content-Type", "text/plain").sendBuffer(Buffer.buffer("long-enough-password"))), 415, "unsupported-media-type");
+    assertProblem(api.put(lifecycle(fleet()), uri, new JsonObject().put("password", "long-enough-password")), 404, "resource-not-found");
+    assertProblem(api.put(token, "/telematics-units/no-such-unit/password", new JsonObject().put("password", "long-enough-password")),
+        404, "resource-not-found");
+    assertProblem(api.put(gw.token(fleet, Permission.VEHICLES), uri, new JsonObject().put("password", "long-enough-password")),
+        403, "missing-permissions");
+    assertEquals(before, gw.gateway.registry.unit(body.getJsonObject("telematics_unit").getString("id")).passwordHash());
+
+    HttpResponse<Buffer> ok = api.put(token, uri, new JsonObject().put("password", "long-enough-password"));
+    assertEquals(204, ok.statusCode(), ok.bodyAsString());
+    TelematicsUnit after = gw.gateway.registry.unit(body.getJsonObject("telematics_unit").getString("id"));
+    assertFalse(after.passwordHash().equals(before));
+    assertTrue(after.passwordHash().startsWith("$argon2id$"), "stored hashed");
+    assertEquals(2, after.credentialVersion());
+  }
 }
