@@ -4,6 +4,7 @@ import io.fleetgate.api.ApiSupport;
 import io.fleetgate.api.ApiVerticle;
 import io.fleetgate.api.AuthRoutes;
 import io.fleetgate.api.FleetRoutes;
+import io.fleetgate.api.LifecycleRoutes;
 import io.fleetgate.api.DocsRoutes;
 import io.fleetgate.api.OpsRoutes;
 import io.fleetgate.api.RouteGroup;
@@ -26,6 +27,7 @@ import io.fleetgate.fleet.ApiClient;
 import io.fleetgate.fleet.FleetDirectory;
 import io.fleetgate.ops.BuildInfo;
 import io.fleetgate.ops.GatewayMetrics;
+import io.fleetgate.ops.RateLimiter;
 import io.fleetgate.ops.Readiness;
 import io.fleetgate.ops.ReadinessCheck;
 import io.fleetgate.store.Stores;
@@ -33,7 +35,11 @@ import io.fleetgate.store.memory.MemoryFleetStore;
 import io.fleetgate.store.memory.MemoryStateStore;
 import io.fleetgate.store.memory.MemoryVehicleStore;
 import io.fleetgate.vehicle.IngestService;
+import io.fleetgate.device.DeviceSession;
 import io.fleetgate.vehicle.VehicleAccess;
+import io.fleetgate.vehicle.VehicleArchive;
+import io.fleetgate.vehicle.VehicleLifecycle;
+import io.fleetgate.vehicle.VehicleLifecycleListener;
 import io.fleetgate.vehicle.VehicleCatalog;
 import io.fleetgate.vehicle.VehicleIds;
 import io.fleetgate.vehicle.VehicleRegistry;
@@ -45,6 +51,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -79,14 +87,26 @@ public final class Gateway {
   public final VehicleCatalog catalog;
   public final VehicleAccess access = new VehicleAccess();
   public final VehicleService vehicles;
+  /** Told when a vehicle is archived or restored (e.g. the command service cancels queued commands). */
+  public final List<VehicleLifecycleListener> lifecycleListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  public final VehicleArchive archive;
+  public final VehicleLifecycle lifecycle;
+  /** Authenticated requests per API client (rate.requestsPerSecond, rate.burst). */
+  public final RateLimiter apiRate;
+  /** Token requests that need a password check, per remote address and per client (rate.tokenFailuresPerMinute). */
+  public final RateLimiter tokenChecks;
   private final List<String> deployments = new ArrayList<>();
+  private final List<Long> timers = new ArrayList<>();
+  /** How often expired archive entries are purged and idle rate buckets evicted. */
+  static final long PURGE_INTERVAL_MS = Duration.ofHours(1).toMillis();
+  static final long EVICT_INTERVAL_MS = Duration.ofMinutes(1).toMillis();
   /** Listener kind → bound port, in start order. */
   private final Map<String, Integer> listeners = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
   private volatile boolean serving;
   private int httpPort;
   private int mqttPort;
 
-  private Gateway(Vertx vertx, GatewayConfig config, PrometheusMeterRegistry metrics) {
+  private Gateway(Vertx vertx, GatewayConfig config, PrometheusMeterRegistry metrics, Clock clock) {
     this.vertx = vertx;
     this.config = config;
     this.metrics = metrics;
@@ -106,7 +126,23 @@ public final class Gateway {
         CommandResultSink.applyingState(ingest, deviceMetrics), deviceMetrics);
     readiness.register(ReadinessCheck.of("listeners", this::listenersBound));
     this.vehicles = new VehicleService(registry, stores.vehicles(), stores.states(), secrets::hash, catalog, access,
-        new VehicleIds(), java.time.Clock.systemUTC());
+        new VehicleIds(), clock);
+    this.archive = new VehicleArchive(Duration.ofDays(config.archive().retentionDays()), clock);
+    this.lifecycle = new VehicleLifecycle(registry, archive, stores.vehicles(), stores.states(), secrets::hash, access,
+        this::revokeUnit, lifecycleListeners, clock);
+    GatewayConfig.Rate rate = config.rate();
+    this.apiRate = new RateLimiter(rate.requestsPerSecond(), rate.burst(), RateLimiter.DEFAULT_MAX_KEYS, clock);
+    this.tokenChecks = new RateLimiter(rate.tokenFailuresPerMinute() / 60.0, rate.tokenFailuresPerMinute(),
+        RateLimiter.DEFAULT_MAX_KEYS, clock);
+  }
+
+  /** A unit's credentials no longer hold: forget its cached verification and close its live session at once. */
+  private void revokeUnit(String unitId) {
+    secrets.forget(UnitAuthenticator.cacheKey(unitId));
+    DeviceSession session = devices.sessions().current(unitId);
+    if (session != null) {
+      session.revoke();
+    }
   }
 
   /** A Vert.x instance with Micrometer metrics into {@code metrics} and the blocked-thread checker at {@code maxEventLoopMs}. */
@@ -127,9 +163,14 @@ public final class Gateway {
 
   /** Builds, loads and deploys a gateway. Fails with a {@link ConfigException} for a bad setting. */
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config, PrometheusMeterRegistry metrics) {
+    return start(vertx, config, metrics, Clock.systemUTC());
+  }
+
+  /** With a clock of the caller's (tests move it to expire archive entries). */
+  public static Future<Gateway> start(Vertx vertx, GatewayConfig config, PrometheusMeterRegistry metrics, Clock clock) {
     Gateway g;
     try {
-      g = new Gateway(vertx, config, metrics);
+      g = new Gateway(vertx, config, metrics, clock);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
@@ -138,6 +179,7 @@ public final class Gateway {
         .compose(v -> g.deployApi())
         .compose(v -> g.deployDevices())
         .map(v -> {
+          g.startTimers();
           g.serving = true;
           LOG.info("fleetgate listening: http " + g.httpPort + ", mqtt " + g.mqttPort);
           if (g.tokens.isEphemeral()) {
@@ -171,7 +213,23 @@ public final class Gateway {
         .compose(v -> stores.vehicles().loadVehicles()).map(list -> {
           list.forEach(registry::put);
           return null;
-        });
+        })
+        .compose(v -> lifecycle.load());
+  }
+
+  /** The archive purge (entries past archive.retentionDays) and the eviction of idle rate-limit buckets. */
+  private void startTimers() {
+    lifecycle.purgeExpired(); // whatever expired while the gateway was down
+    timers.add(vertx.setPeriodic(PURGE_INTERVAL_MS, id -> lifecycle.purgeExpired()
+        .onSuccess(n -> {
+          if (n > 0) {
+            LOG.info("purged " + n + " archived vehicles past their retention");
+          }
+        })));
+    timers.add(vertx.setPeriodic(EVICT_INTERVAL_MS, id -> {
+      apiRate.evictIdle();
+      tokenChecks.evictIdle();
+    }));
   }
 
   /**
@@ -216,7 +274,7 @@ public final class Gateway {
   }
 
   private Future<Void> deployApi() {
-    ApiSupport support = new ApiSupport(tokens, directory);
+    ApiSupport support = new ApiSupport(tokens, directory, apiRate);
     List<RouteGroup> groups = routeGroups();
     GatewayConfig.Http http = config.http();
     ConnectionBudget httpConnections = new ConnectionBudget(http.maxConnections());
@@ -235,11 +293,12 @@ public final class Gateway {
    */
   public List<RouteGroup> routeGroups() {
     List<RouteGroup> groups = new ArrayList<>();
-    groups.add(new AuthRoutes(directory, secrets, tokens));
+    groups.add(new AuthRoutes(directory, secrets, tokens, tokenChecks));
     groups.add(new FleetRoutes(admin));
     groups.add(new OpsRoutes(vertx, readiness, metrics));
     groups.add(new DocsRoutes(vertx));
     groups.add(new VehicleRoutes(vehicles, catalog));
+    groups.add(new LifecycleRoutes(lifecycle, vehicles));
     return groups;
   }
 
@@ -292,6 +351,7 @@ public final class Gateway {
   /** Undeploys the listeners (the Vert.x instance stays the caller's). */
   public Future<Void> stop() {
     serving = false;
+    timers.forEach(vertx::cancelTimer);
     List<Future<Void>> all = new ArrayList<>();
     for (String id : deployments) {
       all.add(vertx.undeploy(id));

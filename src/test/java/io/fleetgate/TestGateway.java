@@ -75,6 +75,11 @@ public final class TestGateway implements AutoCloseable {
 
   /** With extra settings (dotted keys, e.g. {@code "mqtt.maxConnections"}). */
   public static TestGateway start(Map<String, Object> overrides) {
+    return start(overrides, java.time.Clock.systemUTC());
+  }
+
+  /** With extra settings and a clock of the test's (e.g. a {@link TestClock} to expire archive entries). */
+  public static TestGateway start(Map<String, Object> overrides, java.time.Clock clock) {
     Map<String, Object> settings = new HashMap<>();
     settings.put("http.host", "127.0.0.1");
     settings.put("http.port", 0);
@@ -85,16 +90,24 @@ public final class TestGateway implements AutoCloseable {
     settings.put("hash.iterations", 1);
     settings.put("admin.clientId", ADMIN_ID);
     settings.put("admin.clientSecret", ADMIN_SECRET);
+    // rate limits out of the way of tests that make many calls with one client; RateLimitApiTest sets its own
+    settings.put("rate.requestsPerSecond", 1_000_000);
+    settings.put("rate.burst", 1_000_000);
+    settings.put("rate.tokenFailuresPerMinute", 1_000_000);
     settings.putAll(overrides);
-    return start(ConfigLoader.of(settings));
+    return start(ConfigLoader.of(settings), clock);
   }
 
   /** With a configuration built by the test itself (e.g. through {@link ConfigLoader#load}). */
   public static TestGateway start(GatewayConfig config) {
+    return start(config, java.time.Clock.systemUTC());
+  }
+
+  private static TestGateway start(GatewayConfig config, java.time.Clock clock) {
     PrometheusMeterRegistry metrics = Gateway.newMetrics();
     Vertx vertx = Gateway.newVertx(metrics, 100);
     try {
-      Gateway g = Gateway.start(vertx, config, metrics).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      Gateway g = Gateway.start(vertx, config, metrics, clock).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       warmUpOnce(vertx, g);
       return new TestGateway(vertx, g);
     } catch (Exception e) {

@@ -5,6 +5,7 @@ import io.fleetgate.auth.Principal;
 import io.fleetgate.auth.TokenService;
 import io.fleetgate.fleet.ApiClient;
 import io.fleetgate.fleet.FleetDirectory;
+import io.fleetgate.ops.RateLimiter;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
@@ -23,10 +24,18 @@ public final class ApiSupport {
 
   private final TokenService tokens;
   private final FleetDirectory directory;
+  /** Per-client buckets; null = no rate limit. */
+  private final RateLimiter rate;
 
+  /** Without a rate limit (tests that only mount routes). */
   public ApiSupport(TokenService tokens, FleetDirectory directory) {
+    this(tokens, directory, null);
+  }
+
+  public ApiSupport(TokenService tokens, FleetDirectory directory, RateLimiter rate) {
     this.tokens = tokens;
     this.directory = directory;
+    this.rate = rate;
   }
 
   /**
@@ -46,6 +55,9 @@ public final class ApiSupport {
         return;
       }
       Principal principal = ar.result();
+      if (!admit(ctx, principal)) {
+        return;
+      }
       boolean allowed = false;
       for (Permission p : anyOf) {
         allowed |= principal.has(p);
@@ -69,9 +81,44 @@ public final class ApiSupport {
         ctx.fail(ar.cause());
         return;
       }
+      if (!admit(ctx, ar.result())) {
+        return;
+      }
       ctx.put(PRINCIPAL, ar.result());
       ctx.next();
     });
+  }
+
+  /**
+   * The per-client rate limit, checked right after authentication on every authenticated route (before the
+   * permission check: a refused request costs a token too). Puts the X-Rate-Limit-* headers on the response;
+   * an empty bucket fails the request with 429 and Retry-After.
+   */
+  private boolean admit(RoutingContext ctx, Principal principal) {
+    if (rate == null) {
+      return true;
+    }
+    RateLimiter.Decision d = rate.tryAcquire(principal.clientId());
+    java.util.Map<String, String> headers = rateHeaders(d);
+    if (!d.allowed()) {
+      ctx.fail(Problems.tooManyRequests("the rate limit of this client is exhausted; retry after "
+          + d.retryAfterSeconds() + " s", headers));
+      return false;
+    }
+    headers.forEach(ctx.response()::putHeader);
+    return true;
+  }
+
+  /** The X-Rate-Limit-* headers of a decision, and Retry-After when it refused. */
+  public static java.util.Map<String, String> rateHeaders(RateLimiter.Decision d) {
+    java.util.Map<String, String> h = new java.util.LinkedHashMap<>();
+    h.put("X-Rate-Limit-Limit", Integer.toString(d.limit()));
+    h.put("X-Rate-Limit-Remaining", Integer.toString(d.remaining()));
+    h.put("X-Rate-Limit-Reset", Long.toString(d.resetEpochSeconds()));
+    if (!d.allowed()) {
+      h.put("Retry-After", Long.toString(d.retryAfterSeconds()));
+    }
+    return h;
   }
 
   private Future<Principal> authenticate(RoutingContext ctx) {

@@ -5,6 +5,7 @@ import io.fleetgate.auth.SecretVerifier;
 import io.fleetgate.auth.TokenService;
 import io.fleetgate.fleet.ApiClient;
 import io.fleetgate.fleet.FleetDirectory;
+import io.fleetgate.ops.RateLimiter;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonArray;
@@ -24,6 +25,13 @@ import java.util.Set;
  *
  * <p>An unknown client and a wrong secret get the same answer, and cost the same Argon2 verification, so the
  * endpoint is no oracle for client ids.
+ *
+ * <p>Bounded so that it cannot be used to burn Argon2 CPU: an attempt that needs a real password check (not
+ * answered from the verified-credential cache) takes a token from the bucket of its remote address and, when
+ * the client exists, from the client's; an empty bucket is a 429 before any hashing. A successful attempt
+ * gives its tokens back, so only failures (and attempts still in flight) count. Unknown client ids get no
+ * bucket of their own (they cannot grow the map); a client whose secret was verified since start-up is
+ * answered from the cache and never locked out by someone else's failures on its id.
  */
 public final class AuthRoutes implements RouteGroup {
   public static final String TOKEN_PATH = "/auth/oauth/token";
@@ -35,11 +43,14 @@ public final class AuthRoutes implements RouteGroup {
   private final FleetDirectory directory;
   private final SecretVerifier secrets;
   private final TokenService tokens;
+  /** Password checks per remote address ("ip:…") and per existing client id ("client:…"). */
+  private final RateLimiter checks;
 
-  public AuthRoutes(FleetDirectory directory, SecretVerifier secrets, TokenService tokens) {
+  public AuthRoutes(FleetDirectory directory, SecretVerifier secrets, TokenService tokens, RateLimiter checks) {
     this.directory = directory;
     this.secrets = secrets;
     this.tokens = tokens;
+    this.checks = checks;
   }
 
   @Override
@@ -61,7 +72,8 @@ public final class AuthRoutes implements RouteGroup {
   private Future<JsonObject> token(RoutingContext ctx) {
     ctx.response().putHeader("Cache-Control", "no-store").putHeader("Pragma", "no-cache");
     TokenRequest request = readRequest(ctx);
-    return authenticateClient(request).map(client -> answer(client, request.scope()));
+    String address = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
+    return authenticateClient(request, address).map(client -> answer(client, request.scope()));
   }
 
   private TokenRequest readRequest(RoutingContext ctx) {
@@ -138,18 +150,44 @@ public final class AuthRoutes implements RouteGroup {
   }
 
   /** The client whose secret matches; the same 401 for an unknown client and a wrong secret. */
-  private Future<ApiClient> authenticateClient(TokenRequest request) {
+  private Future<ApiClient> authenticateClient(TokenRequest request, String address) {
     ApiClient client = directory.client(request.clientId());
+    if (client != null && secrets.isCached(client.clientId(), request.secret(), client.secretHash())) {
+      return Future.succeededFuture(client);
+    }
+    List<String> charged = charge("ip:" + address, client == null ? null : "client:" + client.clientId());
     Future<Boolean> verified = client == null
         ? secrets.rejectUnknown(request.secret())
         : secrets.verify(client.clientId(), request.secret(), client.secretHash());
-    return verified.compose(ok -> {
+    return verified.andThen(ar -> {
+      if (ar.succeeded() && ar.result()) {
+        charged.forEach(checks::refund);
+      }
+    }).compose(ok -> {
       // the client may have been deleted while its secret was checked
       ApiClient current = directory.client(request.clientId());
       return ok && current == client
           ? Future.succeededFuture(client)
           : Future.failedFuture(Problems.badClientCredentials());
     });
+  }
+
+  /** Takes a token from each key's bucket, or none and a 429 when one of them is empty. */
+  private List<String> charge(String... keys) {
+    List<String> taken = new java.util.ArrayList<>(2);
+    for (String key : keys) {
+      if (key == null) {
+        continue;
+      }
+      RateLimiter.Decision d = checks.tryAcquire(key);
+      if (!d.allowed()) {
+        taken.forEach(checks::refund);
+        throw Problems.tooManyRequests("too many failed token requests from this address or for this client; retry after "
+            + d.retryAfterSeconds() + " s", ApiSupport.rateHeaders(d));
+      }
+      taken.add(key);
+    }
+    return taken;
   }
 
   private JsonObject answer(ApiClient client, Set<Permission> requested) {

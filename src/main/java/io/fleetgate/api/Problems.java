@@ -60,6 +60,11 @@ public final class Problems {
         "request bodies must be application/json", null, Map.of());
   }
 
+  /** The per-client rate limit is exhausted; {@code rateHeaders} are the X-Rate-Limit-* and Retry-After headers. */
+  public static ProblemException tooManyRequests(String detail, Map<String, String> rateHeaders) {
+    return new ProblemException(429, "too-many-requests", "Too many requests", detail, null, rateHeaders);
+  }
+
   public static ProblemException internal() {
     return new ProblemException(500, "internal-error", "Internal error",
         "an unexpected error occurred; quote the flow id when reporting it", null, Map.of());

@@ -70,6 +70,12 @@ public final class SecretVerifier {
     });
   }
 
+  /** Whether {@code secret} is the cached verified secret of {@code id}: answered without hashing. */
+  public boolean isCached(String id, String secret, String encodedHash) {
+    byte[] cached = verified.get(id);
+    return cached != null && MessageDigest.isEqual(cached, fingerprint(encodedHash, secret));
+  }
+
   /**
    * Spends the cost of one verification and answers false: for a principal that does not exist, so that its
    * answer cannot be told from a wrong secret's by timing.

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 /** The validated, typed configuration. Build it with {@link ConfigLoader}. */
 public record GatewayConfig(
     Http http, Mqtt mqtt, Tcp tcp, Tls tls, String dbUrl, String amqpUrl, Admin admin, Jwt jwt,
-    int commandTimeoutSeconds, int historyPerVehicle, Hash hash, String catalogFile) {
+    int commandTimeoutSeconds, int historyPerVehicle, Hash hash, String catalogFile, Archive archive, Rate rate) {
 
   public record Http(String host, int port, int bodyLimitBytes, int maxConnections) {}
 
@@ -28,6 +28,10 @@ public record GatewayConfig(
   public record Jwt(String keyFile, String issuer, int ttlSeconds) {}
 
   public record Hash(int memoryKiB, int iterations, int maxPending) {}
+
+  public record Archive(int retentionDays) {}
+
+  public record Rate(int requestsPerSecond, int burst, int tokenFailuresPerMinute) {}
 
   static GatewayConfig from(JsonObject c) {
     Reader r = new Reader(c);
@@ -60,7 +64,9 @@ public record GatewayConfig(
         r.range("hash.maxPending", 1, 100_000));
     return new GatewayConfig(http, mqtt, tcp, tls, db, amqp, admin, jwt,
         r.range("command.timeoutSeconds", 1, 3600), r.range("history.perVehicle", 0, 100_000), hash,
-        r.string("catalog.file"));
+        r.string("catalog.file"), new Archive(r.range("archive.retentionDays", 1, 3650)),
+        new Rate(r.range("rate.requestsPerSecond", 1, 1_000_000), r.range("rate.burst", 1, 1_000_000),
+            r.range("rate.tokenFailuresPerMinute", 1, 1_000_000)));
   }
 
   /** Reads settings out of the merged JSON, failing with the setting's name. */

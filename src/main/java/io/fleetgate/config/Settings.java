@@ -70,6 +70,10 @@ public final class Settings {
     add("hash.iterations", Integer.class, 2, "Argon2id time cost");
     add("hash.maxPending", Integer.class, 256, "password verifications queued at once; more are refused as overload");
     add("catalog.file", String.class, "config/vehicle-models.json", "vehicle model catalog (the built-in one when the file is absent)");
+    add("archive.retentionDays", Integer.class, 90, "days a removed vehicle stays in the archive (restorable) before it is purged");
+    add("rate.requestsPerSecond", Integer.class, 50, "sustained authenticated requests per second per API client (token bucket refill)");
+    add("rate.burst", Integer.class, 100, "authenticated requests an API client may send at once (token bucket size)");
+    add("rate.tokenFailuresPerMinute", Integer.class, 20, "token requests that need a full password check, per remote address and per client id, per minute (and at once); successful ones are given back");
   }
 
   private Settings() {}

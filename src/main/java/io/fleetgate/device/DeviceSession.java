@@ -12,4 +12,10 @@ public interface DeviceSession {
    * is the unit's current one.
    */
   void takenOver();
+
+  /**
+   * Closes this session because the unit may no longer use it: its vehicle was removed or its password
+   * changed. Called from any thread; the session closes on its own event loop.
+   */
+  void revoke();
 }

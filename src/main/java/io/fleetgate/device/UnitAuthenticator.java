@@ -33,11 +33,16 @@ public final class UnitAuthenticator {
     boolean known = unit != null && unit.vehicleId() != null && registry.vehicle(unit.vehicleId()) != null;
     // an unknown unit costs one real verification too, so that timing does not tell unit ids apart
     Future<Boolean> check = known
-        ? secrets.verify(CACHE_PREFIX + unitId, password, unit.passwordHash())
+        ? secrets.verify(cacheKey(unitId), password, unit.passwordHash())
         : secrets.rejectUnknown(password);
     return check
         .recover(e -> Future.failedFuture(new ConnectRefusedException(Reason.SERVER_BUSY, "credential check refused: " + e.getMessage())))
         .compose(ok -> ok ? Future.succeededFuture(unit) : Future.failedFuture(badCredentials(known ? "wrong password" : "unknown unit or no vehicle")));
+  }
+
+  /** The key of a unit's verified password in the {@link SecretVerifier} cache. */
+  public static String cacheKey(String unitId) {
+    return CACHE_PREFIX + unitId;
   }
 
   private static ConnectRefusedException badCredentials(String why) {

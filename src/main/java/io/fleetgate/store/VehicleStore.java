@@ -1,5 +1,6 @@
 package io.fleetgate.store;
 
+import io.fleetgate.vehicle.ArchivedVehicle;
 import io.fleetgate.vehicle.TelematicsUnit;
 import io.fleetgate.vehicle.Vehicle;
 import io.vertx.core.Future;
@@ -7,14 +8,38 @@ import java.util.List;
 
 /**
  * Persistence of vehicles and their telematics units. A vehicle and its unit are inserted together
- * (atomically); a unit id or vehicle id that is taken fails with {@link DuplicateKeyException}.
+ * (atomically); a unit id or vehicle id that is taken fails with {@link DuplicateKeyException}. A vehicle id
+ * stays taken while the vehicle is archived and after it is purged: ids are never reused.
+ *
+ * <p>Archiving moves a vehicle and its unit out of the active set (the unit id becomes free for another
+ * vehicle); restoring moves them back; purging deletes an archived vehicle and its unit for good.
  */
 public interface VehicleStore {
   Future<Void> insertVehicle(Vehicle vehicle, TelematicsUnit unit);
 
+  /** Replaces an active vehicle; a vehicle that is not active (archived meanwhile) is left alone. */
   Future<Void> updateVehicle(Vehicle vehicle);
 
+  /** Replaces an active unit; a unit that is not active (archived meanwhile) is left alone. */
   Future<Void> updateUnit(TelematicsUnit unit);
+
+  /**
+   * Moves an active vehicle and its unit to the archive. False when the vehicle is not active (archived or
+   * purged meanwhile).
+   */
+  Future<Boolean> archiveVehicle(ArchivedVehicle entry);
+
+  /**
+   * Moves an archived vehicle and its unit back to the active set. False when it is not archived (restored
+   * or purged meanwhile); fails with {@link DuplicateKeyException} ({@link DuplicateKeyException#TELEMATICS_UNIT})
+   * when its unit id has been attached to another vehicle meanwhile.
+   */
+  Future<Boolean> restoreVehicle(String vehicleId);
+
+  /** Deletes an archived vehicle and its unit; its id stays taken. False when it is not archived. */
+  Future<Boolean> purgeVehicle(String vehicleId);
+
+  Future<List<ArchivedVehicle>> loadArchived();
 
   Future<List<Vehicle>> loadVehicles();
 

@@ -23,6 +23,8 @@ public final class VehicleRegistry {
   private final AtomicLong seq = new AtomicLong();
   /** Sequences handed out for vehicles not yet in the working set (their store write is in flight). */
   private final NavigableSet<Long> pending = new ConcurrentSkipListSet<>();
+  /** Ids of archived vehicles: not in the working set, but taken. */
+  private final java.util.Set<String> heldIds = ConcurrentHashMap.newKeySet();
 
   public long nextSeq() {
     return seq.incrementAndGet();
@@ -58,7 +60,16 @@ public final class VehicleRegistry {
   }
 
   public boolean vehicleIdTaken(String id) {
-    return vehicles.containsKey(id);
+    return vehicles.containsKey(id) || heldIds.contains(id);
+  }
+
+  /** Keeps an id taken while its vehicle is out of the working set (archived). */
+  public void holdId(String id) {
+    heldIds.add(id);
+  }
+
+  public void releaseId(String id) {
+    heldIds.remove(id);
   }
 
   public TelematicsUnit unit(String id) {
@@ -82,8 +93,36 @@ public final class VehicleRegistry {
     index(v.fleetId()).put(v.seq(), v.id());
   }
 
+  /** Adds back a vehicle with the runtime side it had (restore); a fresh one when {@code previous} is null. */
+  public void put(Vehicle v, VehicleLive previous) {
+    if (previous != null) {
+      live.put(v.id(), previous);
+    }
+    put(v);
+  }
+
+  /** Replaces a vehicle that is still in the working set; false (and nothing changes) when it is gone. */
+  public boolean replace(Vehicle v) {
+    return vehicles.computeIfPresent(v.id(), (id, old) -> v) != null;
+  }
+
   public void put(TelematicsUnit unit) {
     units.put(unit.id(), unit);
+  }
+
+  /** Replaces a unit that is still attached to the same vehicle; false when it is gone or re-attached. */
+  public boolean replace(TelematicsUnit unit) {
+    boolean[] replaced = new boolean[1];
+    units.computeIfPresent(unit.id(), (id, old) -> {
+      replaced[0] = java.util.Objects.equals(old.vehicleId(), unit.vehicleId());
+      return replaced[0] ? unit : old;
+    });
+    return replaced[0];
+  }
+
+  /** Removes a unit if it is still attached to {@code vehicleId} (archive). */
+  public void removeUnit(String unitId, String vehicleId) {
+    units.computeIfPresent(unitId, (id, u) -> vehicleId.equals(u.vehicleId()) ? null : u);
   }
 
   /** Removes a vehicle from the working set (archive). */

@@ -136,7 +136,9 @@ public final class VehicleService {
     access.requireModify(principal, current);
     Vehicle updated = apply(current, patch, clock.instant());
     return store.updateVehicle(updated).map(v -> {
-      registry.put(updated);
+      if (!registry.replace(updated)) {
+        throw Problems.notFound("vehicle"); // archived while the patch was stored
+      }
       return updated;
     });
   }
@@ -264,7 +266,7 @@ public final class VehicleService {
   }
 
   /** Crockford ids are case-insensitive: lookups use the canonical upper case. */
-  private static String normalize(String vehicleId) {
+  static String normalize(String vehicleId) {
     return vehicleId == null || vehicleId.length() != VehicleIds.LENGTH ? null : vehicleId.toUpperCase(Locale.ROOT);
   }
 }

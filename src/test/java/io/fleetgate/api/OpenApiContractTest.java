@@ -175,6 +175,14 @@ class OpenApiContractTest {
           missing.add(name + " " + status);
         }
       }
+      if (op.getResponse(429) != null) {
+        JsonObject headers = op.getResponse(429).getOpenAPIModel().getJsonObject("headers", new JsonObject());
+        for (String h : List.of("X-Rate-Limit-Limit", "X-Rate-Limit-Remaining", "X-Rate-Limit-Reset", "Retry-After")) {
+          if (!headers.containsKey(h)) {
+            missing.add(name + " 429 header " + h);
+          }
+        }
+      }
       for (int status = 400; status < 600; status++) {
         if (op.getResponse(status) != null && !ops) {
           JsonObject content = op.getResponse(status).getOpenAPIModel().getJsonObject("content", new JsonObject());

@@ -38,6 +38,14 @@ final class VehicleApi {
         .putHeader("Content-Type", "application/merge-patch+json").sendBuffer(Buffer.buffer(body.encode())));
   }
 
+  HttpResponse<Buffer> delete(String token, String uri) throws Exception {
+    return await(gw.http.delete(uri).putHeader("Authorization", "Bearer " + token).send());
+  }
+
+  HttpResponse<Buffer> put(String token, String uri, JsonObject body) throws Exception {
+    return await(gw.http.put(uri).putHeader("Authorization", "Bearer " + token).sendJsonObject(body));
+  }
+
   /** A valid body for POST /vehicles with a fresh unit id. */
   static JsonObject newVehicle() {
     return new JsonObject()

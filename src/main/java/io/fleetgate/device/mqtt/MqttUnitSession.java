@@ -172,6 +172,12 @@ final class MqttUnitSession implements DeviceSession {
       LOG.info("unit " + unitId + ": new connection from " + endpoint.remoteAddress() + " takes over the previous one");
       previous.takenOver();
     }
+    if (!stillValid(unit)) {
+      // removed or given a new password while this login was checked: the revocation may have missed us
+      LOG.info("unit " + unitId + ": credentials revoked during login, closing");
+      close(MqttDisconnectReasonCode.NOT_AUTHORIZED);
+      return;
+    }
     LOG.fine(() -> "unit " + unitId + ": connected (MQTT " + (v5 ? "5.0" : "3.1.1") + ", keep-alive " + keepAlive + " s)");
     keepAliveTimeoutMs = (long) Math.ceil(keepAlive * 1500.0);
     touch();
@@ -391,6 +397,20 @@ final class MqttUnitSession implements DeviceSession {
     } else {
       context.owner().setTimer(keepAliveTimeoutMs - idle, this::checkKeepAlive);
     }
+  }
+
+  /** Whether the credentials this session logged in with still hold (same hash, vehicle still there). */
+  private boolean stillValid(TelematicsUnit unit) {
+    TelematicsUnit now = services.registry().unit(unit.id());
+    return now != null && now.passwordHash().equals(unit.passwordHash()) && services.registry().vehicle(now.vehicleId()) != null;
+  }
+
+  @Override
+  public void revoke() {
+    context.runOnContext(v -> {
+      LOG.info("unit " + unitId + ": credentials revoked (vehicle removed or password changed), closing");
+      close(MqttDisconnectReasonCode.NOT_AUTHORIZED);
+    });
   }
 
   @Override

@@ -2,42 +2,89 @@ package io.fleetgate.store.memory;
 
 import io.fleetgate.store.DuplicateKeyException;
 import io.fleetgate.store.VehicleStore;
+import io.fleetgate.vehicle.ArchivedVehicle;
 import io.fleetgate.vehicle.TelematicsUnit;
 import io.fleetgate.vehicle.Vehicle;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** {@link VehicleStore} in memory: keeps nothing across restarts. */
 public final class MemoryVehicleStore implements VehicleStore {
   private final Map<String, Vehicle> vehicles = new HashMap<>();
   private final Map<String, TelematicsUnit> units = new HashMap<>();
+  private final Map<String, ArchivedVehicle> archived = new HashMap<>();
+  /** Ids of purged vehicles: never handed out again. */
+  private final Set<String> retired = new HashSet<>();
 
   @Override
   public synchronized Future<Void> insertVehicle(Vehicle vehicle, TelematicsUnit unit) {
-    if (vehicles.containsKey(vehicle.id())) {
-      return Future.failedFuture(new DuplicateKeyException(DuplicateKeyException.VEHICLE, "vehicle " + vehicle.id()));
+    String id = vehicle.id();
+    if (vehicles.containsKey(id) || archived.containsKey(id) || retired.contains(id)) {
+      return Future.failedFuture(new DuplicateKeyException(DuplicateKeyException.VEHICLE, "vehicle " + id));
     }
     if (units.containsKey(unit.id())) {
       return Future.failedFuture(new DuplicateKeyException(DuplicateKeyException.TELEMATICS_UNIT, "telematics unit " + unit.id()));
     }
-    vehicles.put(vehicle.id(), vehicle);
+    vehicles.put(id, vehicle);
     units.put(unit.id(), unit);
     return Future.succeededFuture();
   }
 
   @Override
   public synchronized Future<Void> updateVehicle(Vehicle vehicle) {
-    vehicles.put(vehicle.id(), vehicle);
+    vehicles.computeIfPresent(vehicle.id(), (id, old) -> vehicle);
     return Future.succeededFuture();
   }
 
   @Override
   public synchronized Future<Void> updateUnit(TelematicsUnit unit) {
-    units.put(unit.id(), unit);
+    units.computeIfPresent(unit.id(), (id, old) -> unit);
     return Future.succeededFuture();
+  }
+
+  @Override
+  public synchronized Future<Boolean> archiveVehicle(ArchivedVehicle entry) {
+    Vehicle v = vehicles.remove(entry.id());
+    if (v == null) {
+      return Future.succeededFuture(false);
+    }
+    units.remove(v.unitId());
+    archived.put(entry.id(), entry);
+    return Future.succeededFuture(true);
+  }
+
+  @Override
+  public synchronized Future<Boolean> restoreVehicle(String vehicleId) {
+    ArchivedVehicle entry = archived.get(vehicleId);
+    if (entry == null) {
+      return Future.succeededFuture(false);
+    }
+    if (units.containsKey(entry.unit().id())) {
+      return Future.failedFuture(new DuplicateKeyException(DuplicateKeyException.TELEMATICS_UNIT, "telematics unit " + entry.unit().id()));
+    }
+    archived.remove(vehicleId);
+    vehicles.put(vehicleId, entry.vehicle());
+    units.put(entry.unit().id(), entry.unit());
+    return Future.succeededFuture(true);
+  }
+
+  @Override
+  public synchronized Future<Boolean> purgeVehicle(String vehicleId) {
+    if (archived.remove(vehicleId) == null) {
+      return Future.succeededFuture(false);
+    }
+    retired.add(vehicleId);
+    return Future.succeededFuture(true);
+  }
+
+  @Override
+  public synchronized Future<List<ArchivedVehicle>> loadArchived() {
+    return Future.succeededFuture(new ArrayList<>(archived.values()));
   }
 
   @Override

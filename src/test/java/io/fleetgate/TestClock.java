@@ -1,0 +1,40 @@
+package io.fleetgate;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** A clock that stands still until a test moves it. */
+public final class TestClock extends Clock {
+  private final AtomicReference<Instant> now;
+
+  public TestClock(Instant start) {
+    this.now = new AtomicReference<>(start);
+  }
+
+  public static TestClock now() {
+    return new TestClock(Instant.now());
+  }
+
+  public void advance(Duration d) {
+    now.updateAndGet(t -> t.plus(d));
+  }
+
+  @Override
+  public Instant instant() {
+    return now.get();
+  }
+
+  @Override
+  public ZoneId getZone() {
+    return ZoneOffset.UTC;
+  }
+
+  @Override
+  public Clock withZone(ZoneId zone) {
+    return this;
+  }
+}

@@ -1,0 +1,84 @@
+package io.fleetgate.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fleetgate.TestClock;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class RateLimiterTest {
+  private final TestClock clock = new TestClock(Instant.parse("2026-11-21T10:00:00Z"));
+
+  @Test
+  void burstThenRefusedWithConsistentFigures() {
+    RateLimiter limiter = new RateLimiter(2, 3, 100, clock);
+    long now = clock.instant().getEpochSecond();
+    for (int expectedRemaining = 2; expectedRemaining >= 0; expectedRemaining--) {
+      RateLimiter.Decision d = limiter.tryAcquire("a");
+      assertTrue(d.allowed());
+      assertEquals(3, d.limit());
+      assertEquals(expectedRemaining, d.remaining());
+      assertEquals(0, d.retryAfterSeconds());
+      assertTrue(d.resetEpochSeconds() > now && d.resetEpochSeconds() <= now + 2, "full again within 1.5 s");
+    }
+    RateLimiter.Decision refused = limiter.tryAcquire("a");
+    assertFalse(refused.allowed());
+    assertEquals(0, refused.remaining());
+    assertEquals(1, refused.retryAfterSeconds()); // one token after 0.5 s, rounded up to whole seconds
+    assertEquals(now + 2, refused.resetEpochSeconds()); // three tokens after 1.5 s
+  }
+
+  @Test
+  void refillsOverTime() {
+    RateLimiter limiter = new RateLimiter(2, 3, 100, clock);
+    for (int i = 0; i < 3; i++) {
+      limiter.tryAcquire("a");
+    }
+    assertFalse(limiter.tryAcquire("a").allowed());
+    clock.advance(Duration.ofMillis(499));
+    assertFalse(limiter.tryAcquire("a").allowed());
+    clock.advance(Duration.ofMillis(1));
+    assertTrue(limiter.tryAcquire("a").allowed());
+    clock.advance(Duration.ofSeconds(60));
+    assertEquals(2, limiter.tryAcquire("a").remaining(), "never more than the burst");
+  }
+
+  @Test
+  void oneKeysExhaustionLeavesAnotherAlone() {
+    RateLimiter limiter = new RateLimiter(1, 2, 100, clock);
+    limiter.tryAcquire("a");
+    limiter.tryAcquire("a");
+    assertFalse(limiter.tryAcquire("a").allowed());
+    assertTrue(limiter.tryAcquire("b").allowed());
+  }
+
+  @Test
+  void refundGivesATokenBack() {
+    RateLimiter limiter = new RateLimiter(1, 1, 100, clock);
+    assertTrue(limiter.tryAcquire("a").allowed());
+    limiter.refund("a");
+    assertTrue(limiter.tryAcquire("a").allowed());
+    assertFalse(limiter.tryAcquire("a").allowed());
+  }
+
+  @Test
+  void idleBucketsAreEvictedAndTheMapIsBounded() {
+    RateLimiter limiter = new RateLimiter(1, 2, 3, clock);
+    limiter.tryAcquire("a");
+    limiter.tryAcquire("b");
+    limiter.tryAcquire("c");
+    assertEquals(3, limiter.size());
+    // full: new keys share the overflow bucket instead of growing the map
+    assertTrue(limiter.tryAcquire("d").allowed());
+    assertTrue(limiter.tryAcquire("e").allowed());
+    assertFalse(limiter.tryAcquire("f").allowed(), "d, e and f share one bucket of 2");
+    assertEquals(4, limiter.size()); // three keys and the overflow bucket
+    clock.advance(Duration.ofSeconds(2));
+    assertEquals(4, limiter.evictIdle(), "every bucket has refilled: all idle");
+    assertEquals(0, limiter.size());
+    assertTrue(limiter.tryAcquire("f").allowed());
+  }
+}
