@@ -8,7 +8,11 @@ import io.fleetgate.api.DocsRoutes;
 import io.fleetgate.api.OpsRoutes;
 import io.fleetgate.api.RouteGroup;
 import io.fleetgate.api.VehicleRoutes;
+import io.fleetgate.api.CommandRoutes;
 import io.fleetgate.auth.PasswordHasher;
+import io.fleetgate.command.CommandService;
+import io.fleetgate.command.LocalCommandRouter;
+import io.fleetgate.command.memory.MemoryCommandStore;
 import io.fleetgate.auth.Permission;
 import io.fleetgate.auth.SecretVerifier;
 import io.fleetgate.auth.TokenService;
@@ -79,6 +83,7 @@ public final class Gateway {
   public final VehicleCatalog catalog;
   public final VehicleAccess access = new VehicleAccess();
   public final VehicleService vehicles;
+  public final CommandService commands;
   private final List<String> deployments = new ArrayList<>();
   /** Listener kind → bound port, in start order. */
   private final Map<String, Integer> listeners = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
@@ -86,7 +91,7 @@ public final class Gateway {
   private int httpPort;
   private int mqttPort;
 
-  private Gateway(Vertx vertx, GatewayConfig config, PrometheusMeterRegistry metrics) {
+  private Gateway(Vertx vertx, GatewayConfig config, PrometheusMeterRegistry metrics, java.time.Clock clock) {
     this.vertx = vertx;
     this.config = config;
     this.metrics = metrics;
@@ -102,11 +107,18 @@ public final class Gateway {
     MqttDeviceVerticle.warmUp();
     this.deviceMetrics = new DeviceMetrics(metrics);
     this.ingest = new IngestService(registry, stores.states(), deviceMetrics);
-    this.devices = new DeviceServices(registry, ingest, new UnitAuthenticator(registry, secrets), new LocalDeviceSessions(),
-        CommandResultSink.applyingState(ingest, deviceMetrics), deviceMetrics);
-    readiness.register(ReadinessCheck.of("listeners", this::listenersBound));
     this.vehicles = new VehicleService(registry, stores.vehicles(), stores.states(), secrets::hash, catalog, access,
         new VehicleIds(), java.time.Clock.systemUTC());
+    LocalDeviceSessions sessions = new LocalDeviceSessions();
+    GatewayConfig.Commands commandLimits = config.commands();
+    this.commands = new CommandService(vertx, registry, access, new MemoryCommandStore(commandLimits.historyPerVehicle()),
+        new LocalCommandRouter(registry, sessions), clock, config.commandTimeoutSeconds(), commandLimits.queuePerVehicle(), metrics);
+    CommandResultSink applyState = CommandResultSink.applyingState(ingest, deviceMetrics);
+    CommandResultSink results = (protocol, vehicleId, result, nowMs) -> applyState.accept(protocol, vehicleId, result, nowMs)
+        .compose(v -> commands.onResult(vehicleId, result));
+    this.devices = new DeviceServices(registry, ingest, new UnitAuthenticator(registry, secrets), sessions, results,
+        deviceMetrics, commands, commandLimits.ackTimeoutSeconds() * 1000L);
+    readiness.register(ReadinessCheck.of("listeners", this::listenersBound));
   }
 
   /** A Vert.x instance with Micrometer metrics into {@code metrics} and the blocked-thread checker at {@code maxEventLoopMs}. */
@@ -127,9 +139,14 @@ public final class Gateway {
 
   /** Builds, loads and deploys a gateway. Fails with a {@link ConfigException} for a bad setting. */
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config, PrometheusMeterRegistry metrics) {
+    return start(vertx, config, metrics, java.time.Clock.systemUTC());
+  }
+
+  /** With the clock that commands judge their expiry by (tests move it to see a late timer). */
+  public static Future<Gateway> start(Vertx vertx, GatewayConfig config, PrometheusMeterRegistry metrics, java.time.Clock clock) {
     Gateway g;
     try {
-      g = new Gateway(vertx, config, metrics);
+      g = new Gateway(vertx, config, metrics, clock);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
@@ -240,6 +257,7 @@ public final class Gateway {
     groups.add(new OpsRoutes(vertx, readiness, metrics));
     groups.add(new DocsRoutes(vertx));
     groups.add(new VehicleRoutes(vehicles, catalog));
+    groups.add(new CommandRoutes(commands));
     return groups;
   }
 
