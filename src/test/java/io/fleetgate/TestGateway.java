@@ -75,6 +75,10 @@ public final class TestGateway implements AutoCloseable {
 
   /** With extra settings (dotted keys, e.g. {@code "mqtt.maxConnections"}). */
   public static TestGateway start(Map<String, Object> overrides) {
+    return start(configOf(overrides));
+  }
+
+  private static GatewayConfig configOf(Map<String, Object> overrides) {
     Map<String, Object> settings = new HashMap<>();
     settings.put("http.host", "127.0.0.1");
     settings.put("http.port", 0);
@@ -86,15 +90,25 @@ public final class TestGateway implements AutoCloseable {
     settings.put("admin.clientId", ADMIN_ID);
     settings.put("admin.clientSecret", ADMIN_SECRET);
     settings.putAll(overrides);
-    return start(ConfigLoader.of(settings));
+    return ConfigLoader.of(settings);
   }
 
   /** With a configuration built by the test itself (e.g. through {@link ConfigLoader#load}). */
   public static TestGateway start(GatewayConfig config) {
+    return start(config, java.time.Clock.systemUTC());
+  }
+
+  /** With extra settings and the clock commands judge expiry by. */
+  public static TestGateway start(Map<String, Object> overrides, java.time.Clock clock) {
+    return start(configOf(overrides), clock);
+  }
+
+  /** With a configuration and the clock commands judge expiry by. */
+  public static TestGateway start(GatewayConfig config, java.time.Clock clock) {
     PrometheusMeterRegistry metrics = Gateway.newMetrics();
     Vertx vertx = Gateway.newVertx(metrics, 100);
     try {
-      Gateway g = Gateway.start(vertx, config, metrics).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      Gateway g = Gateway.start(vertx, config, metrics, clock).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       warmUpOnce(vertx, g);
       return new TestGateway(vertx, g);
     } catch (Exception e) {
