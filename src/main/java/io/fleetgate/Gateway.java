@@ -9,7 +9,11 @@ import io.fleetgate.api.DocsRoutes;
 import io.fleetgate.api.OpsRoutes;
 import io.fleetgate.api.RouteGroup;
 import io.fleetgate.api.VehicleRoutes;
+import io.fleetgate.api.CommandRoutes;
 import io.fleetgate.auth.PasswordHasher;
+import io.fleetgate.command.CommandService;
+import io.fleetgate.command.LocalCommandRouter;
+import io.fleetgate.command.memory.MemoryCommandStore;
 import io.fleetgate.auth.Permission;
 import io.fleetgate.auth.SecretVerifier;
 import io.fleetgate.auth.TokenService;
@@ -95,6 +99,7 @@ public final class Gateway {
   public final RateLimiter apiRate;
   /** Token requests that need a password check, per remote address and per client (rate.tokenFailuresPerMinute). */
   public final RateLimiter tokenChecks;
+  public final CommandService commands;
   private final List<String> deployments = new ArrayList<>();
   private final List<Long> timers = new ArrayList<>();
   /** How often expired archive entries are purged and idle rate buckets evicted. */
@@ -122,11 +127,18 @@ public final class Gateway {
     MqttDeviceVerticle.warmUp();
     this.deviceMetrics = new DeviceMetrics(metrics);
     this.ingest = new IngestService(registry, stores.states(), deviceMetrics);
-    this.devices = new DeviceServices(registry, ingest, new UnitAuthenticator(registry, secrets), new LocalDeviceSessions(),
-        CommandResultSink.applyingState(ingest, deviceMetrics), deviceMetrics);
-    readiness.register(ReadinessCheck.of("listeners", this::listenersBound));
     this.vehicles = new VehicleService(registry, stores.vehicles(), stores.states(), secrets::hash, catalog, access,
         new VehicleIds(), clock);
+    LocalDeviceSessions sessions = new LocalDeviceSessions();
+    GatewayConfig.Commands commandLimits = config.commands();
+    this.commands = new CommandService(vertx, registry, access, new MemoryCommandStore(commandLimits.historyPerVehicle()),
+        new LocalCommandRouter(registry, sessions), clock, config.commandTimeoutSeconds(), commandLimits.queuePerVehicle(), metrics);
+    CommandResultSink applyState = CommandResultSink.applyingState(ingest, deviceMetrics);
+    CommandResultSink results = (protocol, vehicleId, result, nowMs) -> applyState.accept(protocol, vehicleId, result, nowMs)
+        .compose(v -> commands.onResult(vehicleId, result));
+    this.devices = new DeviceServices(registry, ingest, new UnitAuthenticator(registry, secrets), sessions, results,
+        deviceMetrics, commands, commandLimits.ackTimeoutSeconds() * 1000L);
+    readiness.register(ReadinessCheck.of("listeners", this::listenersBound));
     this.archive = new VehicleArchive(Duration.ofDays(config.archive().retentionDays()), clock);
     this.lifecycle = new VehicleLifecycle(registry, archive, stores.vehicles(), stores.states(), secrets::hash, access,
         this::revokeUnit, lifecycleListeners, clock);
@@ -134,6 +146,21 @@ public final class Gateway {
     this.apiRate = new RateLimiter(rate.requestsPerSecond(), rate.burst(), RateLimiter.DEFAULT_MAX_KEYS, clock);
     this.tokenChecks = new RateLimiter(rate.tokenFailuresPerMinute() / 60.0, rate.tokenFailuresPerMinute(),
         RateLimiter.DEFAULT_MAX_KEYS, clock);
+    // queued commands of a removed vehicle end CANCELED, never delivered
+    lifecycleListeners.add(commandCancellation(commands));
+  }
+
+  /** Removing a vehicle cancels its queued commands (CANCELED, never delivered). */
+  private static VehicleLifecycleListener commandCancellation(io.fleetgate.command.CommandCancellation commands) {
+    return new VehicleLifecycleListener() {
+      @Override
+      public void vehicleRemoved(String vehicleId, String unitId) {
+        commands.cancelAllQueued(vehicleId, "vehicle removed");
+      }
+
+      @Override
+      public void vehicleRestored(String vehicleId, String unitId) {}
+    };
   }
 
   /** A unit's credentials no longer hold: forget its cached verification and close its live session at once. */
@@ -299,6 +326,7 @@ public final class Gateway {
     groups.add(new DocsRoutes(vertx));
     groups.add(new VehicleRoutes(vehicles, catalog));
     groups.add(new LifecycleRoutes(lifecycle, vehicles));
+    groups.add(new CommandRoutes(commands));
     return groups;
   }
 

@@ -103,7 +103,8 @@ public final class TestGateway implements AutoCloseable {
     return start(config, java.time.Clock.systemUTC());
   }
 
-  private static TestGateway start(GatewayConfig config, java.time.Clock clock) {
+  /** With a configuration and a clock of the test's (commands and the archive judge expiry by it). */
+  public static TestGateway start(GatewayConfig config, java.time.Clock clock) {
     PrometheusMeterRegistry metrics = Gateway.newMetrics();
     Vertx vertx = Gateway.newVertx(metrics, 100);
     try {

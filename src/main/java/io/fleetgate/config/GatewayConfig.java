@@ -8,7 +8,11 @@ import java.nio.file.Path;
 /** The validated, typed configuration. Build it with {@link ConfigLoader}. */
 public record GatewayConfig(
     Http http, Mqtt mqtt, Tcp tcp, Tls tls, String dbUrl, String amqpUrl, Admin admin, Jwt jwt,
-    int commandTimeoutSeconds, int historyPerVehicle, Hash hash, String catalogFile, Archive archive, Rate rate) {
+    int commandTimeoutSeconds, int historyPerVehicle, Hash hash, String catalogFile, Archive archive, Rate rate,
+    Commands commands) {
+
+  /** Queue, history and delivery limits of commands ({@code command.*} besides the timeout). */
+  public record Commands(int queuePerVehicle, int historyPerVehicle, int ackTimeoutSeconds) {}
 
   public record Http(String host, int port, int bodyLimitBytes, int maxConnections) {}
 
@@ -66,7 +70,9 @@ public record GatewayConfig(
         r.range("command.timeoutSeconds", 1, 3600), r.range("history.perVehicle", 0, 100_000), hash,
         r.string("catalog.file"), new Archive(r.range("archive.retentionDays", 1, 3650)),
         new Rate(r.range("rate.requestsPerSecond", 1, 1_000_000), r.range("rate.burst", 1, 1_000_000),
-            r.range("rate.tokenFailuresPerMinute", 1, 1_000_000)));
+            r.range("rate.tokenFailuresPerMinute", 1, 1_000_000)),
+        new Commands(r.range("command.queuePerVehicle", 1, 10_000), r.range("command.historyPerVehicle", 1, 100_000),
+            r.range("command.ackTimeoutSeconds", 1, 300)));
   }
 
   /** Reads settings out of the merged JSON, failing with the setting's name. */

@@ -1,5 +1,8 @@
 package io.fleetgate.device;
 
+import io.fleetgate.command.Command;
+import io.vertx.core.Future;
+
 /** One connected, authenticated unit, whatever the protocol. */
 public interface DeviceSession {
   String unitId();
@@ -18,4 +21,18 @@ public interface DeviceSession {
    * changed. Called from any thread; the session closes on its own event loop.
    */
   void revoke();
+
+  /** Whether commands can be delivered now: connected and subscribed to its commands (MQTT: at QoS 1). */
+  default boolean acceptsCommands() {
+    return false;
+  }
+
+  /**
+   * Sends a command to the unit. Succeeds on proof of delivery (MQTT: the PUBACK of the QoS 1 publish);
+   * fails with {@link UnitOfflineException} when the unit does not accept commands (any more), or with
+   * {@link DeliveryTimeoutException} when no proof arrived in time. Called from any thread.
+   */
+  default Future<Void> deliver(Command command) {
+    return Future.failedFuture(new UnitOfflineException("this protocol does not deliver commands"));
+  }
 }

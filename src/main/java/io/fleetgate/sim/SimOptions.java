@@ -15,7 +15,8 @@ public record SimOptions(
     String host, int port, int units, String unitPrefix, String password, Path credentials,
     int qos, Format format, Mode mode, double rate, double targetRate, int window, int durationSeconds,
     List<String> sourceAddresses, boolean idle, int connectRate, int keepAliveSeconds, int reportEverySeconds,
-    int ackTimeoutSeconds, boolean provision, boolean provisionOnly, String apiUrl, String adminId, String adminSecret, String fleetId) {
+    int ackTimeoutSeconds, boolean provision, boolean provisionOnly, String apiUrl, String adminId, String adminSecret, String fleetId,
+    double commandFailureRate, int commandDelayMs, double commandRate) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 1884;
@@ -33,8 +34,11 @@ public record SimOptions(
   /** Frame encoding on the state topic. */
   public enum Format { JSON, BINARY }
 
-  /** realistic: each unit sends --rate frames/s; load: --target-rate frames/s in total, 0 = as fast as acks allow. */
-  public enum Mode { REALISTIC, LOAD }
+  /**
+   * realistic: each unit sends --rate frames/s; load: --target-rate frames/s in total, 0 = as fast as acks
+   * allow; commands: units as in realistic, and --command-rate synchronous REST commands/s to them.
+   */
+  public enum Mode { REALISTIC, LOAD, COMMANDS }
 
   public static final String USAGE = """
       usage: fleetgate simulate [options]         simulated telematics units over MQTT
@@ -48,7 +52,10 @@ public record SimOptions(
                                     with --provision, FILE is written instead
         --qos 0|1                   state frame QoS (default 1; QoS 1 measures publish→PUBACK = applied latency)
         --format json|binary        state frame encoding (default json)
-        --mode realistic|load       realistic: --rate per unit; load: --target-rate in total (default realistic)
+        --mode realistic|load|commands
+                                    realistic: --rate per unit; load: --target-rate in total; commands: realistic
+                                    units plus --command-rate synchronous REST commands/s to them (needs --provision)
+                                    (default realistic)
         --rate F                    frames/s per unit in realistic mode (default 1)
         --target-rate F             frames/s over all units in load mode; 0 = flat out (default 0)
         --window N                  unacknowledged frames per connection, QoS 1 (default 32)
@@ -65,13 +72,16 @@ public record SimOptions(
         --admin-id ID               platform admin client (default: $FLEETGATE_ADMIN_CLIENT_ID)
         --admin-secret S            its secret (default: $FLEETGATE_ADMIN_CLIENT_SECRET)
         --fleet-id ID               fleet of provisioned vehicles (default sim-fleet)
+        --command-rate F            commands mode: synchronous commands/s over all units (default 100)
+        --command-failure-rate F    share of commands a unit answers FAILED, 0..1 (default 0)
+        --command-delay-ms N        how long a unit takes to answer a command (default 0)
         --help                      this text
       """;
 
   private static final java.util.Set<String> VALUED = java.util.Set.of("--host", "--port", "--units", "--unit-prefix",
       "--password", "--credentials", "--qos", "--format", "--mode", "--rate", "--target-rate", "--window", "--duration",
       "--source-addresses", "--connect-rate", "--keep-alive", "--report-every", "--ack-timeout", "--api-url",
-      "--admin-id", "--admin-secret", "--fleet-id");
+      "--admin-id", "--admin-secret", "--fleet-id", "--command-rate", "--command-failure-rate", "--command-delay-ms");
 
   /** A bad command line: one line for the user. */
   public static final class BadArgument extends RuntimeException {
@@ -107,6 +117,9 @@ public record SimOptions(
     String adminId = env.get("FLEETGATE_ADMIN_CLIENT_ID");
     String adminSecret = env.get("FLEETGATE_ADMIN_CLIENT_SECRET");
     String fleetId = DEFAULT_FLEET_ID;
+    double commandFailureRate = 0;
+    int commandDelayMs = 0;
+    double commandRate = 100;
 
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
@@ -191,8 +204,14 @@ public record SimOptions(
           }
           fleetId = value;
         }
+        case "--command-rate" -> commandRate = number(name, value, 0.001, 1_000_000);
+        case "--command-failure-rate" -> commandFailureRate = number(name, value, 0, 1);
+        case "--command-delay-ms" -> commandDelayMs = integer(name, value, 0, 3_600_000);
         default -> throw new BadArgument("unknown option '" + name + "'");
       }
+    }
+    if (mode == Mode.COMMANDS && (!provision || provisionOnly)) {
+      throw new BadArgument("--mode commands: needs --provision (its API client sends the commands)");
     }
     if (provision && (adminId == null || adminSecret == null)) {
       throw new BadArgument("--provision: needs --admin-id and --admin-secret (or FLEETGATE_ADMIN_CLIENT_ID/_SECRET)");
@@ -200,7 +219,7 @@ public record SimOptions(
     if (idle && mode == Mode.LOAD) {
       throw new BadArgument("--idle: not with --mode load (idle units send no frames)");
     }
-    if ((mode == Mode.LOAD || idle) && !isLoopback(host)) {
+    if ((mode != Mode.REALISTIC || idle) && !isLoopback(host)) {
       throw new BadArgument("--host: load and idle runs only target loopback addresses (127.0.0.0/8), got '" + host + "'");
     }
     if (!unitsGiven && credentials != null && !provision) {
@@ -208,7 +227,7 @@ public record SimOptions(
     }
     return new SimOptions(host, port, units, prefix, password, credentials, qos, format, mode, rate, targetRate,
         window, duration, sources, idle, connectRate, keepAlive, reportEvery, ackTimeout, provision, provisionOnly, apiUrl,
-        adminId, adminSecret, fleetId);
+        adminId, adminSecret, fleetId, commandFailureRate, commandDelayMs, commandRate);
   }
 
   /** The id of the n-th unit (1-based) when ids are generated. */

@@ -305,10 +305,27 @@ final class SimulatedUnit {
     if (id == null || name == null) {
       return;
     }
+    if (options.commandDelayMs() > 0) {
+      vertx.setTimer(options.commandDelayMs(), t -> answer(id, name));
+    } else {
+      answer(id, name);
+    }
+  }
+
+  /** Executes a command on the model (or fails it, at --command-failure-rate) and publishes the result. */
+  private void answer(String id, String name) {
+    if (!client.isConnected()) {
+      return;
+    }
     model.advance(System.currentTimeMillis());
-    String rejection = model.execute(name);
-    JsonObject result = new JsonObject().put("id", id).put("status", rejection == null ? "SUCCEEDED" : "REJECTED");
-    if (rejection != null) {
+    boolean fail = options.commandFailureRate() > 0
+        && java.util.concurrent.ThreadLocalRandom.current().nextDouble() < options.commandFailureRate();
+    String rejection = fail ? null : model.execute(name);
+    JsonObject result = new JsonObject().put("id", id)
+        .put("status", fail ? "FAILED" : rejection == null ? "SUCCEEDED" : "REJECTED");
+    if (fail) {
+      result.put("detail", "simulated failure");
+    } else if (rejection != null) {
       result.put("detail", rejection);
     }
     result.put("state", StateJson.toJson(model.readings()));

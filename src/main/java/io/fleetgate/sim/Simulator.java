@@ -28,6 +28,9 @@ public final class Simulator {
   }
 
   /** The whole CLI; returns the exit status (0 ok, 1 the run failed, 2 bad arguments). */
+  /** The fleet's API client made by --provision: it sends the commands of --mode commands. */
+  private static volatile Credentials.ApiClient commandClient;
+
   static int run(String[] args, Map<String, String> env, PrintStream out) {
     SimOptions options;
     try {
@@ -88,7 +91,10 @@ public final class Simulator {
       Future<List<Credentials.Unit>> units = p.login(options.adminId(), options.adminSecret())
           .compose(admin -> p.ensureFleet(admin, options.fleetId(), "Simulated fleet " + options.fleetId())
               .compose(v -> p.createApiClient(admin, options.fleetId(), null, "simulator")))
-          .compose(client -> p.login(client.clientId(), client.clientSecret()))
+          .compose(client -> {
+            commandClient = client;
+            return p.login(client.clientId(), client.clientSecret());
+          })
           .compose(fleet -> p.createVehicles(fleet, options.fleetId(), bodies, 8, () -> {
             int n = done.incrementAndGet();
             if (n % 1000 == 0) {
@@ -124,7 +130,7 @@ public final class Simulator {
       out.println("simulating " + units.size() + " units against " + options.host() + ":" + options.port() + " ("
           + what + ", " + options.format().name().toLowerCase() + ", QoS " + options.qos() + ", " + options.durationSeconds() + " s)");
       long rampMs = 30_000 + 1000L * units.size() / options.connectRate();
-      if (options.mode() == SimOptions.Mode.LOAD || options.idle()) {
+      if (options.mode() != SimOptions.Mode.REALISTIC || options.idle()) {
         // measure only with every unit connected: connecting costs the gateway a password hash each
         boolean all = await(run.awaitConnected(rampMs), rampMs + 5_000, "connect");
         out.println((all ? "" : "not ") + "all units connected (" + run.stats().connected.get() + "/" + units.size() + ")");
@@ -138,7 +144,11 @@ public final class Simulator {
         await(run.startSending(), 10_000, "start sending");
         out.println("MARK sending");
       }
-      sleep(options.durationSeconds() * 1000L);
+      if (options.mode() == SimOptions.Mode.COMMANDS) {
+        runCommands(vertx, options, units, out);
+      } else {
+        sleep(options.durationSeconds() * 1000L);
+      }
       if (!options.idle()) {
         await(run.stopSending(Math.min(10_000, options.ackTimeoutSeconds() * 1000L)), 20_000, "drain");
         out.println("MARK drained");
@@ -150,6 +160,24 @@ public final class Simulator {
       return run.stats().connects.sum() == 0 ? 1 : 0;
     } finally {
       vertx.cancelTimer(reporter);
+    }
+  }
+
+  /** --mode commands: synchronous REST commands to the connected units' vehicles for --duration seconds. */
+  private static void runCommands(Vertx vertx, SimOptions options, List<Credentials.Unit> units, PrintStream out) {
+    List<String> vehicles = units.stream().map(Credentials.Unit::vehicleId).filter(java.util.Objects::nonNull).toList();
+    if (vehicles.isEmpty() || commandClient == null) {
+      throw new SimOptions.BadArgument("--mode commands: no freshly provisioned vehicle to command (use a new --fleet-id / --unit-prefix)");
+    }
+    out.println("commands: " + options.commandRate() + "/s, synchronous, over " + vehicles.size() + " vehicles for "
+        + options.durationSeconds() + " s");
+    CommandLoad load = new CommandLoad(vertx, options.apiUrl(), vehicles, options.commandRate());
+    try {
+      await(load.run(commandClient.clientId(), commandClient.clientSecret(), options.durationSeconds()),
+          options.durationSeconds() * 1000L + 60_000, "commands");
+      load.print(out, options.durationSeconds());
+    } finally {
+      load.close();
     }
   }
 

@@ -89,4 +89,17 @@ public final class VehicleAccess {
       case SHARED_BY_ME -> a == Access.OWNER && isShared(vehicle);
     };
   }
+
+  /**
+   * Send a command: the owner while the vehicle is not shared, or the partner it is shared with; 409
+   * {@code vehicle/shared-with-partner} for the owner while it is shared; 404 otherwise.
+   */
+  public Access requireCommand(Principal principal, Vehicle vehicle) {
+    Access a = requireRead(principal, vehicle);
+    if (a == Access.OWNER && isShared(vehicle)) {
+      throw Problems.of(409, "vehicle/shared-with-partner", "Vehicle shared with partner",
+          "the vehicle is currently shared with a partner fleet; only the partner may send it commands");
+    }
+    return a;
+  }
 }

@@ -100,4 +100,18 @@ class SimOptionsTest {
     assertEquals(0, Simulator.run(new String[] {"--help"}, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8)));
     assertTrue(out.toString(StandardCharsets.UTF_8).contains("--target-rate"));
   }
+
+  @Test
+  void commandOptions() {
+    SimOptions o = SimOptions.parse(new String[] {"--mode", "commands", "--provision", "--command-rate", "1000",
+        "--command-failure-rate", "0.1", "--command-delay-ms", "5"}, Map.of("FLEETGATE_ADMIN_CLIENT_ID", "a",
+        "FLEETGATE_ADMIN_CLIENT_SECRET", "secret-secret-secret"));
+    assertEquals(SimOptions.Mode.COMMANDS, o.mode());
+    assertEquals(1000.0, o.commandRate());
+    assertEquals(0.1, o.commandFailureRate());
+    assertEquals(5, o.commandDelayMs());
+    assertEquals(0.0, parse().commandFailureRate());
+    org.junit.jupiter.api.Assertions.assertThrows(SimOptions.BadArgument.class, () -> parse("--mode", "commands"));
+    org.junit.jupiter.api.Assertions.assertThrows(SimOptions.BadArgument.class, () -> parse("--command-failure-rate", "1.5"));
+  }
 }

@@ -1,6 +1,10 @@
 package io.fleetgate.device.mqtt;
 
+import io.fleetgate.command.Command;
 import io.fleetgate.config.GatewayConfig;
+import io.fleetgate.device.DeliveryTimeoutException;
+import io.fleetgate.device.UnitOfflineException;
+import io.fleetgate.protocol.json.CommandMessageEncoder;
 import io.fleetgate.device.ConnectRefusedException;
 import io.fleetgate.device.ConnectRefusedException.Reason;
 import io.fleetgate.ops.ConnectionBudget;
@@ -19,6 +23,8 @@ import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.mqtt.MqttAuth;
 import io.vertx.mqtt.MqttEndpoint;
@@ -32,7 +38,9 @@ import io.vertx.mqtt.messages.codes.MqttSubAckReasonCode;
 import io.vertx.mqtt.messages.codes.MqttUnsubAckReasonCode;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -74,8 +82,12 @@ final class MqttUnitSession implements DeviceSession {
   private MqttTopics topics;
   private boolean holdsSlot;
   private boolean accepted;
-  private boolean closed;
+  private volatile boolean closed;
   private volatile boolean commandsSubscribed;
+  /** Subscribed to the commands topic at QoS 1: only then is a command's delivery provable (PUBACK). */
+  private volatile boolean commandsAtQos1;
+  /** Commands published and not yet PUBACK'd, by packet id; each has a timer. */
+  private final Map<Integer, PendingCommand> pendingCommands = new HashMap<>();
   private int inflight;
   private boolean paused;
   private long keepAliveTimeoutMs;
@@ -165,6 +177,7 @@ final class MqttUnitSession implements DeviceSession {
         .subscribeHandler(this::onSubscribe)
         .unsubscribeHandler(this::onUnsubscribe)
         .pingHandler(v -> touch());
+    endpoint.publishAcknowledgeHandler(this::onCommandAck);
     endpoint.accept(false, connackProperties(keepAlive));
     accepted = true;
     DeviceSession previous = services.sessions().register(this, () -> setOnline(true));
@@ -351,8 +364,10 @@ final class MqttUnitSession implements DeviceSession {
     for (MqttTopicSubscription s : msg.topicSubscriptions()) {
       if (topics.maySubscribe(s.topicName())) {
         // grant what was asked, at most QoS 1 (a server may lower the QoS, never raise it)
-        codes.add(s.qualityOfService() == MqttQoS.AT_MOST_ONCE ? MqttSubAckReasonCode.GRANTED_QOS0 : MqttSubAckReasonCode.GRANTED_QOS1);
+        boolean qos1 = s.qualityOfService() != MqttQoS.AT_MOST_ONCE;
+        codes.add(qos1 ? MqttSubAckReasonCode.GRANTED_QOS1 : MqttSubAckReasonCode.GRANTED_QOS0);
         commandsSubscribed = true;
+        commandsAtQos1 = qos1;
         continue;
       }
       services.metrics().frameRejected(PROTOCOL, "not_authorized");
@@ -364,6 +379,9 @@ final class MqttUnitSession implements DeviceSession {
       codes.add(MqttSubAckReasonCode.NOT_AUTHORIZED);
     }
     endpoint.subscribeAcknowledge(msg.messageId(), codes, MqttProperties.NO_PROPERTIES);
+    if (commandsAtQos1) {
+      services.commandReadiness().commandsReady(vehicleId);
+    }
   }
 
   private void onUnsubscribe(MqttUnsubscribeMessage msg) {
@@ -373,10 +391,74 @@ final class MqttUnitSession implements DeviceSession {
       boolean own = topics.maySubscribe(t);
       if (own) {
         commandsSubscribed = false;
+        commandsAtQos1 = false;
       }
       codes.add(own ? MqttUnsubAckReasonCode.SUCCESS : MqttUnsubAckReasonCode.NO_SUBSCRIPTION_EXISTED);
     }
     endpoint.unsubscribeAcknowledge(msg.messageId(), codes, MqttProperties.NO_PROPERTIES);
+  }
+
+  // ---- commands -----------------------------------------------------------------------------------------
+
+  /** A command published at QoS 1 and waiting for its PUBACK. */
+  private record PendingCommand(Promise<Void> proof, long timerId) {}
+
+  @Override
+  public boolean acceptsCommands() {
+    return accepted && !closed && commandsAtQos1;
+  }
+
+  /**
+   * Publishes {@code {"id","command","expires_at"}} at QoS 1 on the unit's commands topic; the PUBACK is the
+   * proof of delivery. Every pending PUBACK has a timer; closing the connection fails all of them.
+   */
+  @Override
+  public Future<Void> deliver(Command command) {
+    Promise<Void> proof = Promise.promise();
+    byte[] payload = CommandMessageEncoder.encode(command.id(), command.name(), command.expiresAt().toEpochMilli());
+    context.runOnContext(v -> publishCommand(payload, proof));
+    return proof.future();
+  }
+
+  private void publishCommand(byte[] payload, Promise<Void> proof) {
+    if (!acceptsCommands()) {
+      proof.tryFail(new UnitOfflineException("unit " + unitId + " is not subscribed to its commands"));
+      return;
+    }
+    endpoint.publish(topics.commands(), Buffer.buffer(payload), MqttQoS.AT_LEAST_ONCE, false, false)
+        .onSuccess(packetId -> {
+          long timer = context.owner().setTimer(services.commandAckTimeoutMs(), t -> onCommandAckTimeout(packetId));
+          PendingCommand previous = pendingCommands.put(packetId, new PendingCommand(proof, timer));
+          if (previous != null) { // a packet id reused while still pending: the older one can no longer be proven
+            context.owner().cancelTimer(previous.timerId());
+            previous.proof().tryFail(new DeliveryTimeoutException("packet id " + packetId + " reused before its PUBACK"));
+          }
+        })
+        .onFailure(e -> proof.tryFail(new UnitOfflineException("unit " + unitId + ": " + e.getMessage())));
+  }
+
+  private void onCommandAck(Integer packetId) {
+    touch();
+    PendingCommand p = pendingCommands.remove(packetId);
+    if (p != null) {
+      context.owner().cancelTimer(p.timerId());
+      p.proof().tryComplete();
+    }
+  }
+
+  private void onCommandAckTimeout(int packetId) {
+    PendingCommand p = pendingCommands.remove(packetId);
+    if (p != null) {
+      p.proof().tryFail(new DeliveryTimeoutException("unit " + unitId + ": no PUBACK within " + services.commandAckTimeoutMs() + " ms"));
+    }
+  }
+
+  private void failPendingCommands() {
+    for (PendingCommand p : pendingCommands.values()) {
+      context.owner().cancelTimer(p.timerId());
+      p.proof().tryFail(new UnitOfflineException("unit " + unitId + ": connection closed before the PUBACK"));
+    }
+    pendingCommands.clear();
   }
 
   // ---- keep-alive, takeover, close ----------------------------------------------------------------------
@@ -455,6 +537,7 @@ final class MqttUnitSession implements DeviceSession {
       return;
     }
     closed = true;
+    failPendingCommands();
     if (holdsSlot) {
       budget.release();
     }

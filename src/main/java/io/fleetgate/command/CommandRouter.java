@@ -1,0 +1,19 @@
+package io.fleetgate.command;
+
+import io.vertx.core.Future;
+
+/**
+ * Gets a command to the unit of its vehicle. Local today (the unit's session in this process); a clustered
+ * router can replace it without the service changing.
+ */
+public interface CommandRouter {
+
+  /** Whether the vehicle's unit can take a command now (connected and subscribed to its commands). */
+  boolean reachable(String vehicleId);
+
+  /**
+   * Delivers; succeeds on proof of delivery. Fails with {@link io.fleetgate.device.UnitOfflineException} when
+   * the unit is not reachable and {@link io.fleetgate.device.DeliveryTimeoutException} without proof in time.
+   */
+  Future<Void> deliver(Command command);
+}

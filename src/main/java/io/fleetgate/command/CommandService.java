@@ -1,0 +1,346 @@
+package io.fleetgate.command;
+
+import io.fleetgate.api.Problems;
+import io.fleetgate.auth.Principal;
+import io.fleetgate.device.CommandReadiness;
+import io.fleetgate.device.DeliveryTimeoutException;
+import io.fleetgate.device.UnitOfflineException;
+import io.fleetgate.protocol.CommandResult;
+import io.fleetgate.vehicle.Vehicle;
+import io.fleetgate.vehicle.Reading;
+import io.fleetgate.vehicle.VehicleAccess;
+import io.fleetgate.vehicle.VehicleLive;
+import io.fleetgate.vehicle.VehicleRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.logging.Logger;
+
+/**
+ * Sending commands, their results, queues and cancellation. Every status change goes through
+ * {@link #transition}: the allowed step ({@link CommandStatus#mayBecome}) written with a compare-and-set, so
+ * each command ends in exactly one terminal status however a result, an expiry and a cancel race.
+ *
+ * <p>Synchronous: {@code authorize → capability → reachable → insert → deliver → await result}. The wait is
+ * {@code min(ttl, command.timeoutSeconds)}; on timeout the command stays as it is (DELIVERED once the PUBACK
+ * came) and a result that arrives later is recorded. A synchronous command that could not be handed to the
+ * unit (connection lost, no PUBACK in time) ends EXPIRED with a detail saying so, so it is never delivered
+ * later. Synchronous commands do not wait behind the vehicle's queue.
+ *
+ * <p>Asynchronous: {@code authorize → capability → admit to the vehicle's queue → insert → drain}. The queue
+ * holds at most {@code command.queuePerVehicle} QUEUED commands (more: 409 conflict). A vehicle's queue is
+ * drained one command at a time, oldest first, each waiting for its PUBACK, whenever the unit becomes ready
+ * (connected and subscribed at QoS 1) or a command is added; {@code expires_at} is checked right before each
+ * delivery, and a timer also expires queued commands. A command whose delivery got no PUBACK stays QUEUED at
+ * the head and is sent again at the next readiness (at least once, as MQTT QoS 1).
+ */
+public final class CommandService implements CommandCancellation, CommandReadiness {
+  private static final Logger LOG = Logger.getLogger("fleetgate.commands");
+  public static final int DEFAULT_ASYNC_TTL_SECONDS = 3600;
+
+  private final Vertx vertx;
+  private final VehicleRegistry registry;
+  private final VehicleAccess access;
+  private final CommandStore store;
+  private final CommandRouter router;
+  private final Clock clock;
+  private final int syncTimeoutSeconds;
+  private final CommandQueues queues;
+  private final CommandMetrics metrics;
+  private final AtomicLong seq = new AtomicLong();
+  /** Synchronous senders waiting for a terminal status, by command id. */
+  private final Map<UUID, Promise<Command>> waiters = new ConcurrentHashMap<>();
+  /** Synchronous commands not yet out of QUEUED: the queue's drain leaves them alone. */
+  private final java.util.Set<UUID> syncQueued = ConcurrentHashMap.newKeySet();
+  /** Expiry timers of QUEUED commands. */
+  private final Map<UUID, Long> expiryTimers = new ConcurrentHashMap<>();
+
+  public CommandService(Vertx vertx, VehicleRegistry registry, VehicleAccess access, CommandStore store, CommandRouter router, Clock clock,
+      int syncTimeoutSeconds, int queuePerVehicle, MeterRegistry meters) {
+    this.vertx = vertx;
+    this.registry = registry;
+    this.access = access;
+    this.store = store;
+    this.router = router;
+    this.clock = clock;
+    this.syncTimeoutSeconds = syncTimeoutSeconds;
+    this.queues = new CommandQueues(queuePerVehicle);
+    this.metrics = new CommandMetrics(meters);
+  }
+
+  // ---- sending ------------------------------------------------------------------------------------------
+
+  /**
+   * Sends {@code name} (a capability name) to a vehicle.
+   *
+   * @param ttlSeconds null for the default (asynchronous: 3600; synchronous: the command timeout)
+   */
+  public Future<CommandOutcome> send(Principal principal, String vehicleId, String name, Integer ttlSeconds, boolean async) {
+    Vehicle vehicle = registry.vehicle(vehicleId);
+    access.requireCommand(principal, vehicle);
+    if (!vehicle.capabilities().commands().contains(name)) {
+      throw CommandProblems.notSupported(name);
+    }
+    int ttl = ttlSeconds != null ? ttlSeconds : async ? DEFAULT_ASYNC_TTL_SECONDS : syncTimeoutSeconds;
+    Instant now = clock.instant();
+    Command command = new Command(UUID.randomUUID(), seq.incrementAndGet(), vehicle.id(), principal.clientId(),
+        principal.fleetId(), name, CommandStatus.QUEUED, now, now.plusSeconds(ttl), now, null);
+    return async ? sendAsync(command) : sendSync(command, Math.min(ttl, syncTimeoutSeconds));
+  }
+
+  private Future<CommandOutcome> sendAsync(Command command) {
+    if (!queues.admit(command.vehicleId())) {
+      metrics.queueFull();
+      return Future.failedFuture(CommandProblems.queueFull(queues.limit()));
+    }
+    return store.insert(command)
+        .onFailure(e -> queues.left(command.vehicleId()))
+        .map(v -> {
+          metrics.status(CommandStatus.QUEUED);
+          armExpiry(command);
+          drain(command.vehicleId());
+          return new CommandOutcome(command, null);
+        });
+  }
+
+  private Future<CommandOutcome> sendSync(Command command, int waitSeconds) {
+    if (!router.reachable(command.vehicleId())) {
+      throw CommandProblems.offline("the vehicle's telematics unit is not connected (or not subscribed to its commands)");
+    }
+    Promise<Command> result = Promise.promise();
+    waiters.put(command.id(), result);
+    long timer = vertx.setTimer(waitSeconds * 1000L, t -> {
+      if (waiters.remove(command.id(), result)) {
+        store.get(command.id()).onComplete(ar -> result.tryFail(CommandProblems.timeout(ar.succeeded() && ar.result() != null ? ar.result() : command)));
+      }
+    });
+    syncQueued.add(command.id());
+    store.insert(command)
+        .onSuccess(v -> metrics.status(CommandStatus.QUEUED))
+        .compose(v -> router.deliver(command))
+        .compose(v -> transition(command.id(), c -> c.to(CommandStatus.DELIVERED, null, clock.instant())))
+        .onFailure(e -> undelivered(command, result, e));
+    return result.future()
+        .onComplete(ar -> vertx.cancelTimer(timer))
+        .compose(this::syncOutcome);
+  }
+
+  /** A synchronous command that never reached the unit ends EXPIRED and its sender learns why. */
+  private void undelivered(Command command, Promise<Command> result, Throwable e) {
+    waiters.remove(command.id(), result);
+    String why = e instanceof DeliveryTimeoutException ? "no proof of delivery from the unit in time"
+        : "the unit went offline before the command reached it";
+    transition(command.id(), c -> c.to(CommandStatus.EXPIRED, "not delivered: " + why, clock.instant()));
+    if (e instanceof DeliveryTimeoutException) {
+      result.tryFail(CommandProblems.timeout(command));
+    } else if (e instanceof UnitOfflineException) {
+      result.tryFail(CommandProblems.offline(why));
+    } else {
+      result.tryFail(e);
+    }
+  }
+
+  private Future<CommandOutcome> syncOutcome(Command c) {
+    if (c.status() == CommandStatus.SUCCEEDED) {
+      return Future.succeededFuture(new CommandOutcome(c, latestState(c.vehicleId())));
+    }
+    if (c.status() == CommandStatus.FAILED || c.status() == CommandStatus.REJECTED) {
+      return Future.failedFuture(CommandProblems.unitError(c));
+    }
+    if (c.status() == CommandStatus.CANCELED) {
+      return Future.failedFuture(Problems.conflict("the command was canceled: " + c.detail()));
+    }
+    return Future.failedFuture(CommandProblems.timeout(c));
+  }
+
+  private List<Reading> latestState(String vehicleId) {
+    Vehicle v = registry.vehicle(vehicleId);
+    VehicleLive live = registry.live(vehicleId);
+    return v == null || live == null ? List.of() : live.state.snapshot(v.capabilities().stateMask());
+  }
+
+  // ---- the queue ----------------------------------------------------------------------------------------
+
+  /** The unit can take commands now: send what is queued. */
+  @Override
+  public void commandsReady(String vehicleId) {
+    drain(vehicleId);
+  }
+
+  private void drain(String vehicleId) {
+    CommandQueues.Lane lane = queues.lane(vehicleId);
+    if (lane.begin()) {
+      drainNext(vehicleId, lane);
+    }
+  }
+
+  private void drainNext(String vehicleId, CommandQueues.Lane lane) {
+    if (lane.queued() == 0 || !router.reachable(vehicleId)) {
+      finish(vehicleId, lane);
+      return;
+    }
+    store.queued(vehicleId).onComplete(ar -> {
+      if (ar.failed() || ar.result().isEmpty()) {
+        finish(vehicleId, lane);
+        return;
+      }
+      Command head = ar.result().stream().filter(c -> !syncQueued.contains(c.id())).findFirst().orElse(null);
+      if (head == null) {
+        finish(vehicleId, lane);
+        return;
+      }
+      if (head.expiredAt(clock.instant())) {
+        expire(head.id()).onComplete(x -> drainNext(vehicleId, lane));
+        return;
+      }
+      router.deliver(head).onComplete(d -> {
+        if (d.succeeded()) {
+          transition(head.id(), c -> c.to(CommandStatus.DELIVERED, null, clock.instant()))
+              .onComplete(x -> drainNext(vehicleId, lane));
+        } else {
+          LOG.fine(() -> "command " + head.id() + " not delivered, stays queued: " + d.cause().getMessage());
+          finish(vehicleId, lane);
+        }
+      });
+    });
+  }
+
+  private void finish(String vehicleId, CommandQueues.Lane lane) {
+    if (lane.end()) {
+      drainNext(vehicleId, lane); // someone asked for a drain meanwhile
+    }
+  }
+
+  private void armExpiry(Command command) {
+    long delay = Math.max(1, command.expiresAt().toEpochMilli() - clock.millis());
+    long timer = vertx.setTimer(delay, t -> {
+      expiryTimers.remove(command.id());
+      expire(command.id());
+    });
+    expiryTimers.put(command.id(), timer);
+  }
+
+  private Future<Command> expire(UUID id) {
+    return transition(id, c -> c.to(CommandStatus.EXPIRED, "expired before it could be delivered", clock.instant()));
+  }
+
+  // ---- results ------------------------------------------------------------------------------------------
+
+  /**
+   * A unit's result (its state was applied already). Matched by id and vehicle; an unknown or foreign id, or
+   * a command that already ended, is counted and ignored.
+   */
+  public Future<Void> onResult(String vehicleId, CommandResult result) {
+    return store.get(result.id()).compose(c -> {
+      if (c == null || !c.vehicleId().equals(vehicleId)) {
+        metrics.resultIgnored("unknown_id");
+        return Future.succeededFuture();
+      }
+      CommandStatus status = CommandStatus.ofResult(result.status());
+      return transition(c.id(), cur -> cur.to(status, result.detail(), clock.instant())).map(changed -> {
+        if (changed == null) {
+          metrics.resultIgnored("already_ended");
+        }
+        return null;
+      });
+    });
+  }
+
+  // ---- reading and canceling ----------------------------------------------------------------------------
+
+  /** 404 unless the caller's fleet sees the vehicle (owner or partner). */
+  public void requireVisible(Principal principal, String vehicleId) {
+    access.requireRead(principal, registry.vehicle(vehicleId));
+  }
+
+  /** A command of the caller's fleet on a vehicle it may see; 404 otherwise. */
+  public Future<Command> get(Principal principal, String vehicleId, UUID commandId) {
+    Vehicle vehicle = registry.vehicle(vehicleId);
+    access.requireRead(principal, vehicle);
+    return store.get(commandId).map(c -> {
+      if (c == null || !c.vehicleId().equals(vehicle.id()) || !c.fleetId().equals(principal.fleetId())) {
+        throw Problems.notFound("command");
+      }
+      return c;
+    });
+  }
+
+  /** The caller fleet's commands of a vehicle, newest first, {@code seq < beforeSeq}. */
+  public Future<List<Command>> list(Principal principal, String vehicleId, long beforeSeq, int limit) {
+    Vehicle vehicle = registry.vehicle(vehicleId);
+    access.requireRead(principal, vehicle);
+    return store.list(vehicle.id(), principal.fleetId(), beforeSeq, limit);
+  }
+
+  /** DELETE: cancels a QUEUED command; 409 in any other status. */
+  public Future<Command> cancel(Principal principal, String vehicleId, UUID commandId) {
+    return get(principal, vehicleId, commandId)
+        .compose(c -> transition(c.id(), cur -> cur.to(CommandStatus.CANCELED, "canceled by the client", clock.instant()))
+            .compose(changed -> changed != null ? Future.succeededFuture(changed)
+                : store.get(c.id()).compose(now -> Future.failedFuture(CommandProblems.notQueued(now != null ? now : c)))));
+  }
+
+  @Override
+  public Future<Integer> cancelQueued(String vehicleId, String issuingFleetId, String reason) {
+    return cancelWhere(vehicleId, c -> issuingFleetId.equals(c.fleetId()), reason);
+  }
+
+  @Override
+  public Future<Integer> cancelAllQueued(String vehicleId, String reason) {
+    return cancelWhere(vehicleId, c -> true, reason);
+  }
+
+  private Future<Integer> cancelWhere(String vehicleId, java.util.function.Predicate<Command> which, String reason) {
+    return store.queued(vehicleId).compose(list -> {
+      List<Future<Command>> all = list.stream().filter(which)
+          .map(c -> transition(c.id(), cur -> cur.to(CommandStatus.CANCELED, reason, clock.instant()))).toList();
+      return Future.join(all).map(v -> (int) all.stream().filter(f -> f.result() != null).count());
+    });
+  }
+
+  // ---- the one place a status changes -------------------------------------------------------------------
+
+  /**
+   * Applies {@code change} to the stored command with a compare-and-set, retrying when another change came
+   * first. {@code change} returns null when the step is not allowed from the current status.
+   *
+   * @return the command after the change, or null when nothing changed
+   */
+  Future<Command> transition(UUID id, Function<Command, Command> change) {
+    return store.get(id).compose(current -> {
+      Command next = current == null ? null : change.apply(current);
+      if (next == null) {
+        return Future.succeededFuture(null);
+      }
+      return store.update(current, next).compose(won -> won ? Future.succeededFuture(changed(current, next)) : transition(id, change));
+    });
+  }
+
+  private Command changed(Command before, Command after) {
+    metrics.status(after.status());
+    if (before.status() == CommandStatus.QUEUED && !syncQueued.remove(after.id())) {
+      queues.left(after.vehicleId());
+      Long timer = expiryTimers.remove(after.id());
+      if (timer != null) {
+        vertx.cancelTimer(timer);
+      }
+    }
+    if (after.status().isTerminal()) {
+      Promise<Command> waiter = waiters.remove(after.id());
+      if (waiter != null) {
+        waiter.tryComplete(after);
+      }
+    }
+    LOG.fine(() -> "command " + after.id() + " of vehicle " + after.vehicleId() + ": " + before.status() + " → " + after.status());
+    return after;
+  }
+}

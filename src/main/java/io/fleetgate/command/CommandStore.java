@@ -1,0 +1,34 @@
+package io.fleetgate.command;
+
+import io.vertx.core.Future;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Persistence port of commands. The in-memory implementation keeps a bounded history per vehicle; a
+ * PostgreSQL one (durable queue) comes later.
+ */
+public interface CommandStore {
+
+  Future<Void> insert(Command command);
+
+  /**
+   * Replaces {@code expected} by {@code next} if the stored record is still {@code expected}
+   * (compare-and-set).
+   *
+   * @return whether it was replaced (false: another change came first, or the command is gone)
+   */
+  Future<Boolean> update(Command expected, Command next);
+
+  /** The command, or null. */
+  Future<Command> get(UUID id);
+
+  /**
+   * Commands of a vehicle issued by {@code fleetId}, newest first, with {@code seq < beforeSeq}, at most
+   * {@code limit}.
+   */
+  Future<List<Command>> list(String vehicleId, String fleetId, long beforeSeq, int limit);
+
+  /** The QUEUED commands of a vehicle, oldest first. */
+  Future<List<Command>> queued(String vehicleId);
+}

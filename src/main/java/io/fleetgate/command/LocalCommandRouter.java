@@ -1,0 +1,39 @@
+package io.fleetgate.command;
+
+import io.fleetgate.device.DeviceSession;
+import io.fleetgate.device.DeviceSessions;
+import io.fleetgate.device.UnitOfflineException;
+import io.fleetgate.vehicle.Vehicle;
+import io.fleetgate.vehicle.VehicleRegistry;
+import io.vertx.core.Future;
+
+/** Routes to the current session of the vehicle's unit in this process. */
+public final class LocalCommandRouter implements CommandRouter {
+  private final VehicleRegistry registry;
+  private final DeviceSessions sessions;
+
+  public LocalCommandRouter(VehicleRegistry registry, DeviceSessions sessions) {
+    this.registry = registry;
+    this.sessions = sessions;
+  }
+
+  private DeviceSession session(String vehicleId) {
+    Vehicle v = registry.vehicle(vehicleId);
+    DeviceSession s = v == null ? null : sessions.current(v.unitId());
+    return s != null && s.acceptsCommands() ? s : null;
+  }
+
+  @Override
+  public boolean reachable(String vehicleId) {
+    return session(vehicleId) != null;
+  }
+
+  @Override
+  public Future<Void> deliver(Command command) {
+    DeviceSession s = session(command.vehicleId());
+    if (s == null) {
+      return Future.failedFuture(new UnitOfflineException("the unit is not connected or not subscribed to its commands"));
+    }
+    return s.deliver(command);
+  }
+}
