@@ -7,6 +7,8 @@ import io.fleetgate.api.FleetRoutes;
 import io.fleetgate.api.DocsRoutes;
 import io.fleetgate.api.OpsRoutes;
 import io.fleetgate.api.RouteGroup;
+import io.fleetgate.api.PartnerRoutes;
+import io.fleetgate.api.SharingRoutes;
 import io.fleetgate.api.VehicleRoutes;
 import io.fleetgate.auth.PasswordHasher;
 import io.fleetgate.auth.Permission;
@@ -28,8 +30,13 @@ import io.fleetgate.ops.BuildInfo;
 import io.fleetgate.ops.GatewayMetrics;
 import io.fleetgate.ops.Readiness;
 import io.fleetgate.ops.ReadinessCheck;
+import io.fleetgate.sharing.PartnerService;
+import io.fleetgate.sharing.SharingIndex;
+import io.fleetgate.sharing.SharingListener;
+import io.fleetgate.sharing.SharingService;
 import io.fleetgate.store.Stores;
 import io.fleetgate.store.memory.MemoryFleetStore;
+import io.fleetgate.store.memory.MemorySharingStore;
 import io.fleetgate.store.memory.MemoryStateStore;
 import io.fleetgate.store.memory.MemoryVehicleStore;
 import io.fleetgate.vehicle.IngestService;
@@ -51,6 +58,7 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -77,8 +85,14 @@ public final class Gateway {
   /** Readiness checks; the store and broker add theirs when they exist. */
   public final Readiness readiness = new Readiness();
   public final VehicleCatalog catalog;
-  public final VehicleAccess access = new VehicleAccess();
+  /** The access snapshot: who shares what, swapped atomically on every change. */
+  public final SharingIndex sharingIndex = new SharingIndex();
+  public final VehicleAccess access;
   public final VehicleService vehicles;
+  /** Told of every sharing that starts or ends; add listeners before {@link #start} returns to miss nothing. */
+  public final List<SharingListener> sharingListeners = new CopyOnWriteArrayList<>();
+  public final SharingService sharing;
+  public final PartnerService partners;
   private final List<String> deployments = new ArrayList<>();
   /** Listener kind → bound port, in start order. */
   private final Map<String, Integer> listeners = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
@@ -94,7 +108,8 @@ public final class Gateway {
       throw new ConfigException("db.url (FLEETGATE_DB_URL): the PostgreSQL store is not available in this version; unset it to run in memory");
     }
     this.catalog = VehicleCatalog.load(config.catalogFile());
-    this.stores = new Stores(new MemoryFleetStore(), new MemoryVehicleStore(), new MemoryStateStore(config.historyPerVehicle()));
+    this.stores = new Stores(new MemoryFleetStore(), new MemoryVehicleStore(), new MemoryStateStore(config.historyPerVehicle()),
+        new MemorySharingStore());
     this.secrets = new SecretVerifier(vertx, new PasswordHasher(config.hash().memoryKiB(), config.hash().iterations()),
         config.hash().maxPending());
     this.tokens = TokenService.create(vertx, config.jwt().keyFile(), config.jwt().issuer(), config.jwt().ttlSeconds());
@@ -105,8 +120,13 @@ public final class Gateway {
     this.devices = new DeviceServices(registry, ingest, new UnitAuthenticator(registry, secrets), new LocalDeviceSessions(),
         CommandResultSink.applyingState(ingest, deviceMetrics), deviceMetrics);
     readiness.register(ReadinessCheck.of("listeners", this::listenersBound));
+    java.time.Clock clock = java.time.Clock.systemUTC();
+    this.access = new VehicleAccess(sharingIndex, clock);
     this.vehicles = new VehicleService(registry, stores.vehicles(), stores.states(), secrets::hash, catalog, access,
-        new VehicleIds(), java.time.Clock.systemUTC());
+        new VehicleIds(), clock);
+    this.sharing = new SharingService(vertx, stores.sharing(), sharingIndex, registry, access, directory, sharingListeners, clock);
+    this.partners = new PartnerService(stores.sharing(), sharingIndex, directory, sharing, clock,
+        config.sharing().maxInvitationsPerFleet(), config.sharing().maxInvitationSeconds());
   }
 
   /** A Vert.x instance with Micrometer metrics into {@code metrics} and the blocked-thread checker at {@code maxEventLoopMs}. */
@@ -170,6 +190,14 @@ public final class Gateway {
         })
         .compose(v -> stores.vehicles().loadVehicles()).map(list -> {
           list.forEach(registry::put);
+          return null;
+        })
+        .compose(v -> stores.sharing().loadPartnerships()).map(list -> {
+          partners.load(list);
+          return null;
+        })
+        .compose(v -> stores.sharing().loadSharings()).map(list -> {
+          sharing.load(list);
           return null;
         });
   }
@@ -239,7 +267,9 @@ public final class Gateway {
     groups.add(new FleetRoutes(admin));
     groups.add(new OpsRoutes(vertx, readiness, metrics));
     groups.add(new DocsRoutes(vertx));
-    groups.add(new VehicleRoutes(vehicles, catalog));
+    groups.add(new VehicleRoutes(vehicles, catalog, sharing));
+    groups.add(new PartnerRoutes(partners));
+    groups.add(new SharingRoutes(vehicles, sharing));
     return groups;
   }
 

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 /** The validated, typed configuration. Build it with {@link ConfigLoader}. */
 public record GatewayConfig(
     Http http, Mqtt mqtt, Tcp tcp, Tls tls, String dbUrl, String amqpUrl, Admin admin, Jwt jwt,
-    int commandTimeoutSeconds, int historyPerVehicle, Hash hash, String catalogFile) {
+    int commandTimeoutSeconds, int historyPerVehicle, Hash hash, String catalogFile, Sharing sharing) {
 
   public record Http(String host, int port, int bodyLimitBytes, int maxConnections) {}
 
@@ -28,6 +28,8 @@ public record GatewayConfig(
   public record Jwt(String keyFile, String issuer, int ttlSeconds) {}
 
   public record Hash(int memoryKiB, int iterations, int maxPending) {}
+
+  public record Sharing(int maxInvitationsPerFleet, int maxInvitationSeconds) {}
 
   static GatewayConfig from(JsonObject c) {
     Reader r = new Reader(c);
@@ -60,7 +62,8 @@ public record GatewayConfig(
         r.range("hash.maxPending", 1, 100_000));
     return new GatewayConfig(http, mqtt, tcp, tls, db, amqp, admin, jwt,
         r.range("command.timeoutSeconds", 1, 3600), r.range("history.perVehicle", 0, 100_000), hash,
-        r.string("catalog.file"));
+        r.string("catalog.file"),
+        new Sharing(r.range("sharing.maxInvitationsPerFleet", 1, 10_000), r.range("sharing.maxInvitationSeconds", 60, 31_536_000)));
   }
 
   /** Reads settings out of the merged JSON, failing with the setting's name. */
