@@ -54,7 +54,7 @@ public final class JsonInput {
 
   /** The body as a JSON object, or an empty one when the request has no body. */
   public static JsonInput optionalBody(RoutingContext ctx) {
-    if (ctx.body() == null || ctx.body().length() == 0) {
+    if (ctx.body() == null || ctx.body().length() <= 0) { // -1: no body was sent at all
       return of(new JsonObject());
     }
     return body(ctx);
