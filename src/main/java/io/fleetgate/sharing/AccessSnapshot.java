@@ -20,12 +20,50 @@ public final class AccessSnapshot {
   private final Map<String, Sharing> byVehicle;
   private final Map<String, Partnership> byPair;
   private final Map<String, NavigableMap<Long, Partnership>> byFleet;
+  /**
+   * The hot-path copy of {@code byVehicle}: open addressing on the vehicle's creation sequence (a long the
+   * check already has in hand), so that a lookup reads two small arrays and never the vehicle id string.
+   * Sized to at most half full, so a miss ends at the first or second empty slot.
+   */
+  private final long[] seqs;
+  private final Sharing[] bySeq;
+  private final int mask;
 
   private AccessSnapshot(Map<String, Sharing> byVehicle, Map<String, Partnership> byPair,
       Map<String, NavigableMap<Long, Partnership>> byFleet) {
     this.byVehicle = byVehicle;
     this.byPair = byPair;
     this.byFleet = byFleet;
+    int size = Integer.highestOneBit(Math.max(8, byVehicle.size() * 2 + 1)) << 1;
+    this.seqs = new long[size];
+    this.bySeq = new Sharing[size];
+    this.mask = size - 1;
+    for (Sharing sh : byVehicle.values()) {
+      int at = slot(sh.vehicleSeq());
+      while (bySeq[at] != null) {
+        at = (at + 1) & mask;
+      }
+      seqs[at] = sh.vehicleSeq();
+      bySeq[at] = sh;
+    }
+  }
+
+  private int slot(long seq) {
+    long h = seq * 0x9E3779B97F4A7C15L;
+    return (int) (h ^ (h >>> 32)) & mask;
+  }
+
+  /** The sharing of the vehicle with this creation sequence, or null: the access check's O(1) lookup. */
+  public Sharing sharingBySeq(long vehicleSeq) {
+    int at = slot(vehicleSeq);
+    Sharing sh;
+    while ((sh = bySeq[at]) != null) {
+      if (seqs[at] == vehicleSeq) {
+        return sh;
+      }
+      at = (at + 1) & mask;
+    }
+    return null;
   }
 
   /** The vehicle's sharing (active, scheduled, or ended but not yet removed by its timer), or null. */

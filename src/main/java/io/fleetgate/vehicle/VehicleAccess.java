@@ -69,7 +69,10 @@ public final class VehicleAccess {
     return of(principal.fleetId(), vehicle);
   }
 
-  /** O(1): an equality check, then one hash lookup in the current snapshot and a time comparison. */
+  /**
+   * O(1): an equality check, then (for another fleet) one probe of the current snapshot by the vehicle's
+   * creation sequence and, only if a sharing with this fleet is found, a time comparison.
+   */
   public Access of(String fleetId, Vehicle vehicle) {
     if (vehicle == null || fleetId == null) {
       return Access.NONE;
@@ -77,9 +80,9 @@ public final class VehicleAccess {
     if (fleetId.equals(vehicle.fleetId())) {
       return Access.OWNER;
     }
-    Sharing s = sharings.current().sharing(vehicle.id());
-    if (s != null && fleetId.equals(s.partnerFleetId()) && vehicle.fleetId().equals(s.ownerFleetId())
-        && s.activeAt(clock.millis())) {
+    Sharing s = sharings.current().sharingBySeq(vehicle.seq());
+    if (s != null && fleetId.equals(s.partnerFleetId()) && vehicle.id().equals(s.vehicleId())
+        && vehicle.fleetId().equals(s.ownerFleetId()) && s.activeAt(clock.millis())) {
       return Access.PARTNER;
     }
     return Access.NONE;
