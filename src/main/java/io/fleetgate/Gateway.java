@@ -8,6 +8,8 @@ import io.fleetgate.api.LifecycleRoutes;
 import io.fleetgate.api.DocsRoutes;
 import io.fleetgate.api.OpsRoutes;
 import io.fleetgate.api.RouteGroup;
+import io.fleetgate.api.PartnerRoutes;
+import io.fleetgate.api.SharingRoutes;
 import io.fleetgate.api.VehicleRoutes;
 import io.fleetgate.api.CommandRoutes;
 import io.fleetgate.auth.PasswordHasher;
@@ -34,8 +36,13 @@ import io.fleetgate.ops.GatewayMetrics;
 import io.fleetgate.ops.RateLimiter;
 import io.fleetgate.ops.Readiness;
 import io.fleetgate.ops.ReadinessCheck;
+import io.fleetgate.sharing.PartnerService;
+import io.fleetgate.sharing.SharingIndex;
+import io.fleetgate.sharing.SharingListener;
+import io.fleetgate.sharing.SharingService;
 import io.fleetgate.store.Stores;
 import io.fleetgate.store.memory.MemoryFleetStore;
+import io.fleetgate.store.memory.MemorySharingStore;
 import io.fleetgate.store.memory.MemoryStateStore;
 import io.fleetgate.store.memory.MemoryVehicleStore;
 import io.fleetgate.vehicle.IngestService;
@@ -63,6 +70,7 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -89,7 +97,9 @@ public final class Gateway {
   /** Readiness checks; the store and broker add theirs when they exist. */
   public final Readiness readiness = new Readiness();
   public final VehicleCatalog catalog;
-  public final VehicleAccess access = new VehicleAccess();
+  /** The access snapshot: who shares what, swapped atomically on every change. */
+  public final SharingIndex sharingIndex = new SharingIndex();
+  public final VehicleAccess access;
   public final VehicleService vehicles;
   /** Told when a vehicle is archived or restored (e.g. the command service cancels queued commands). */
   public final List<VehicleLifecycleListener> lifecycleListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -100,6 +110,10 @@ public final class Gateway {
   /** Token requests that need a password check, per remote address and per client (rate.tokenFailuresPerMinute). */
   public final RateLimiter tokenChecks;
   public final CommandService commands;
+  /** Told of every sharing that starts or ends; add listeners before {@link #start} returns to miss nothing. */
+  public final List<SharingListener> sharingListeners = new CopyOnWriteArrayList<>();
+  public final SharingService sharing;
+  public final PartnerService partners;
   private final List<String> deployments = new ArrayList<>();
   private final List<Long> timers = new ArrayList<>();
   /** How often expired archive entries are purged and idle rate buckets evicted. */
@@ -119,7 +133,8 @@ public final class Gateway {
       throw new ConfigException("db.url (FLEETGATE_DB_URL): the PostgreSQL store is not available in this version; unset it to run in memory");
     }
     this.catalog = VehicleCatalog.load(config.catalogFile());
-    this.stores = new Stores(new MemoryFleetStore(), new MemoryVehicleStore(), new MemoryStateStore(config.historyPerVehicle()));
+    this.stores = new Stores(new MemoryFleetStore(), new MemoryVehicleStore(), new MemoryStateStore(config.historyPerVehicle()),
+        new MemorySharingStore());
     this.secrets = new SecretVerifier(vertx, new PasswordHasher(config.hash().memoryKiB(), config.hash().iterations()),
         config.hash().maxPending());
     this.tokens = TokenService.create(vertx, config.jwt().keyFile(), config.jwt().issuer(), config.jwt().ttlSeconds());
@@ -127,6 +142,7 @@ public final class Gateway {
     MqttDeviceVerticle.warmUp();
     this.deviceMetrics = new DeviceMetrics(metrics);
     this.ingest = new IngestService(registry, stores.states(), deviceMetrics);
+    this.access = new VehicleAccess(sharingIndex, clock);
     this.vehicles = new VehicleService(registry, stores.vehicles(), stores.states(), secrets::hash, catalog, access,
         new VehicleIds(), clock);
     LocalDeviceSessions sessions = new LocalDeviceSessions();
@@ -146,8 +162,12 @@ public final class Gateway {
     this.apiRate = new RateLimiter(rate.requestsPerSecond(), rate.burst(), RateLimiter.DEFAULT_MAX_KEYS, clock);
     this.tokenChecks = new RateLimiter(rate.tokenFailuresPerMinute() / 60.0, rate.tokenFailuresPerMinute(),
         RateLimiter.DEFAULT_MAX_KEYS, clock);
-    // queued commands of a removed vehicle end CANCELED, never delivered
+    this.sharing = new SharingService(vertx, stores.sharing(), sharingIndex, registry, access, directory, sharingListeners, clock);
+    this.partners = new PartnerService(stores.sharing(), sharingIndex, directory, sharing, clock,
+        config.sharing().maxInvitationsPerFleet(), config.sharing().maxInvitationSeconds());
+    // queued commands of a removed vehicle, and a partner's queued commands when its sharing ends, end CANCELED
     lifecycleListeners.add(commandCancellation(commands));
+    sharingListeners.add(partnerCommandCancellation(commands));
   }
 
   /** Removing a vehicle cancels its queued commands (CANCELED, never delivered). */
@@ -160,6 +180,19 @@ public final class Gateway {
 
       @Override
       public void vehicleRestored(String vehicleId, String unitId) {}
+    };
+  }
+
+  /** Ending a sharing cancels the partner's queued commands for that vehicle. */
+  private static SharingListener partnerCommandCancellation(io.fleetgate.command.CommandCancellation commands) {
+    return new SharingListener() {
+      @Override
+      public void sharingStarted(String vehicleId, String ownerFleetId, String partnerFleetId) {}
+
+      @Override
+      public void sharingEnded(String vehicleId, String ownerFleetId, String partnerFleetId, Reason reason) {
+        commands.cancelQueued(vehicleId, partnerFleetId, "sharing ended");
+      }
     };
   }
 
@@ -241,7 +274,15 @@ public final class Gateway {
           list.forEach(registry::put);
           return null;
         })
-        .compose(v -> lifecycle.load());
+        .compose(v -> lifecycle.load())
+        .compose(v -> stores.sharing().loadPartnerships()).map(list -> {
+          partners.load(list);
+          return null;
+        })
+        .compose(v -> stores.sharing().loadSharings()).map(list -> {
+          sharing.load(list);
+          return null;
+        });
   }
 
   /** The archive purge (entries past archive.retentionDays) and the eviction of idle rate-limit buckets. */
@@ -324,9 +365,11 @@ public final class Gateway {
     groups.add(new FleetRoutes(admin));
     groups.add(new OpsRoutes(vertx, readiness, metrics));
     groups.add(new DocsRoutes(vertx));
-    groups.add(new VehicleRoutes(vehicles, catalog));
-    groups.add(new LifecycleRoutes(lifecycle, vehicles));
+    groups.add(new VehicleRoutes(vehicles, catalog, sharing));
+    groups.add(new LifecycleRoutes(lifecycle, vehicles, sharing));
     groups.add(new CommandRoutes(commands));
+    groups.add(new PartnerRoutes(partners));
+    groups.add(new SharingRoutes(vehicles, sharing));
     return groups;
   }
 

@@ -1,5 +1,6 @@
 package io.fleetgate.api;
 
+import io.fleetgate.sharing.SharingService;
 import io.fleetgate.auth.Permission;
 import io.fleetgate.vehicle.ArchivedVehicle;
 import io.fleetgate.vehicle.KeysetPage;
@@ -20,8 +21,10 @@ import java.util.List;
 public final class LifecycleRoutes implements RouteGroup {
   private final VehicleLifecycle lifecycle;
   private final VehicleService vehicles;
+  private final SharingService sharing;
 
-  public LifecycleRoutes(VehicleLifecycle lifecycle, VehicleService vehicles) {
+  public LifecycleRoutes(VehicleLifecycle lifecycle, VehicleService vehicles, SharingService sharing) {
+    this.sharing = sharing;
     this.lifecycle = lifecycle;
     this.vehicles = vehicles;
   }
@@ -51,7 +54,7 @@ public final class LifecycleRoutes implements RouteGroup {
   private Future<JsonObject> restore(RoutingContext ctx) {
     return lifecycle.restore(ApiSupport.principal(ctx), ctx.pathParam("id")).map(v -> {
       ctx.response().putHeader("Location", "/vehicles/" + v.id());
-      return VehicleJson.vehicle(v, vehicles.live(v), vehicles.unitOf(v));
+      return VehicleJson.vehicle(v, vehicles.live(v), vehicles.unitOf(v), sharing.view(v.fleetId(), v));
     });
   }
 
@@ -66,7 +69,8 @@ public final class LifecycleRoutes implements RouteGroup {
 
   /** The vehicle resource as it was when archived, plus {@code archived_at} and {@code expires_at}. */
   private JsonObject render(ArchivedVehicle a) {
-    return VehicleJson.vehicle(a.vehicle(), lifecycle.liveOf(a), a.unit())
+    // an archived vehicle has no sharing: removal is refused while one is active or scheduled
+    return VehicleJson.vehicle(a.vehicle(), lifecycle.liveOf(a), a.unit(), null)
         .put("archived_at", VehicleJson.time(a.archivedAt()))
         .put("expires_at", VehicleJson.time(lifecycle.expiresAt(a)));
   }

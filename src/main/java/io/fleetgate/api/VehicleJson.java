@@ -2,6 +2,7 @@ package io.fleetgate.api;
 
 import io.fleetgate.protocol.json.Iso8601;
 import io.fleetgate.protocol.json.StateJson;
+import io.fleetgate.sharing.SharingView;
 import io.fleetgate.vehicle.Capabilities;
 import io.fleetgate.vehicle.HistoryEntry;
 import io.fleetgate.vehicle.MasterData;
@@ -24,7 +25,7 @@ final class VehicleJson {
 
   private VehicleJson() {}
 
-  static JsonObject vehicle(Vehicle v, VehicleLive live, TelematicsUnit unit) {
+  static JsonObject vehicle(Vehicle v, VehicleLive live, TelematicsUnit unit, SharingView sharing) {
     JsonObject masterData = new JsonObject();
     for (String field : MasterData.FIELDS) {
       masterData.put(field, v.masterData().get(field));
@@ -49,7 +50,17 @@ final class VehicleJson {
         .put("telematics_unit", unit == null ? null : unit(unit))
         .put("latest_state", live == null ? new JsonObject()
             : StateJson.toJson(live.state.snapshot(v.capabilities().stateMask())))
-        .put("sharing", null);
+        .put("sharing", sharing == null ? null : sharing(sharing));
+  }
+
+  /** A vehicle's {@code sharing} as the caller sees it. */
+  static JsonObject sharing(SharingView s) {
+    return new JsonObject()
+        .put("owner", new JsonObject().put("fleet_id", s.owner().fleetId()).put("name", s.owner().name()))
+        .put("partner", new JsonObject().put("fleet_id", s.partner().fleetId()).put("name", s.partner().name()))
+        .put("starts_at", time(s.startsAt()))
+        .put("ends_at", time(s.endsAt()))
+        .put("status", s.status());
   }
 
   /** A telematics unit as embedded in a vehicle. */

@@ -4,6 +4,7 @@ import io.fleetgate.auth.Permission;
 import io.fleetgate.auth.Principal;
 import io.fleetgate.protocol.json.Iso8601;
 import io.fleetgate.protocol.json.StateJson;
+import io.fleetgate.sharing.SharingService;
 import io.fleetgate.vehicle.KeysetPage;
 import io.fleetgate.vehicle.MasterData;
 import io.fleetgate.vehicle.TelematicsUnit;
@@ -32,10 +33,12 @@ public final class VehicleRoutes implements RouteGroup {
 
   private final VehicleService vehicles;
   private final VehicleCatalog catalog;
+  private final SharingService sharing;
 
-  public VehicleRoutes(VehicleService vehicles, VehicleCatalog catalog) {
+  public VehicleRoutes(VehicleService vehicles, VehicleCatalog catalog, SharingService sharing) {
     this.vehicles = vehicles;
     this.catalog = catalog;
+    this.sharing = sharing;
   }
 
   @Override
@@ -64,12 +67,12 @@ public final class VehicleRoutes implements RouteGroup {
     var input = VehicleInput.newVehicle(JsonInput.body(ctx));
     return vehicles.add(ApiSupport.principal(ctx), input).map(v -> {
       ctx.response().putHeader("Location", "/vehicles/" + v.id());
-      return render(v);
+      return render(ctx, v);
     });
   }
 
   private Future<JsonObject> get(RoutingContext ctx) {
-    return Future.succeededFuture(render(vehicles.get(ApiSupport.principal(ctx), ctx.pathParam("id"))));
+    return Future.succeededFuture(render(ctx, vehicles.get(ApiSupport.principal(ctx), ctx.pathParam("id"))));
   }
 
   private Future<JsonObject> patch(RoutingContext ctx) {
@@ -77,7 +80,7 @@ public final class VehicleRoutes implements RouteGroup {
     String id = ctx.pathParam("id");
     vehicles.access().requireModify(principal, vehicles.get(principal, id)); // 404/403 before the body is judged
     var patch = VehicleInput.patch(JsonInput.body(ctx));
-    return vehicles.patch(principal, id, patch).map(this::render);
+    return vehicles.patch(principal, id, patch).map(v -> render(ctx, v));
   }
 
   private Future<JsonObject> list(RoutingContext ctx) {
@@ -90,7 +93,7 @@ public final class VehicleRoutes implements RouteGroup {
     }
     KeysetPage<Vehicle> result = vehicles.list(ApiSupport.principal(ctx), filter, page.at(), page.limit());
     JsonArray items = new JsonArray();
-    result.items().forEach(v -> items.add(render(v)));
+    result.items().forEach(v -> items.add(render(ctx, v)));
     return Future.succeededFuture(new JsonObject().put("items", items).put("cursors", page.cursors(result, true)));
   }
 
@@ -175,7 +178,12 @@ public final class VehicleRoutes implements RouteGroup {
     return Future.succeededFuture(VehicleJson.unitResource(vehicles.unit(ApiSupport.principal(ctx), ctx.pathParam("id"))));
   }
 
-  private JsonObject render(Vehicle v) {
-    return VehicleJson.vehicle(v, vehicles.live(v), vehicles.unitOf(v));
+  private JsonObject render(RoutingContext ctx, Vehicle v) {
+    return render(vehicles, sharing, ApiSupport.principal(ctx), v);
+  }
+
+  /** A vehicle as {@code principal} sees it (its {@code sharing} depends on the perspective). */
+  static JsonObject render(VehicleService vehicles, SharingService sharing, Principal principal, Vehicle v) {
+    return VehicleJson.vehicle(v, vehicles.live(v), vehicles.unitOf(v), sharing.view(principal.fleetId(), v));
   }
 }

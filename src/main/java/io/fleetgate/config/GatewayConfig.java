@@ -9,7 +9,7 @@ import java.nio.file.Path;
 public record GatewayConfig(
     Http http, Mqtt mqtt, Tcp tcp, Tls tls, String dbUrl, String amqpUrl, Admin admin, Jwt jwt,
     int commandTimeoutSeconds, int historyPerVehicle, Hash hash, String catalogFile, Archive archive, Rate rate,
-    Commands commands) {
+    Commands commands, Sharing sharing) {
 
   /** Queue, history and delivery limits of commands ({@code command.*} besides the timeout). */
   public record Commands(int queuePerVehicle, int historyPerVehicle, int ackTimeoutSeconds) {}
@@ -36,6 +36,8 @@ public record GatewayConfig(
   public record Archive(int retentionDays) {}
 
   public record Rate(int requestsPerSecond, int burst, int tokenFailuresPerMinute) {}
+
+  public record Sharing(int maxInvitationsPerFleet, int maxInvitationSeconds) {}
 
   static GatewayConfig from(JsonObject c) {
     Reader r = new Reader(c);
@@ -72,7 +74,8 @@ public record GatewayConfig(
         new Rate(r.range("rate.requestsPerSecond", 1, 1_000_000), r.range("rate.burst", 1, 1_000_000),
             r.range("rate.tokenFailuresPerMinute", 1, 1_000_000)),
         new Commands(r.range("command.queuePerVehicle", 1, 10_000), r.range("command.historyPerVehicle", 1, 100_000),
-            r.range("command.ackTimeoutSeconds", 1, 300)));
+            r.range("command.ackTimeoutSeconds", 1, 300)),
+        new Sharing(r.range("sharing.maxInvitationsPerFleet", 1, 10_000), r.range("sharing.maxInvitationSeconds", 60, 31_536_000)));
   }
 
   /** Reads settings out of the merged JSON, failing with the setting's name. */

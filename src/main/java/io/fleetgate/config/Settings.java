@@ -72,6 +72,8 @@ public final class Settings {
     add("hash.memoryKiB", Integer.class, 19456, "Argon2id memory cost for secrets and unit passwords");
     add("hash.iterations", Integer.class, 2, "Argon2id time cost");
     add("hash.maxPending", Integer.class, 256, "password verifications queued at once; more are refused as overload");
+    add("sharing.maxInvitationsPerFleet", Integer.class, 20, "outstanding (unexpired, unused) invitation codes a fleet may have at once");
+    add("sharing.maxInvitationSeconds", Integer.class, 2592000, "longest lifetime an invitation code may be given (expires_in_seconds)");
     add("catalog.file", String.class, "config/vehicle-models.json", "vehicle model catalog (the built-in one when the file is absent)");
     add("archive.retentionDays", Integer.class, 90, "days a removed vehicle stays in the archive (restorable) before it is purged");
     add("rate.requestsPerSecond", Integer.class, 50, "sustained authenticated requests per second per API client (token bucket refill)");

@@ -20,12 +20,15 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code fleetgate demo}: a gateway in memory in this process, seeded through its own REST API (two partner
- * fleets, an API client each, vehicles with telematics units), driven by simulated units at about one frame a
+ * fleets, an API client each, vehicles with telematics units, a few vehicles of the first fleet shared with the
+ * second), driven by simulated units at about one frame a
  * second each. Prints the credentials, copy-paste {@code curl} examples and a live line; Ctrl-C stops it.
  */
 public final class Demo {
   public static final Path CREDENTIALS_FILE = Path.of("fleetgate-demo-credentials.json");
   private static final String[][] FLEETS = {{"acme-berlin", "Acme Berlin"}, {"partner-mobility", "Partner Mobility"}};
+  /** Vehicles of the first fleet shared with the second after seeding. */
+  static final int SHARED_VEHICLES = 3;
   private static final String USAGE = """
       usage: fleetgate demo [--vehicles N] [--http-port N] [--mqtt-port N]
         --vehicles N     simulated vehicles, split between two fleets (default 50)
@@ -150,7 +153,25 @@ public final class Demo {
             });
       });
     }
+    chain = chain.compose(v -> shareSome(p, adminId, adminSecret, clients.get(0), FLEETS[1][0], units));
     return chain.map(v -> new Credentials(apiUrl, "127.0.0.1", mqttPort, List.copyOf(clients), List.copyOf(units)));
+  }
+
+  /** The admin partners the two fleets; the first fleet shares its first few vehicles with the second. */
+  private static Future<Void> shareSome(Provisioner p, String adminId, String adminSecret, Credentials.ApiClient owner,
+      String partnerFleetId, List<Credentials.Unit> units) {
+    List<String> vehicleIds = units.stream().filter(u -> owner.fleetId().equals(u.fleetId()) && u.vehicleId() != null)
+        .map(Credentials.Unit::vehicleId).limit(SHARED_VEHICLES).toList();
+    return p.login(adminId, adminSecret)
+        .compose(admin -> p.ensurePartnership(admin, owner.fleetId(), partnerFleetId))
+        .compose(v -> p.login(owner.clientId(), owner.clientSecret()))
+        .compose(session -> {
+          Future<Void> shares = Future.succeededFuture();
+          for (String id : vehicleIds) {
+            shares = shares.compose(v -> p.share(session, id, partnerFleetId));
+          }
+          return shares;
+        });
   }
 
   private static void printWelcome(Credentials c, String adminId, String adminSecret) {
@@ -164,6 +185,9 @@ public final class Demo {
           + "  client_secret " + client.clientSecret());
     }
     System.out.println("  every unit's id and password: " + CREDENTIALS_FILE.toAbsolutePath());
+    System.out.println("  FleetShare: " + FLEETS[0][0] + " and " + FLEETS[1][0] + " are partners; " + SHARED_VEHICLES
+        + " vehicles of " + FLEETS[0][0] + " are shared with " + FLEETS[1][0]
+        + " (GET /vehicles?sharing=shared_with_me as " + FLEETS[1][0] + ", ?sharing=shared_by_me as " + FLEETS[0][0] + ")");
     Credentials.ApiClient first = c.apiClients().get(0);
     String vehicleId = c.units().stream().filter(u -> first.fleetId().equals(u.fleetId()) && u.vehicleId() != null)
         .map(Credentials.Unit::vehicleId).findFirst().orElse("VEHICLE_ID");

@@ -91,6 +91,26 @@ public final class Provisioner implements AutoCloseable {
     });
   }
 
+  /** {@code POST /partnerships} as the administrator (already partners is fine). */
+  public Future<Void> ensurePartnership(Session admin, String fleetA, String fleetB) {
+    JsonObject body = new JsonObject().put("fleet_ids", new JsonArray().add(fleetA).add(fleetB));
+    return postJson(admin, "/partnerships", body).map(resp -> {
+      if (resp.statusCode() != 409) {
+        expect(resp, "POST /partnerships", 201);
+      }
+      return null;
+    });
+  }
+
+  /** {@code POST /vehicles/{id}/sharing}: shares one of the session's vehicles with a partner fleet, open-ended. */
+  public Future<Void> share(Session owner, String vehicleId, String partnerFleetId) {
+    return postJson(owner, "/vehicles/" + vehicleId + "/sharing", new JsonObject().put("fleet_id", partnerFleetId))
+        .map(resp -> {
+          expect(resp, "POST /vehicles/" + vehicleId + "/sharing", 200);
+          return null;
+        });
+  }
+
   /** {@code POST /fleets/{id}/api-clients} with every fleet permission. */
   public Future<Credentials.ApiClient> createApiClient(Session admin, String fleetId, String fleetName, String name) {
     JsonObject body = new JsonObject().put("name", name).put("permissions", new JsonArray(new ArrayList<>(FLEET_PERMISSIONS)));

@@ -1,4 +1,4 @@
 package io.fleetgate.store;
 
 /** The store ports the gateway runs on; in memory by default, PostgreSQL when configured. */
-public record Stores(FleetStore fleets, VehicleStore vehicles, StateStore states) {}
+public record Stores(FleetStore fleets, VehicleStore vehicles, StateStore states, SharingStore sharing) {}

@@ -66,27 +66,10 @@ public final class VehicleLifecycle {
     });
   }
 
-  /**
-   * The contract's "remove" row: owner, not shared → allowed; owner while shared → 409
-   * {@code vehicle/shared-with-partner}; partner → 403 {@code forbidden-resource}; anyone else → 404.
-   */
-  static void requireRemove(VehicleAccess.Access relation, boolean shared) {
-    switch (relation) {
-      case NONE -> throw Problems.notFound("vehicle");
-      case PARTNER -> throw Problems.forbiddenResource("a partner may not remove a shared vehicle");
-      case OWNER -> {
-        if (shared) {
-          throw Problems.of(409, "vehicle/shared-with-partner", "Vehicle shared with partner",
-              "the vehicle is shared with a partner fleet; end the sharing before removing it");
-        }
-      }
-    }
-  }
-
   /** Archives a vehicle of the caller's fleet: gone from the working set, its unit disconnected and locked out. */
   public Future<Void> remove(Principal principal, String vehicleId) {
     Vehicle v = registry.vehicle(VehicleService.normalize(vehicleId));
-    requireRemove(access.of(principal, v), v != null && access.isShared(v));
+    access.requireRemove(principal, v); // the who-may-do-what "remove" row: one place decides
     TelematicsUnit unit = registry.unit(v.unitId());
     ArchivedVehicle entry = new ArchivedVehicle(v, unit, clock.instant().truncatedTo(ChronoUnit.MILLIS));
     return store.archiveVehicle(entry).map(done -> {

@@ -134,6 +134,24 @@ public final class VehicleRegistry {
     }
   }
 
+  /**
+   * Lists a vehicle of another fleet in {@code fleetId}'s index (a sharing with it begins or is scheduled), at
+   * its creation sequence, so the partner's pages keep their one stable order. The index may hold more than
+   * the fleet may see at a given instant: listings filter every entry through {@link VehicleAccess}.
+   */
+  public void showTo(String fleetId, String vehicleId, long vehicleSeq) {
+    index(fleetId).put(vehicleSeq, vehicleId);
+  }
+
+  /** Takes a shared vehicle out of a partner's index again (never a fleet's own vehicle). */
+  public void hideFrom(String fleetId, String vehicleId, long vehicleSeq) {
+    Vehicle v = vehicles.get(vehicleId);
+    if (v != null && fleetId.equals(v.fleetId())) {
+      return;
+    }
+    index(fleetId).remove(vehicleSeq, vehicleId);
+  }
+
   /** Creation sequence → vehicle id of every vehicle a fleet sees, in order (live view; do not modify). */
   public NavigableMap<Long, String> visibleTo(String fleetId) {
     return index(fleetId);

@@ -266,7 +266,7 @@ public final class VehicleService {
   }
 
   /** Crockford ids are case-insensitive: lookups use the canonical upper case. */
-  static String normalize(String vehicleId) {
+  public static String normalize(String vehicleId) {
     return vehicleId == null || vehicleId.length() != VehicleIds.LENGTH ? null : vehicleId.toUpperCase(Locale.ROOT);
   }
 }
