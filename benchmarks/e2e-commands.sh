@@ -7,7 +7,7 @@
 # seconds round robin over the vehicles, measuring each REST round trip with HdrHistogram. The simulator runs on
 # the same machine and competes for the same cores: compare rows of one machine only.
 #
-# Environment: UNITS (100), RATE (1000), DURATION (30 s), HTTP_PORT (18080), MQTT_PORT (11884), TCP_PORT (15100),
+# Environment: UNITS (100), RATE (1000), DURATION (30 s), WARMUP (15 s at RATE first, not measured), HTTP_PORT (18080), MQTT_PORT (11884), TCP_PORT (15100),
 # GATEWAY_OPTS (-Xmx1g), SIM_OPTS (-Xmx1g).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +16,7 @@ source benchmarks/lib-gateway.sh
 UNITS=${UNITS:-100}
 RATE=${RATE:-1000}
 DURATION=${DURATION:-30}
+WARMUP=${WARMUP:-15}
 WORK=$(mktemp -d)
 trap 'stop_gateway; rm -rf "$WORK"' EXIT
 trap 'exit 130' INT TERM
@@ -31,7 +32,7 @@ while IFS= read -r line; do
     *) echo "  $line" >&2 ;;
   esac
 done < <(timeout $((DURATION + 600)) java ${SIM_OPTS:--Xmx1g} -jar "$JAR" simulate --host 127.0.0.1 --port "$MQTT_PORT" \
-  --units "$UNITS" --unit-prefix cmd- --mode commands --provision --command-rate "$RATE" --duration "$DURATION" \
+  --units "$UNITS" --unit-prefix cmd- --mode commands --provision --command-rate "$RATE" --warmup "$WARMUP" --duration "$DURATION" \
   --api-url "http://127.0.0.1:$HTTP_PORT" --admin-id "$ADMIN_ID" --admin-secret "$ADMIN_SECRET" \
   --fleet-id cmd-fleet --report-every 10)
 if [[ -z "$result" ]]; then

@@ -20,6 +20,7 @@ build_if_needed() {
 # start_gateway LOGFILE [JVM options...]: the gateway in memory, on loopback, with a known administrator.
 # Password hashing is made cheap (FLEETGATE_HASH_*): these benchmarks measure ingestion and connections,
 # not Argon2, and provisioning thousands of units at the production cost would take many minutes.
+# The per-client REST rate limit is lifted (RATE_LIMIT) for the same reason: one load client, many requests.
 start_gateway() {
   local log=$1
   shift
@@ -28,6 +29,7 @@ start_gateway() {
   FLEETGATE_ADMIN_CLIENT_ID=$ADMIN_ID FLEETGATE_ADMIN_CLIENT_SECRET=$ADMIN_SECRET \
   FLEETGATE_HASH_MEMORY_KI_B=${HASH_MEMORY_KIB:-64} FLEETGATE_HASH_ITERATIONS=1 \
   FLEETGATE_MQTT_MAX_CONNECTIONS=1000000 \
+  FLEETGATE_RATE_REQUESTS_PER_SECOND=${RATE_LIMIT:-1000000} FLEETGATE_RATE_BURST=${RATE_LIMIT:-1000000} \
     java "$@" -jar "$JAR" run >"$log" 2>&1 &
   GW_PID=$!
   local deadline=$((SECONDS + 60))

@@ -37,6 +37,9 @@ final class CommandLoad {
   private long skipped;
   private int inFlight;
   private long startNanos;
+  /** Requests sent before this are warm-up: answered but not counted. */
+  private long measureFromNanos;
+  private long measuredSent;
 
   CommandLoad(Vertx vertx, String apiUrl, List<String> vehicleIds, double rate) {
     this.vertx = vertx;
@@ -47,8 +50,11 @@ final class CommandLoad {
         .setUserAgent("fleetgate-simulator"), new PoolOptions().setHttp1MaxSize(256));
   }
 
-  /** Logs in as the API client, then sends for {@code seconds}, then waits (bounded) for the answers. */
-  Future<Void> run(String clientId, String clientSecret, int seconds) {
+  /**
+   * Logs in as the API client, sends for {@code warmupSeconds} (not measured, so that both JVMs have compiled
+   * the paths), then for {@code seconds} measured, then waits (bounded) for the answers.
+   */
+  Future<Void> run(String clientId, String clientSecret, int warmupSeconds, int seconds) {
     Promise<Void> done = Promise.promise();
     vertx.runOnContext(v -> web.postAbs(apiUrl + "/auth/oauth/token").basicAuthentication(clientId, clientSecret)
         .sendForm(io.vertx.core.MultiMap.caseInsensitiveMultiMap().add("grant_type", "client_credentials"))
@@ -56,7 +62,8 @@ final class CommandLoad {
         .onSuccess(r -> {
           token = r.bodyAsJsonObject().getString("access_token");
           startNanos = System.nanoTime();
-          long endNanos = startNanos + seconds * 1_000_000_000L;
+          measureFromNanos = startNanos + warmupSeconds * 1_000_000_000L;
+          long endNanos = measureFromNanos + seconds * 1_000_000_000L;
           vertx.setPeriodic(1, id -> {
             long now = System.nanoTime();
             if (now >= endNanos) {
@@ -83,10 +90,17 @@ final class CommandLoad {
     String command = COMMANDS[(int) ((n / vehicleIds.size()) % COMMANDS.length)];
     inFlight++;
     long t0 = System.nanoTime();
+    boolean measured = t0 >= measureFromNanos;
+    if (measured) {
+      measuredSent++;
+    }
     web.postAbs(apiUrl + "/vehicles/" + vehicle + "/commands/" + command).bearerTokenAuthentication(token).timeout(60_000)
         .send()
         .onComplete(ar -> {
           inFlight--;
+          if (!measured) {
+            return;
+          }
           latency.recordValue(Math.max(1, System.nanoTime() - t0));
           String outcome = ar.failed() ? "error" : String.valueOf(ar.result().statusCode());
           outcomes.merge(outcome, 1L, Long::sum);
@@ -104,13 +118,13 @@ final class CommandLoad {
   /** One summary: achieved rate, round-trip percentiles, outcomes. */
   void print(PrintStream out, int seconds) {
     out.printf(Locale.ROOT, "commands: %,d sent in %d s (%.1f/s achieved, target %.1f/s), %,d skipped (over %d in flight)%n",
-        sent, seconds, sent / (double) seconds, rate, skipped, MAX_IN_FLIGHT);
+        measuredSent, seconds, measuredSent / (double) seconds, rate, skipped, MAX_IN_FLIGHT);
     out.printf(Locale.ROOT, "  REST round trip ms: p50 %.2f  p90 %.2f  p99 %.2f  max %.2f%n",
         latency.getValueAtPercentile(50) / 1e6, latency.getValueAtPercentile(90) / 1e6,
         latency.getValueAtPercentile(99) / 1e6, latency.getMaxValue() / 1e6);
     out.println("  outcomes by HTTP status: " + outcomes);
     out.printf(Locale.ROOT, "RESULT commands rate=%.1f p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f max_ms=%.2f ok=%d%n",
-        sent / (double) seconds, latency.getValueAtPercentile(50) / 1e6, latency.getValueAtPercentile(90) / 1e6,
+        measuredSent / (double) seconds, latency.getValueAtPercentile(50) / 1e6, latency.getValueAtPercentile(90) / 1e6,
         latency.getValueAtPercentile(99) / 1e6, latency.getMaxValue() / 1e6, outcomes.getOrDefault("200", 0L));
   }
 

@@ -16,7 +16,7 @@ public record SimOptions(
     int qos, Format format, Mode mode, double rate, double targetRate, int window, int durationSeconds,
     List<String> sourceAddresses, boolean idle, int connectRate, int keepAliveSeconds, int reportEverySeconds,
     int ackTimeoutSeconds, boolean provision, boolean provisionOnly, String apiUrl, String adminId, String adminSecret, String fleetId,
-    double commandFailureRate, int commandDelayMs, double commandRate) {
+    double commandFailureRate, int commandDelayMs, double commandRate, int warmupSeconds) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 1884;
@@ -75,13 +75,14 @@ public record SimOptions(
         --command-rate F            commands mode: synchronous commands/s over all units (default 100)
         --command-failure-rate F    share of commands a unit answers FAILED, 0..1 (default 0)
         --command-delay-ms N        how long a unit takes to answer a command (default 0)
+        --warmup S                  commands mode: send for S more seconds first, not measured (JIT warm-up; default 0)
         --help                      this text
       """;
 
   private static final java.util.Set<String> VALUED = java.util.Set.of("--host", "--port", "--units", "--unit-prefix",
       "--password", "--credentials", "--qos", "--format", "--mode", "--rate", "--target-rate", "--window", "--duration",
       "--source-addresses", "--connect-rate", "--keep-alive", "--report-every", "--ack-timeout", "--api-url",
-      "--admin-id", "--admin-secret", "--fleet-id", "--command-rate", "--command-failure-rate", "--command-delay-ms");
+      "--admin-id", "--admin-secret", "--fleet-id", "--command-rate", "--command-failure-rate", "--command-delay-ms", "--warmup");
 
   /** A bad command line: one line for the user. */
   public static final class BadArgument extends RuntimeException {
@@ -120,6 +121,7 @@ public record SimOptions(
     double commandFailureRate = 0;
     int commandDelayMs = 0;
     double commandRate = 100;
+    int warmupSeconds = 0;
 
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
@@ -205,6 +207,7 @@ public record SimOptions(
           fleetId = value;
         }
         case "--command-rate" -> commandRate = number(name, value, 0.001, 1_000_000);
+        case "--warmup" -> warmupSeconds = integer(name, value, 0, 3600);
         case "--command-failure-rate" -> commandFailureRate = number(name, value, 0, 1);
         case "--command-delay-ms" -> commandDelayMs = integer(name, value, 0, 3_600_000);
         default -> throw new BadArgument("unknown option '" + name + "'");
@@ -227,7 +230,7 @@ public record SimOptions(
     }
     return new SimOptions(host, port, units, prefix, password, credentials, qos, format, mode, rate, targetRate,
         window, duration, sources, idle, connectRate, keepAlive, reportEvery, ackTimeout, provision, provisionOnly, apiUrl,
-        adminId, adminSecret, fleetId, commandFailureRate, commandDelayMs, commandRate);
+        adminId, adminSecret, fleetId, commandFailureRate, commandDelayMs, commandRate, warmupSeconds);
   }
 
   /** The id of the n-th unit (1-based) when ids are generated. */

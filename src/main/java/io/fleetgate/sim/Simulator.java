@@ -173,8 +173,8 @@ public final class Simulator {
         + options.durationSeconds() + " s");
     CommandLoad load = new CommandLoad(vertx, options.apiUrl(), vehicles, options.commandRate());
     try {
-      await(load.run(commandClient.clientId(), commandClient.clientSecret(), options.durationSeconds()),
-          options.durationSeconds() * 1000L + 60_000, "commands");
+      await(load.run(commandClient.clientId(), commandClient.clientSecret(), options.warmupSeconds(), options.durationSeconds()),
+          (options.warmupSeconds() + options.durationSeconds()) * 1000L + 60_000, "commands");
       load.print(out, options.durationSeconds());
     } finally {
       load.close();
