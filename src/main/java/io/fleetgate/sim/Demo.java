@@ -189,8 +189,9 @@ public final class Demo {
         + " vehicles of " + FLEETS[0][0] + " are shared with " + FLEETS[1][0]
         + " (GET /vehicles?sharing=shared_with_me as " + FLEETS[1][0] + ", ?sharing=shared_by_me as " + FLEETS[0][0] + ")");
     Credentials.ApiClient first = c.apiClients().get(0);
+    // the first SHARED_VEHICLES are lent to the partner (owner commands to them answer 409): show an unshared one
     String vehicleId = c.units().stream().filter(u -> first.fleetId().equals(u.fleetId()) && u.vehicleId() != null)
-        .map(Credentials.Unit::vehicleId).findFirst().orElse("VEHICLE_ID");
+        .map(Credentials.Unit::vehicleId).skip(SHARED_VEHICLES).findFirst().orElse("VEHICLE_ID");
     System.out.println();
     System.out.println("try it (" + first.fleetName() + "):");
     System.out.println("  TOKEN=$(curl -s -u '" + first.clientId() + ":" + first.clientSecret()
@@ -199,6 +200,8 @@ public final class Demo {
     System.out.println("  curl -s -H \"Authorization: Bearer $TOKEN\" " + api + "/vehicles/" + vehicleId);
     System.out.println("  curl -s -H \"Authorization: Bearer $TOKEN\" " + api + "/vehicles/" + vehicleId + "/state");
     System.out.println("  curl -s -H \"Authorization: Bearer $TOKEN\" '" + api + "/vehicles/" + vehicleId + "/states?limit=3'");
+    System.out.println("  curl -s -X POST -H \"Authorization: Bearer $TOKEN\" " + api + "/vehicles/" + vehicleId + "/commands/request-vehicle-state");
+    System.out.println("  curl -s -i -X POST -H \"Authorization: Bearer $TOKEN\" -H 'Prefer: respond-async' " + api + "/vehicles/" + vehicleId + "/commands/draw-attention");
     System.out.println("  API reference: " + api + "/docs    metrics: " + api + "/metrics");
     System.out.println();
     System.out.println("simulated units connect now; a live line follows every 5 s. Ctrl-C stops the demo.");
