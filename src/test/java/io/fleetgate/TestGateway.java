@@ -151,6 +151,27 @@ public final class TestGateway implements AutoCloseable {
     }
   }
 
+  /** Polls {@code condition} every 20 ms until it holds; fails the test after 5 s. */
+  public static void eventually(String what, java.util.function.BooleanSupplier condition) {
+    eventually(what, 5_000, condition);
+  }
+
+  /** Polls {@code condition} every 20 ms until it holds; fails the test after {@code timeoutMs}. */
+  public static void eventually(String what, long timeoutMs, java.util.function.BooleanSupplier condition) {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    while (!condition.getAsBoolean()) {
+      if (System.currentTimeMillis() > deadline) {
+        org.junit.jupiter.api.Assertions.fail("not within " + timeoutMs + " ms: " + what);
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
   /** Creates a fleet directly in the working set (no HTTP), if absent. */
   public Fleet fleet(String fleetId) {
     Fleet f = gateway.directory.fleet(fleetId);

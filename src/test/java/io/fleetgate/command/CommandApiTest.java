@@ -2,7 +2,7 @@ package io.fleetgate.command;
 
 import static io.fleetgate.command.CommandFixture.answering;
 import static io.fleetgate.command.CommandFixture.delete;
-import static io.fleetgate.command.CommandFixture.eventually;
+import static io.fleetgate.TestGateway.eventually;
 import static io.fleetgate.command.CommandFixture.get;
 import static io.fleetgate.command.CommandFixture.post;
 import static io.fleetgate.command.CommandFixture.provision;
@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fleetgate.TestGateway;
 import io.fleetgate.auth.Permission;
 import io.fleetgate.command.CommandFixture.FakeUnit;
-import io.fleetgate.command.CommandFixture.MovableClock;
+import io.fleetgate.TestClock;
 import io.fleetgate.command.CommandFixture.Unit;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class CommandApiTest {
   static final JsonObject UNLOCKED = new JsonObject().put("central_lock", "UNLOCKED");
-  static final MovableClock CLOCK = new MovableClock();
+  static final TestClock CLOCK = TestClock.flowing();
   static TestGateway gw;
   static String token;
 

@@ -1,7 +1,7 @@
 package io.fleetgate.command;
 
 import static io.fleetgate.command.CommandFixture.answering;
-import static io.fleetgate.command.CommandFixture.eventually;
+import static io.fleetgate.TestGateway.eventually;
 import static io.fleetgate.command.CommandFixture.provision;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

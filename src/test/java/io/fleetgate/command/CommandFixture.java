@@ -17,19 +17,13 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /** Vehicles with units, HiveMQ clients playing the unit, HTTP calls and a clock the test moves. */
@@ -144,49 +138,5 @@ final class CommandFixture {
 
   static HttpResponse<Buffer> delete(TestGateway gw, String token, String path) {
     return await(gw.http.delete(path).putHeader("Authorization", "Bearer " + token).send());
-  }
-
-  static void eventually(String what, long timeoutMs, BooleanSupplier condition) {
-    long deadline = System.currentTimeMillis() + timeoutMs;
-    while (!condition.getAsBoolean()) {
-      if (System.currentTimeMillis() > deadline) {
-        fail("not within " + timeoutMs + " ms: " + what);
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }
-  }
-
-  /** The system clock plus an offset the test moves forward (to see what happens when a timer is late). */
-  static final class MovableClock extends Clock {
-    private final AtomicLong offsetMs = new AtomicLong();
-
-    void advance(Duration d) {
-      offsetMs.addAndGet(d.toMillis());
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public long millis() {
-      return System.currentTimeMillis() + offsetMs.get();
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis());
-    }
   }
 }

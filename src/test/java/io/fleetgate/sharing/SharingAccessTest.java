@@ -1,5 +1,6 @@
 package io.fleetgate.sharing;
 
+import io.fleetgate.TestClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,9 +14,7 @@ import io.fleetgate.vehicle.Vehicle;
 import io.fleetgate.vehicle.VehicleAccess;
 import io.fleetgate.vehicle.VehicleAccess.Access;
 import io.fleetgate.vehicle.VehicleAccess.SharingFilter;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +26,7 @@ import org.junit.jupiter.api.Test;
  */
 class SharingAccessTest {
   static final Vehicle V = vehicle();
-  final MovableClock clock = new MovableClock(1_000_000);
+  final TestClock clock = TestClock.at(1_000_000);
   final SharingIndex index = new SharingIndex();
   final VehicleAccess access = new VehicleAccess(index, clock);
 
@@ -119,38 +118,5 @@ class SharingAccessTest {
   void aSharingOfAnotherOwnerNeverGrants() {
     index.update(s -> s.withSharing(new Sharing(2, V.id(), V.seq(), "someone-else", "partner", 0, Sharing.OPEN, true, Instant.EPOCH)));
     assertEquals(Access.NONE, access.of(p("partner"), V));
-  }
-
-  /** A clock the test moves by hand. */
-  static final class MovableClock extends Clock {
-    private volatile long ms;
-
-    MovableClock(long ms) {
-      this.ms = ms;
-    }
-
-    void advance(long by) {
-      ms += by;
-    }
-
-    @Override
-    public long millis() {
-      return ms;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(ms);
-    }
-
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
   }
 }

@@ -5,7 +5,7 @@ import static io.fleetgate.device.mqtt.MqttTestSupport.FLEET;
 import static io.fleetgate.device.mqtt.MqttTestSupport.PASSWORD;
 import static io.fleetgate.device.mqtt.MqttTestSupport.connectedV3;
 import static io.fleetgate.device.mqtt.MqttTestSupport.connectedV5;
-import static io.fleetgate.device.mqtt.MqttTestSupport.eventually;
+import static io.fleetgate.TestGateway.eventually;
 import static io.fleetgate.device.mqtt.MqttTestSupport.online;
 import static io.fleetgate.device.mqtt.MqttTestSupport.provision;
 import static org.junit.jupiter.api.Assertions.assertEquals;

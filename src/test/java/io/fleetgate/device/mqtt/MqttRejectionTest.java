@@ -5,7 +5,7 @@ import static io.fleetgate.device.mqtt.MqttTestSupport.assertServesGoodUnit;
 import static io.fleetgate.device.mqtt.MqttTestSupport.connectedV3;
 import static io.fleetgate.device.mqtt.MqttTestSupport.connectedV5;
 import static io.fleetgate.device.mqtt.MqttTestSupport.counter;
-import static io.fleetgate.device.mqtt.MqttTestSupport.eventually;
+import static io.fleetgate.TestGateway.eventually;
 import static io.fleetgate.device.mqtt.MqttTestSupport.provision;
 import static io.fleetgate.device.mqtt.MqttTestSupport.publishV5;
 import static io.fleetgate.device.mqtt.MqttTestSupport.reading;

@@ -34,7 +34,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 
 /** Provisioning, clients and waiting for the MQTT integration tests. */
 final class MqttTestSupport {
@@ -141,25 +140,6 @@ final class MqttTestSupport {
   static double counter(TestGateway gw, String name, String... tags) {
     Counter c = gw.gateway.metrics.find(name.replaceFirst("_total$", "")).tags(tags).counter();
     return c == null ? 0 : c.count();
-  }
-
-  static void eventually(String what, BooleanSupplier condition) {
-    eventually(what, 5_000, condition);
-  }
-
-  static void eventually(String what, long timeoutMs, BooleanSupplier condition) {
-    long deadline = System.currentTimeMillis() + timeoutMs;
-    while (!condition.getAsBoolean()) {
-      if (System.currentTimeMillis() > deadline) {
-        fail("not within " + timeoutMs + " ms: " + what);
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }
   }
 
   /** A fresh unit logs in over both versions and its QoS 1 frame is applied: the server still serves. */
