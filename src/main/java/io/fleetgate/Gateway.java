@@ -12,6 +12,10 @@ import io.fleetgate.api.PartnerRoutes;
 import io.fleetgate.api.SharingRoutes;
 import io.fleetgate.api.VehicleRoutes;
 import io.fleetgate.api.CommandRoutes;
+import io.fleetgate.api.EventRoutes;
+import io.fleetgate.events.EventPublisher;
+import io.fleetgate.events.EventSink;
+import io.fleetgate.events.SseHub;
 import io.fleetgate.auth.PasswordHasher;
 import io.fleetgate.command.CommandService;
 import io.fleetgate.command.LocalCommandRouter;
@@ -114,6 +118,10 @@ public final class Gateway {
   public final List<SharingListener> sharingListeners = new CopyOnWriteArrayList<>();
   public final SharingService sharing;
   public final PartnerService partners;
+  /** Where events go: the open SSE streams; a broker publisher adds itself here later. */
+  public final List<EventSink> eventSinks = new CopyOnWriteArrayList<>();
+  public final SseHub sse;
+  public final EventPublisher events;
   private final List<String> deployments = new ArrayList<>();
   private final List<Long> timers = new ArrayList<>();
   /** How often expired archive entries are purged and idle rate buckets evicted. */
@@ -141,14 +149,19 @@ public final class Gateway {
     this.admin = new AdminService(stores.fleets(), directory, secrets, java.time.Clock.systemUTC());
     MqttDeviceVerticle.warmUp();
     this.deviceMetrics = new DeviceMetrics(metrics);
-    this.ingest = new IngestService(registry, stores.states(), deviceMetrics);
     this.access = new VehicleAccess(sharingIndex, clock);
+    this.sse = new SseHub(config.events().maxStreamsPerClient());
+    eventSinks.add(sse);
+    // the view reads fields assigned below; it is only called once the gateway serves
+    this.events = new EventPublisher(eventSinks, access, this::vehicleView, clock);
+    this.ingest = new IngestService(registry, stores.states(), deviceMetrics, events);
     this.vehicles = new VehicleService(registry, stores.vehicles(), stores.states(), secrets::hash, catalog, access,
-        new VehicleIds(), clock);
+        new VehicleIds(), clock, events);
     LocalDeviceSessions sessions = new LocalDeviceSessions();
     GatewayConfig.Commands commandLimits = config.commands();
     this.commands = new CommandService(vertx, registry, access, new MemoryCommandStore(commandLimits.historyPerVehicle()),
-        new LocalCommandRouter(registry, sessions), clock, config.commandTimeoutSeconds(), commandLimits.queuePerVehicle(), metrics);
+        new LocalCommandRouter(registry, sessions), clock, config.commandTimeoutSeconds(), commandLimits.queuePerVehicle(), metrics,
+        events::commandStatusChanged);
     CommandResultSink applyState = CommandResultSink.applyingState(ingest, deviceMetrics);
     CommandResultSink results = (protocol, vehicleId, result, nowMs) -> applyState.accept(protocol, vehicleId, result, nowMs)
         .compose(v -> commands.onResult(vehicleId, result));
@@ -168,6 +181,55 @@ public final class Gateway {
     // queued commands of a removed vehicle, and a partner's queued commands when its sharing ends, end CANCELED
     lifecycleListeners.add(commandCancellation(commands));
     sharingListeners.add(partnerCommandCancellation(commands));
+    lifecycleListeners.add(lifecycleEvents());
+    sharingListeners.add(sharingEvents());
+  }
+
+  private io.vertx.core.json.JsonObject vehicleView(String fleetId, io.fleetgate.vehicle.Vehicle v) {
+    return VehicleRoutes.view(vehicles, sharing, fleetId, v);
+  }
+
+  /** VehicleRemoved (to whoever could see it just before) and VehicleAdded on restore. */
+  private VehicleLifecycleListener lifecycleEvents() {
+    return new VehicleLifecycleListener() {
+      @Override
+      public void vehicleRemoved(String vehicleId, String unitId) {
+        io.fleetgate.vehicle.VehicleArchive.Entry e = archive.get(vehicleId);
+        if (e != null) {
+          events.removed(e.archived().vehicle(), events.recipients(e.archived().vehicle()));
+        }
+      }
+
+      @Override
+      public void vehicleRestored(String vehicleId, String unitId) {
+        io.fleetgate.vehicle.Vehicle v = registry.vehicle(vehicleId);
+        if (v != null) {
+          events.added(v);
+        }
+      }
+    };
+  }
+
+  /** VehicleChanged SHARING_STARTED / SHARING_ENDED, to both fleets (the partner hears of the end too). */
+  private SharingListener sharingEvents() {
+    return new SharingListener() {
+      @Override
+      public void sharingStarted(String vehicleId, String ownerFleetId, String partnerFleetId) {
+        tell(vehicleId, io.fleetgate.vehicle.VehicleEvents.Reason.SHARING_STARTED, ownerFleetId, partnerFleetId);
+      }
+
+      @Override
+      public void sharingEnded(String vehicleId, String ownerFleetId, String partnerFleetId, Reason reason) {
+        tell(vehicleId, io.fleetgate.vehicle.VehicleEvents.Reason.SHARING_ENDED, ownerFleetId, partnerFleetId);
+      }
+
+      private void tell(String vehicleId, io.fleetgate.vehicle.VehicleEvents.Reason why, String owner, String partner) {
+        io.fleetgate.vehicle.Vehicle v = registry.vehicle(vehicleId);
+        if (v != null) {
+          events.changed(v, List.of(why), List.of(owner, partner));
+        }
+      }
+    };
   }
 
   /** Removing a vehicle cancels its queued commands (CANCELED, never delivered). */
@@ -370,6 +432,8 @@ public final class Gateway {
     groups.add(new CommandRoutes(commands));
     groups.add(new PartnerRoutes(partners));
     groups.add(new SharingRoutes(vehicles, sharing));
+    GatewayConfig.Events ev = config.events();
+    groups.add(new EventRoutes(sse, registry, access, ev.sseBufferEvents(), ev.keepAliveSeconds()));
     return groups;
   }
 

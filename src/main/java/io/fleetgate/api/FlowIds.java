@@ -18,6 +18,7 @@ public final class FlowIds {
     String given = ctx.request().getHeader(HEADER);
     String id = given != null && UUID_FORM.matcher(given).matches() ? given.toLowerCase() : UUID.randomUUID().toString();
     ctx.put(KEY, id);
+    io.fleetgate.events.Flows.bind(id); // events caused by this request carry its flow id
     ctx.response().putHeader(HEADER, id);
     ctx.next();
   }

@@ -182,6 +182,11 @@ public final class VehicleRoutes implements RouteGroup {
     return render(vehicles, sharing, ApiSupport.principal(ctx), v);
   }
 
+  /** A vehicle as a fleet sees it: the vehicle resource of events. */
+  public static JsonObject view(VehicleService vehicles, SharingService sharing, String fleetId, Vehicle v) {
+    return VehicleJson.vehicle(v, vehicles.live(v), vehicles.unitOf(v), sharing.view(fleetId, v));
+  }
+
   /** A vehicle as {@code principal} sees it (its {@code sharing} depends on the perspective). */
   static JsonObject render(VehicleService vehicles, SharingService sharing, Principal principal, Vehicle v) {
     return VehicleJson.vehicle(v, vehicles.live(v), vehicles.unitOf(v), sharing.view(principal.fleetId(), v));

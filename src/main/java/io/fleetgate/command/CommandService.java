@@ -57,6 +57,7 @@ public final class CommandService implements CommandCancellation, CommandReadine
   private final CommandQueues queues;
   private final CommandMetrics metrics;
   private final AtomicLong seq = new AtomicLong();
+  private final java.util.function.Consumer<Command> statusListener;
   /** Synchronous senders waiting for a terminal status, by command id. */
   private final Map<UUID, Promise<Command>> waiters = new ConcurrentHashMap<>();
   /** Synchronous commands not yet out of QUEUED: the queue's drain leaves them alone. */
@@ -66,6 +67,13 @@ public final class CommandService implements CommandCancellation, CommandReadine
 
   public CommandService(Vertx vertx, VehicleRegistry registry, VehicleAccess access, CommandStore store, CommandRouter router, Clock clock,
       int syncTimeoutSeconds, int queuePerVehicle, MeterRegistry meters) {
+    this(vertx, registry, access, store, router, clock, syncTimeoutSeconds, queuePerVehicle, meters, c -> {});
+  }
+
+  /** @param statusListener told of every command created (QUEUED) and of each status change after it; must not block */
+  public CommandService(Vertx vertx, VehicleRegistry registry, VehicleAccess access, CommandStore store, CommandRouter router, Clock clock,
+      int syncTimeoutSeconds, int queuePerVehicle, MeterRegistry meters, java.util.function.Consumer<Command> statusListener) {
+    this.statusListener = statusListener;
     this.vertx = vertx;
     this.registry = registry;
     this.access = access;
@@ -106,6 +114,7 @@ public final class CommandService implements CommandCancellation, CommandReadine
         .onFailure(e -> queues.left(command.vehicleId()))
         .map(v -> {
           metrics.status(CommandStatus.QUEUED);
+          statusListener.accept(command);
           armExpiry(command);
           drain(command.vehicleId());
           return new CommandOutcome(command, null);
@@ -125,7 +134,10 @@ public final class CommandService implements CommandCancellation, CommandReadine
     });
     syncQueued.add(command.id());
     store.insert(command)
-        .onSuccess(v -> metrics.status(CommandStatus.QUEUED))
+        .onSuccess(v -> {
+          metrics.status(CommandStatus.QUEUED);
+          statusListener.accept(command);
+        })
         .compose(v -> router.deliver(command))
         .compose(v -> transition(command.id(), c -> c.to(CommandStatus.DELIVERED, null, clock.instant())))
         .onFailure(e -> undelivered(command, result, e));
@@ -340,6 +352,7 @@ public final class CommandService implements CommandCancellation, CommandReadine
         waiter.tryComplete(after);
       }
     }
+    statusListener.accept(after);
     LOG.fine(() -> "command " + after.id() + " of vehicle " + after.vehicleId() + ": " + before.status() + " → " + after.status());
     return after;
   }

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 public record GatewayConfig(
     Http http, Mqtt mqtt, Tcp tcp, Tls tls, String dbUrl, String amqpUrl, Admin admin, Jwt jwt,
     int commandTimeoutSeconds, int historyPerVehicle, Hash hash, String catalogFile, Archive archive, Rate rate,
-    Commands commands, Sharing sharing) {
+    Commands commands, Sharing sharing, Events events) {
 
   /** Queue, history and delivery limits of commands ({@code command.*} besides the timeout). */
   public record Commands(int queuePerVehicle, int historyPerVehicle, int ackTimeoutSeconds) {}
@@ -38,6 +38,8 @@ public record GatewayConfig(
   public record Rate(int requestsPerSecond, int burst, int tokenFailuresPerMinute) {}
 
   public record Sharing(int maxInvitationsPerFleet, int maxInvitationSeconds) {}
+
+  public record Events(int sseBufferEvents, int keepAliveSeconds, int maxStreamsPerClient) {}
 
   static GatewayConfig from(JsonObject c) {
     Reader r = new Reader(c);
@@ -75,7 +77,9 @@ public record GatewayConfig(
             r.range("rate.tokenFailuresPerMinute", 1, 1_000_000)),
         new Commands(r.range("command.queuePerVehicle", 1, 10_000), r.range("command.historyPerVehicle", 1, 100_000),
             r.range("command.ackTimeoutSeconds", 1, 300)),
-        new Sharing(r.range("sharing.maxInvitationsPerFleet", 1, 10_000), r.range("sharing.maxInvitationSeconds", 60, 31_536_000)));
+        new Sharing(r.range("sharing.maxInvitationsPerFleet", 1, 10_000), r.range("sharing.maxInvitationSeconds", 60, 31_536_000)),
+        new Events(r.range("events.sseBufferEvents", 1, 1_000_000), r.range("events.keepAliveSeconds", 1, 3600),
+            r.range("events.maxStreamsPerClient", 1, 1000)));
   }
 
   /** Reads settings out of the merged JSON, failing with the setting's name. */

@@ -74,6 +74,9 @@ public final class Settings {
     add("hash.maxPending", Integer.class, 256, "password verifications queued at once; more are refused as overload");
     add("sharing.maxInvitationsPerFleet", Integer.class, 20, "outstanding (unexpired, unused) invitation codes a fleet may have at once");
     add("sharing.maxInvitationSeconds", Integer.class, 2592000, "longest lifetime an invitation code may be given (expires_in_seconds)");
+    add("events.sseBufferEvents", Integer.class, 1000, "events buffered per event stream while its connection cannot take more; a stream that overflows it is disconnected");
+    add("events.keepAliveSeconds", Integer.class, 15, "interval of the keep-alive comment on an event stream");
+    add("events.maxStreamsPerClient", Integer.class, 5, "event streams an API client may hold open at once; more are refused with 429");
     add("catalog.file", String.class, "config/vehicle-models.json", "vehicle model catalog (the built-in one when the file is absent)");
     add("archive.retentionDays", Integer.class, 90, "days a removed vehicle stays in the archive (restorable) before it is purged");
     add("rate.requestsPerSecond", Integer.class, 50, "sustained authenticated requests per second per API client (token bucket refill)");

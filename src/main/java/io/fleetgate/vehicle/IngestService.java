@@ -13,17 +13,25 @@ public final class IngestService {
   private final VehicleRegistry registry;
   private final StateStore states;
   private final IngestMetrics metrics;
+  private final VehicleEvents events;
 
   public IngestService(VehicleRegistry registry, StateStore states, IngestMetrics metrics) {
+    this(registry, states, metrics, VehicleEvents.NONE);
+  }
+
+  /** @param events told of every applied frame (VehicleStateRecorded) and life status change */
+  public IngestService(VehicleRegistry registry, StateStore states, IngestMetrics metrics, VehicleEvents events) {
     this.registry = registry;
     this.states = states;
     this.metrics = metrics;
+    this.events = events;
   }
 
   /**
    * Applies the readings of a frame to a vehicle.
    *
-   * @return the readings applied (changed or refreshed), once they are recorded
+   * @return the readings applied (changed or refreshed), once they are recorded and their event is handed
+   *     over (a sink that confirms, like a broker later, holds this future until it has)
    */
   public Future<List<Reading>> apply(String vehicleId, List<Reading> readings, long nowMs) {
     Vehicle vehicle = registry.vehicle(vehicleId);
@@ -38,7 +46,20 @@ public final class IngestService {
     if (result.applied().isEmpty()) {
       return Future.succeededFuture(List.of());
     }
-    return states.record(vehicleId, nowMs, result.applied()).map(v -> result.applied());
+    return states.record(vehicleId, nowMs, result.applied())
+        .compose(v -> events.stateRecorded(vehicle, result.applied(), nowMs))
+        .map(v -> result.applied());
+  }
+
+  /** A unit connected or its last session ended: sets ONLINE/OFFLINE and, if that changed it, tells the events. */
+  public void setOnline(String vehicleId, boolean online, java.time.Instant at) {
+    VehicleLive live = registry.live(vehicleId);
+    if (live != null && live.setOnline(online, at)) {
+      Vehicle vehicle = registry.vehicle(vehicleId);
+      if (vehicle != null) {
+        events.changed(vehicle, List.of(VehicleEvents.Reason.LIFE_STATUS_CHANGED));
+      }
+    }
   }
 
   /** Counters of the ingest path; implemented over Micrometer by the gateway, no-op in unit tests. */

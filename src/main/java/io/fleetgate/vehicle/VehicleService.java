@@ -36,12 +36,21 @@ public final class VehicleService {
   private final VehicleAccess access;
   private final VehicleIds ids;
   private final Clock clock;
+  private final VehicleEvents events;
 
   /**
    * @param hasher hashes a unit password off the event loop ({@code SecretVerifier::hash})
    */
   public VehicleService(VehicleRegistry registry, VehicleStore store, StateStore states,
       Function<String, Future<String>> hasher, VehicleCatalog catalog, VehicleAccess access, VehicleIds ids, Clock clock) {
+    this(registry, store, states, hasher, catalog, access, ids, clock, VehicleEvents.NONE);
+  }
+
+  /** @param events told of every vehicle added and every patch that changed something */
+  public VehicleService(VehicleRegistry registry, VehicleStore store, StateStore states,
+      Function<String, Future<String>> hasher, VehicleCatalog catalog, VehicleAccess access, VehicleIds ids, Clock clock,
+      VehicleEvents events) {
+    this.events = events;
     this.registry = registry;
     this.store = store;
     this.states = states;
@@ -94,6 +103,7 @@ public final class VehicleService {
         .map(v -> {
           registry.put(unit);
           registry.put(vehicle);
+          events.added(vehicle);
           return vehicle;
         })
         .andThen(ar -> registry.releaseSeq(seq))
@@ -139,8 +149,25 @@ public final class VehicleService {
       if (!registry.replace(updated)) {
         throw Problems.notFound("vehicle"); // archived while the patch was stored
       }
+      List<VehicleEvents.Reason> reasons = reasons(current, updated);
+      if (!reasons.isEmpty()) {
+        events.changed(updated, reasons);
+      }
       return updated;
     });
+  }
+
+  /** What a patch changed, as VehicleChanged reasons (empty: nothing). */
+  static List<VehicleEvents.Reason> reasons(Vehicle before, Vehicle after) {
+    List<VehicleEvents.Reason> out = new java.util.ArrayList<>(2);
+    if (!before.masterData().equals(after.masterData()) || !before.customFields().equals(after.customFields())
+        || !before.tags().equals(after.tags())) {
+      out.add(VehicleEvents.Reason.MASTER_DATA_CHANGED);
+    }
+    if (!java.util.Objects.equals(before.operationStatus(), after.operationStatus())) {
+      out.add(VehicleEvents.Reason.OPERATION_STATUS_CHANGED);
+    }
+    return out;
   }
 
   /** The vehicle after a merge patch (pure). 400 when the merged custom fields exceed their bound. */

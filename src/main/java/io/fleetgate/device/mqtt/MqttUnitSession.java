@@ -17,7 +17,6 @@ import io.fleetgate.protocol.json.CommandResultDecoder;
 import io.fleetgate.protocol.json.JsonStateDecoder;
 import io.fleetgate.vehicle.StateFrame;
 import io.fleetgate.vehicle.TelematicsUnit;
-import io.fleetgate.vehicle.VehicleLive;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttQoS;
@@ -549,10 +548,7 @@ final class MqttUnitSession implements DeviceSession {
   }
 
   private void setOnline(boolean online) {
-    VehicleLive live = services.registry().live(vehicleId);
-    if (live != null) {
-      live.setOnline(online, Instant.now());
-    }
+    services.ingest().setOnline(vehicleId, online, Instant.now());
   }
 
   private static String clip(String s) {

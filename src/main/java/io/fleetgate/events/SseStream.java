@@ -1,0 +1,137 @@
+package io.fleetgate.events;
+
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
+
+/**
+ * One {@code text/event-stream} response. Publishers (any thread) only append to a bounded queue and, when
+ * needed, schedule a drain on the stream's own context; the drain writes while the connection's write queue
+ * has room and otherwise waits for its drain handler. When the queue is full too, the client cannot keep
+ * up: the stream is dropped (connection reset) rather than ever waiting for it.
+ */
+public final class SseStream {
+  private static final Logger LOG = Logger.getLogger(SseStream.class.getName());
+  private static final Buffer KEEP_ALIVE = Buffer.buffer(": keep-alive\n\n");
+
+  final String fleetId;
+  final String clientId;
+  private final Set<EventType> types;
+  private final String vehicleId;
+  private final HttpServerResponse response;
+  private final Context context;
+  private final SseHub hub;
+  private final int capacity;
+  private final Queue<Event> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger queued = new AtomicInteger();
+  private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private long keepAliveTimer = -1;
+
+  private SseStream(String fleetId, String clientId, Set<EventType> types, String vehicleId, HttpServerResponse response,
+      Context context, SseHub hub, int capacity) {
+    this.fleetId = fleetId;
+    this.clientId = clientId;
+    this.types = types;
+    this.vehicleId = vehicleId;
+    this.response = response;
+    this.context = context;
+    this.hub = hub;
+    this.capacity = capacity;
+  }
+
+  /**
+   * Starts a stream on the current (request) context: headers and a first comment go out at once, then
+   * events and a keep-alive comment every {@code keepAliveMs}. The client's reservation must be held.
+   *
+   * @param types the types to send, empty for all
+   * @param vehicleId the one vehicle to send events of, or null for all
+   */
+  public static SseStream open(Vertx vertx, SseHub hub, HttpServerResponse response, String fleetId, String clientId,
+      Set<EventType> types, String vehicleId, int capacity, long keepAliveMs) {
+    SseStream s = new SseStream(fleetId, clientId, types, vehicleId, response, vertx.getOrCreateContext(), hub, capacity);
+    response.setStatusCode(200)
+        .setChunked(true)
+        .putHeader("Content-Type", "text/event-stream")
+        .putHeader("Cache-Control", "no-cache")
+        .putHeader("X-Accel-Buffering", "no");
+    response.closeHandler(v -> s.closed());
+    response.exceptionHandler(e -> s.closed());
+    hub.add(s);
+    response.write(": stream open\n\n");
+    s.keepAliveTimer = vertx.setPeriodic(keepAliveMs, id -> s.keepAlive());
+    return s;
+  }
+
+  boolean accepts(EventType type, String vehicle) {
+    return !closed.get() && (types.isEmpty() || types.contains(type)) && (vehicleId == null || vehicleId.equals(vehicle));
+  }
+
+  /** Any thread: buffer the event or, when the buffer is full, drop this client. Never blocks. */
+  void offer(Event e) {
+    if (closed.get()) {
+      return;
+    }
+    if (queued.incrementAndGet() > capacity) {
+      queued.decrementAndGet();
+      overflow();
+      return;
+    }
+    queue.add(e);
+    if (drainScheduled.compareAndSet(false, true)) {
+      context.runOnContext(v -> drain());
+    }
+  }
+
+  /** On the stream's context. */
+  private void drain() {
+    drainScheduled.set(false);
+    while (!closed.get() && !response.writeQueueFull()) {
+      Event e = queue.poll();
+      if (e == null) {
+        return;
+      }
+      queued.decrementAndGet();
+      response.write(frame(e));
+    }
+    if (!closed.get() && !queue.isEmpty()) {
+      response.drainHandler(v -> drain());
+    }
+  }
+
+  private static Buffer frame(Event e) {
+    return Buffer.buffer("id: " + e.messageId() + "\nevent: " + e.type().wire + "\ndata: " + e.json() + "\n\n");
+  }
+
+  private void keepAlive() {
+    if (!closed.get() && !response.writeQueueFull()) {
+      response.write(KEEP_ALIVE);
+    }
+  }
+
+  private void overflow() {
+    if (closed.compareAndSet(false, true)) {
+      hub.remove(this);
+      LOG.info("event stream of client " + clientId + " (fleet " + fleetId + ") cannot keep up: disconnected");
+      context.runOnContext(v -> {
+        context.owner().cancelTimer(keepAliveTimer);
+        queue.clear();
+        response.reset();
+      });
+    }
+  }
+
+  private void closed() {
+    closed.set(true);
+    hub.remove(this);
+    context.owner().cancelTimer(keepAliveTimer);
+    queue.clear();
+  }
+}
