@@ -54,6 +54,7 @@ class OpenApiContractTest {
       "application/yaml", "text/plain",
       "text/html", "text/plain",
       "text/plain; version=0.0.4", "text/plain",
+      "text/event-stream", "text/plain",
       "application/openmetrics-text; version=1.0.0", "application/octet-stream");
 
   static TestGateway gw;
