@@ -29,6 +29,7 @@ import io.fleetgate.device.DeviceServices;
 import io.fleetgate.device.LocalDeviceSessions;
 import io.fleetgate.device.UnitAuthenticator;
 import io.fleetgate.device.mqtt.MqttDeviceVerticle;
+import io.fleetgate.device.tcp.TcpDeviceVerticle;
 import io.fleetgate.fleet.ApiClient;
 import io.fleetgate.fleet.FleetDirectory;
 import io.fleetgate.ops.BuildInfo;
@@ -124,6 +125,7 @@ public final class Gateway {
   private volatile boolean serving;
   private int httpPort;
   private int mqttPort;
+  private int tcpPort;
 
   private Gateway(Vertx vertx, GatewayConfig config, PrometheusMeterRegistry metrics, Clock clock) {
     this.vertx = vertx;
@@ -241,7 +243,7 @@ public final class Gateway {
         .map(v -> {
           g.startTimers();
           g.serving = true;
-          LOG.info("fleetgate listening: http " + g.httpPort + ", mqtt " + g.mqttPort);
+          LOG.info("fleetgate listening: http " + g.httpPort + ", mqtt " + g.mqttPort + ", tcp " + g.tcpPort);
           if (g.tokens.isEphemeral()) {
             LOG.warning("jwt.key (FLEETGATE_JWT_KEY) is not set: tokens are signed with an ephemeral key and stop verifying when this process ends");
           }
@@ -255,6 +257,10 @@ public final class Gateway {
 
   public int mqttPort() {
     return mqttPort;
+  }
+
+  public int tcpPort() {
+    return tcpPort;
   }
 
   private Future<Void> loadWorkingSet() {
@@ -388,9 +394,18 @@ public final class Gateway {
     GatewayConfig.Mqtt mqtt = config.mqtt();
     ConnectionBudget mqttConnections = new ConnectionBudget(mqtt.maxConnections());
     deviceMetrics.mqttConnections(mqttConnections::inUse);
+    GatewayConfig.Tcp tcp = config.tcp();
+    ConnectionBudget tcpConnections = new ConnectionBudget(tcp.maxConnections());
+    deviceMetrics.tcpConnections(tcpConnections::inUse);
     return deployShared(port -> new MqttDeviceVerticle(mqtt.host(), port, mqtt, mqttConnections, devices), mqtt.port(), 2)
         .map(port -> {
           mqttPort = port;
+          return null;
+        })
+        .compose(v -> deployShared(port -> new TcpDeviceVerticle(tcp.host(), port, tcp, tcpConnections, devices), tcp.port(), 3))
+        .map(port -> {
+          tcpPort = port;
+          listeners.put("tcp", port);
           return null;
         });
   }
