@@ -187,10 +187,6 @@ class TcpCodecTest {
     return Hex.of(new TcpFrame(type, payload).toBytes());
   }
 
-  private static String crc(String hex) {
-    return String.format("%04X", Crc16.of(Hex.bytes(hex)));
-  }
-
   @Test
   void toBytesMatchesTheContract() {
     assertArrayEquals(Hex.bytes(LOGIN), new TcpFrame(1, Hex.bytes("08 554E495430303031 0F 7365637265742D70617373776F7264")).toBytes());
