@@ -33,6 +33,7 @@ import io.fleetgate.device.DeviceServices;
 import io.fleetgate.device.LocalDeviceSessions;
 import io.fleetgate.device.UnitAuthenticator;
 import io.fleetgate.device.mqtt.MqttDeviceVerticle;
+import io.fleetgate.device.tcp.TcpDeviceVerticle;
 import io.fleetgate.fleet.ApiClient;
 import io.fleetgate.fleet.FleetDirectory;
 import io.fleetgate.ops.BuildInfo;
@@ -132,6 +133,7 @@ public final class Gateway {
   private volatile boolean serving;
   private int httpPort;
   private int mqttPort;
+  private int tcpPort;
 
   private Gateway(Vertx vertx, GatewayConfig config, PrometheusMeterRegistry metrics, Clock clock) {
     this.vertx = vertx;
@@ -303,7 +305,7 @@ public final class Gateway {
         .map(v -> {
           g.startTimers();
           g.serving = true;
-          LOG.info("fleetgate listening: http " + g.httpPort + ", mqtt " + g.mqttPort);
+          LOG.info("fleetgate listening: http " + g.httpPort + ", mqtt " + g.mqttPort + ", tcp " + g.tcpPort);
           if (g.tokens.isEphemeral()) {
             LOG.warning("jwt.key (FLEETGATE_JWT_KEY) is not set: tokens are signed with an ephemeral key and stop verifying when this process ends");
           }
@@ -317,6 +319,10 @@ public final class Gateway {
 
   public int mqttPort() {
     return mqttPort;
+  }
+
+  public int tcpPort() {
+    return tcpPort;
   }
 
   private Future<Void> loadWorkingSet() {
@@ -452,9 +458,18 @@ public final class Gateway {
     GatewayConfig.Mqtt mqtt = config.mqtt();
     ConnectionBudget mqttConnections = new ConnectionBudget(mqtt.maxConnections());
     deviceMetrics.mqttConnections(mqttConnections::inUse);
+    GatewayConfig.Tcp tcp = config.tcp();
+    ConnectionBudget tcpConnections = new ConnectionBudget(tcp.maxConnections());
+    deviceMetrics.tcpConnections(tcpConnections::inUse);
     return deployShared(port -> new MqttDeviceVerticle(mqtt.host(), port, mqtt, mqttConnections, devices), mqtt.port(), 2)
         .map(port -> {
           mqttPort = port;
+          return null;
+        })
+        .compose(v -> deployShared(port -> new TcpDeviceVerticle(tcp.host(), port, tcp, tcpConnections, devices), tcp.port(), 3))
+        .map(port -> {
+          tcpPort = port;
+          listeners.put("tcp", port);
           return null;
         });
   }

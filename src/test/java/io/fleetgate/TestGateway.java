@@ -85,6 +85,7 @@ public final class TestGateway implements AutoCloseable {
     settings.put("http.port", 0);
     settings.put("mqtt.host", "127.0.0.1");
     settings.put("mqtt.port", 0);
+    settings.put("tcp.host", "127.0.0.1");
     settings.put("tcp.port", 0);
     settings.put("hash.memoryKiB", 64);
     settings.put("hash.iterations", 1);

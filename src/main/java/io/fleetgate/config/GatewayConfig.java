@@ -19,7 +19,8 @@ public record GatewayConfig(
   public record Mqtt(String host, int port, int tlsPort, int maxConnections, int maxFrameBytes,
       int connectTimeoutSeconds, int maxKeepAliveSeconds, int invalidFramesPerMinute, int maxInflightPerConnection) {}
 
-  public record Tcp(int port, int tlsPort) {}
+  public record Tcp(String host, int port, int tlsPort, int maxConnections, int loginTimeoutSeconds,
+      int heartbeatSeconds, int maxInflightPerConnection) {}
 
   public record Tls(String cert, String key, String clientCa) {
     public boolean enabled() {
@@ -49,7 +50,9 @@ public record GatewayConfig(
         r.range("mqtt.maxConnections", 1, 10_000_000), r.range("mqtt.maxFrameBytes", 256, 1 << 20),
         r.range("mqtt.connectTimeoutSeconds", 1, 300), r.range("mqtt.maxKeepAliveSeconds", 10, 65535),
         r.range("mqtt.invalidFramesPerMinute", 1, 1_000_000), r.range("mqtt.maxInflightPerConnection", 1, 65535));
-    Tcp tcp = new Tcp(r.port("tcp.port"), r.port("tcp.tlsPort"));
+    Tcp tcp = new Tcp(r.string("tcp.host"), r.port("tcp.port"), r.port("tcp.tlsPort"),
+        r.range("tcp.maxConnections", 1, 10_000_000), r.range("tcp.loginTimeoutSeconds", 1, 300),
+        r.range("tcp.heartbeatSeconds", 1, 3600), r.range("tcp.maxInflightPerConnection", 1, 65535));
     Tls tls = new Tls(r.file("tls.cert"), r.file("tls.key"), r.file("tls.clientCa"));
     if (tls.cert() != null && tls.key() == null) {
       throw new ConfigException(r.name("tls.key") + ": required when tls.cert is set");

@@ -54,6 +54,11 @@ public final class Settings {
     add("mqtt.maxInflightPerConnection", Integer.class, 64, "frames (QoS 0 and 1) being applied per connection before reading pauses; announced to MQTT 5 units as Receive Maximum");
     add("tcp.port", Integer.class, 5100, "TCP binary device port (0 = any free port)");
     add("tcp.tlsPort", Integer.class, 5101, "TCP binary over TLS port, used only when tls.cert is set");
+    add("tcp.host", String.class, "0.0.0.0", "address the TCP device listener binds");
+    add("tcp.maxConnections", Integer.class, 200000, "concurrent TCP device connections before new ones are closed at accept");
+    add("tcp.loginTimeoutSeconds", Integer.class, 10, "time from TCP accept to LOGIN before ERROR 2 and close");
+    add("tcp.heartbeatSeconds", Integer.class, 60, "heartbeat interval units are configured with; silence for 1.5 times it closes the connection");
+    add("tcp.maxInflightPerConnection", Integer.class, 64, "frames being applied per TCP connection before reading pauses");
     add("tls.cert", String.class, null, "PEM certificate chain for the TLS listeners (unset = TLS off)");
     add("tls.key", String.class, null, "PEM private key of tls.cert");
     add("tls.clientCa", String.class, null, "PEM CA whose client certificates authenticate units (CN = unit id)");

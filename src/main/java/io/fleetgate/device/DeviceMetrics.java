@@ -41,6 +41,12 @@ public final class DeviceMetrics implements IngestService.IngestMetrics {
         .register(registry);
   }
 
+  /** Publishes the number of TCP device connections as a gauge. */
+  public void tcpConnections(Supplier<Number> connections) {
+    Gauge.builder("fleetgate_tcp_connections", connections).description("Open TCP device connections")
+        .register(registry);
+  }
+
   public void frameAccepted(String protocol, String format) {
     counter("fleetgate_frames_accepted", "format", protocol, format).increment();
   }
@@ -51,6 +57,10 @@ public final class DeviceMetrics implements IngestService.IngestMetrics {
 
   public void connectRefused(String reason) {
     counter("fleetgate_mqtt_connect_refused", "reason", null, reason).increment();
+  }
+
+  public void tcpLoginRefused(String reason) {
+    counter("fleetgate_tcp_login_refused", "reason", null, reason).increment();
   }
 
   public void commandResult(String protocol, String status) {

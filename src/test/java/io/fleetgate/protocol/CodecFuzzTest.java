@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
  * Random valid frames, then random mutations of their bytes: a decoder either throws {@link FrameException} or
  * returns a frame that passes {@link Plausibility}; nothing else (no IndexOutOfBounds, no NumberFormat, no NPE).
  */
-class CodecFuzzTest {
-  static final long NOW = 1_795_255_200_000L;
+public class CodecFuzzTest {
+  public static final long NOW = 1_795_255_200_000L;
   static final int SEEDS = 2_000;
   static final int MUTATIONS = 25;
 
@@ -47,7 +47,7 @@ class CodecFuzzTest {
     };
   }
 
-  static StateFrame randomFrame(Random rnd) {
+  public static StateFrame randomFrame(Random rnd) {
     long ts = NOW - rnd.nextInt(86_400_000);
     List<Reading> readings = new ArrayList<>();
     for (Property p : Property.values()) {

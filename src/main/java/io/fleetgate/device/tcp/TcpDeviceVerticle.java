@@ -1,0 +1,57 @@
+package io.fleetgate.device.tcp;
+
+import io.fleetgate.Gateway;
+import io.fleetgate.config.GatewayConfig;
+import io.fleetgate.device.DeviceServices;
+import io.fleetgate.ops.ConnectionBudget;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
+import java.util.logging.Logger;
+
+/**
+ * The TCP binary device listener (plain; TLS comes later): binds the server and gives every connection its
+ * own {@link TcpUnitSession}. One instance per event loop, sharing the port.
+ */
+public final class TcpDeviceVerticle extends VerticleBase implements Gateway.PortBound {
+  private static final Logger LOG = Logger.getLogger("fleetgate.tcp");
+
+  private final String host;
+  private final int port;
+  private final GatewayConfig.Tcp config;
+  private final ConnectionBudget budget;
+  private final DeviceServices services;
+  private NetServer server;
+
+  public TcpDeviceVerticle(String host, int port, GatewayConfig.Tcp config, ConnectionBudget budget, DeviceServices services) {
+    this.host = host;
+    this.port = port;
+    this.config = config;
+    this.budget = budget;
+    this.services = services;
+  }
+
+  @Override
+  public Future<?> start() {
+    server = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true))
+        .connectHandler(this::onConnect)
+        .exceptionHandler(e -> LOG.fine(() -> "TCP connection error: " + e));
+    return server.listen(port, host);
+  }
+
+  private void onConnect(NetSocket socket) {
+    new TcpUnitSession(socket, context, config, budget, services).start();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  @Override
+  public int actualPort() {
+    return server.actualPort();
+  }
+}

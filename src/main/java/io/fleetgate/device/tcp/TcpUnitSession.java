@@ -1,0 +1,476 @@
+package io.fleetgate.device.tcp;
+
+import io.fleetgate.command.Command;
+import io.fleetgate.config.GatewayConfig;
+import io.fleetgate.device.ConnectRefusedException;
+import io.fleetgate.device.ConnectRefusedException.Reason;
+import io.fleetgate.device.DeliveryTimeoutException;
+import io.fleetgate.device.DeviceServices;
+import io.fleetgate.device.DeviceSession;
+import io.fleetgate.device.UnitOfflineException;
+import io.fleetgate.ops.ConnectionBudget;
+import io.fleetgate.protocol.FrameException;
+import io.fleetgate.protocol.tcp.CommandCodes;
+import io.fleetgate.protocol.tcp.TcpFrame;
+import io.fleetgate.protocol.tcp.TcpFrameDecoder;
+import io.fleetgate.protocol.tcp.TcpFrameException;
+import io.fleetgate.protocol.tcp.TcpMessage;
+import io.fleetgate.protocol.tcp.TcpMessageDecoder;
+import io.fleetgate.protocol.tcp.TcpMessageEncoder;
+import io.fleetgate.vehicle.TelematicsUnit;
+import io.fleetgate.vehicle.VehicleLive;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
+import io.vertx.core.net.NetSocket;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One TCP connection of a telematics unit, from accept to close. Confined to the event loop of the verticle
+ * that accepted it, except {@link #takenOver()}, {@link #revoke()} and {@link #deliver}, which hop onto it.
+ *
+ * <p>Bytes → {@link TcpFrameDecoder} → frames → {@link TcpMessageDecoder} → one handler per type. LOGIN:
+ * {@code authenticate → register (takeover) → LOGIN_ACK 0 → commands ready}. STATE: {@code ingest →
+ * STATE_ACK(seq)}, acks in arrival order and only after the hand-off succeeded. COMMAND_RESULT: proof of
+ * delivery of its command, then the result sink.
+ *
+ * <p>Back-pressure: frames are taken from the decoder only while fewer than
+ * {@code maxInflightPerConnection} are being applied, the socket's write queue is not full and no LOGIN is
+ * being checked; otherwise the socket is paused (at most one read's worth of bytes waits in the decoder) and
+ * resumed when the hand-offs finish or the write queue drains.
+ *
+ * <p>Decisions the contract leaves open: an invalid STATE or COMMAND_RESULT payload gets ERROR 1 and the
+ * connection is closed, like a bad envelope (a unit sending it again would be rejected again, and a closed
+ * connection is a signal its operator sees). A second LOGIN, or a gateway-direction type from the unit, is a
+ * bad frame too. A credential check the gateway cannot do now (verifier overloaded) gets ERROR 3 and close,
+ * not LOGIN_ACK 1, so the unit retries instead of believing its password is wrong. LOGIN_ACK 2 is never
+ * sent: LOGIN carries no version, and a STATE of an unknown payload version is a bad frame. HEARTBEAT_ACK is
+ * sent at once, not in order with STATE_ACKs. A failed hand-off (store error, vehicle removed meanwhile)
+ * closes without an ack, so the unit resends after reconnecting. For commands the COMMAND_RESULT is the
+ * proof of delivery ({@code command.ackTimeoutSeconds} bounds the wait for it).
+ */
+final class TcpUnitSession implements DeviceSession {
+  static final String PROTOCOL = "tcp";
+  private static final Logger LOG = Logger.getLogger("fleetgate.tcp");
+
+  private enum Phase { AWAIT_LOGIN, AUTHENTICATING, ONLINE, CLOSING }
+
+  /** A COMMAND written and waiting for its COMMAND_RESULT. */
+  private record PendingCommand(Promise<Void> proof, long timerId) {}
+
+  private final NetSocket socket;
+  private final Context context;
+  private final GatewayConfig.Tcp config;
+  private final ConnectionBudget budget;
+  private final DeviceServices services;
+  private final TcpFrameDecoder decoder = new TcpFrameDecoder();
+  private final OrderedStateAcks stateAcks = new OrderedStateAcks(seq -> send(new TcpMessage.StateAck(seq)));
+  private final Map<UUID, PendingCommand> pendingCommands = new HashMap<>();
+  private final long silenceTimeoutMs;
+
+  private Phase phase = Phase.AWAIT_LOGIN;
+  private volatile boolean closed;
+  private boolean holdsSlot;
+  private boolean registered;
+  private String unitId;
+  private String vehicleId;
+  private int inflight;
+  private boolean paused;
+  private boolean draining;
+  private long loginTimer = -1;
+  private long lastActivityMs;
+
+  TcpUnitSession(NetSocket socket, Context context, GatewayConfig.Tcp config, ConnectionBudget budget, DeviceServices services) {
+    this.socket = socket;
+    this.context = context;
+    this.config = config;
+    this.budget = budget;
+    this.services = services;
+    this.silenceTimeoutMs = config.heartbeatSeconds() * 1500L;
+  }
+
+  @Override
+  public String unitId() {
+    return unitId;
+  }
+
+  @Override
+  public String vehicleId() {
+    return vehicleId;
+  }
+
+  void start() {
+    socket.closeHandler(this::onClose).exceptionHandler(this::onException);
+    if (!budget.tryAcquire()) {
+      LOG.info("TCP connection from " + socket.remoteAddress() + " refused: tcp.maxConnections reached");
+      services.metrics().tcpLoginRefused(Reason.TOO_MANY_CONNECTIONS.label());
+      closed = true; // nothing of this session to undo
+      socket.close();
+      return;
+    }
+    holdsSlot = true;
+    socket.handler(this::onData).drainHandler(v -> readingChanged());
+    loginTimer = context.owner().setTimer(config.loginTimeoutSeconds() * 1000L, t -> onLoginTimeout());
+  }
+
+  // ---- bytes → frames -----------------------------------------------------------------------------------
+
+  private void onData(Buffer data) {
+    touch();
+    decoder.append(((BufferInternal) data).getByteBuf());
+    drain();
+  }
+
+  /** Takes frames from the decoder while this session may process them. Never re-entered. */
+  private void drain() {
+    if (draining) {
+      return;
+    }
+    draining = true;
+    try {
+      while (mayProcess()) {
+        TcpFrame frame;
+        try {
+          frame = decoder.next();
+        } catch (TcpFrameException e) {
+          badFrame(e.reason().label(), e.getMessage());
+          return;
+        }
+        if (frame == null) {
+          break;
+        }
+        onFrame(frame);
+      }
+    } finally {
+      draining = false;
+    }
+    readingChanged();
+  }
+
+  private boolean mayProcess() {
+    return phase != Phase.CLOSING && phase != Phase.AUTHENTICATING
+        && inflight < config.maxInflightPerConnection() && !socket.writeQueueFull();
+  }
+
+  /** Pauses the socket while frames cannot be processed, resumes (and drains) when they can again. */
+  private void readingChanged() {
+    if (phase == Phase.CLOSING) {
+      return;
+    }
+    boolean shouldPause = !mayProcess();
+    if (shouldPause && !paused) {
+      paused = true;
+      socket.pause();
+    } else if (!shouldPause && paused) {
+      paused = false;
+      socket.resume();
+      drain();
+    }
+  }
+
+  private void onFrame(TcpFrame frame) {
+    if (phase == Phase.AWAIT_LOGIN && frame.type() != TcpFrame.LOGIN) {
+      services.metrics().frameRejected(PROTOCOL, "not_logged_in");
+      LOG.info("TCP connection from " + socket.remoteAddress() + ": frame type " + frame.type() + " before LOGIN, closing");
+      closeWith(TcpMessage.Error.NOT_LOGGED_IN);
+      return;
+    }
+    long nowMs = System.currentTimeMillis();
+    TcpMessage message;
+    try {
+      message = TcpMessageDecoder.decode(frame, nowMs);
+    } catch (FrameException e) {
+      badFrame(e.reason().label(), e.getMessage());
+      return;
+    } catch (TcpFrameException e) {
+      badFrame(e.reason().label(), e.getMessage());
+      return;
+    }
+    if (message instanceof TcpMessage.Login login && phase == Phase.AWAIT_LOGIN) {
+      onLogin(login);
+    } else if (message instanceof TcpMessage.State state && phase == Phase.ONLINE) {
+      onState(state, nowMs);
+    } else if (message instanceof TcpMessage.Heartbeat && phase == Phase.ONLINE) {
+      send(new TcpMessage.HeartbeatAck());
+    } else if (message instanceof TcpMessage.Result result && phase == Phase.ONLINE) {
+      onResult(result, nowMs);
+    } else {
+      badFrame("unexpected_type", "frame type " + frame.type() + " not expected from a unit here");
+    }
+  }
+
+  private void badFrame(String reason, String detail) {
+    services.metrics().frameRejected(PROTOCOL, reason);
+    LOG.info(who() + ": bad frame, " + detail + "; closing");
+    closeWith(TcpMessage.Error.BAD_FRAME);
+  }
+
+  // ---- LOGIN --------------------------------------------------------------------------------------------
+
+  private void onLogin(TcpMessage.Login login) {
+    phase = Phase.AUTHENTICATING; // no further frame is taken until the check is done
+    services.authenticator().authenticate(login.unitId(), login.password())
+        .onSuccess(this::accept)
+        .onFailure(e -> refuse(login.unitId(), e));
+  }
+
+  private void accept(TelematicsUnit unit) {
+    if (closed || phase == Phase.CLOSING) {
+      return; // the unit left (or timed out) while its password was checked
+    }
+    context.owner().cancelTimer(loginTimer);
+    unitId = unit.id();
+    vehicleId = unit.vehicleId();
+    phase = Phase.ONLINE;
+    registered = true;
+    DeviceSession previous = services.sessions().register(this, () -> setOnline(true));
+    if (previous != null) {
+      LOG.info("unit " + unitId + ": new TCP connection from " + socket.remoteAddress() + " takes over the previous one");
+      previous.takenOver();
+    }
+    if (!stillValid(unit)) {
+      LOG.info("unit " + unitId + ": credentials revoked during login, closing");
+      close();
+      return;
+    }
+    send(new TcpMessage.LoginAck(TcpMessage.LoginAck.OK));
+    LOG.fine(() -> "unit " + unitId + ": logged in over TCP");
+    touch();
+    context.owner().setTimer(silenceTimeoutMs, this::checkSilence);
+    services.commandReadiness().commandsReady(vehicleId);
+    drain(); // frames the unit sent right behind its LOGIN
+  }
+
+  private void refuse(String claimedId, Throwable failure) {
+    Reason reason = failure instanceof ConnectRefusedException e ? e.reason() : Reason.SERVER_BUSY;
+    services.metrics().tcpLoginRefused(reason.label());
+    if (failure instanceof ConnectRefusedException) {
+      LOG.info("unit '" + clip(claimedId) + "' from " + socket.remoteAddress() + ": TCP login refused, " + reason.label() + " (" + failure.getMessage() + ")");
+    } else {
+      LOG.log(Level.WARNING, "unit '" + clip(claimedId) + "': TCP login failed unexpectedly", failure);
+    }
+    if (reason == Reason.BAD_CREDENTIALS) {
+      closeWith(new TcpMessage.LoginAck(TcpMessage.LoginAck.BAD_CREDENTIALS));
+    } else {
+      closeWith(new TcpMessage.Error(TcpMessage.Error.RATE_LIMITED));
+    }
+  }
+
+  private void onLoginTimeout() {
+    if (phase == Phase.AWAIT_LOGIN || phase == Phase.AUTHENTICATING) {
+      services.metrics().frameRejected(PROTOCOL, "login_timeout");
+      LOG.info("TCP connection from " + socket.remoteAddress() + ": no LOGIN within " + config.loginTimeoutSeconds() + " s, closing");
+      closeWith(TcpMessage.Error.NOT_LOGGED_IN);
+    }
+  }
+
+  /** Whether the credentials this session logged in with still hold (same hash, vehicle still there). */
+  private boolean stillValid(TelematicsUnit unit) {
+    TelematicsUnit now = services.registry().unit(unit.id());
+    return now != null && now.passwordHash().equals(unit.passwordHash()) && services.registry().vehicle(now.vehicleId()) != null;
+  }
+
+  // ---- STATE and COMMAND_RESULT -------------------------------------------------------------------------
+
+  private void onState(TcpMessage.State state, long nowMs) {
+    OrderedStateAcks.Pending ack = stateAcks.add(state.frame().seq());
+    begin();
+    services.ingest().apply(vehicleId, state.frame().readings(), nowMs).onComplete(ar -> {
+      end();
+      if (ar.succeeded()) {
+        services.metrics().frameAccepted(PROTOCOL, "binary");
+        ack.complete();
+      } else {
+        handOffFailed(ar.cause());
+      }
+    });
+  }
+
+  private void onResult(TcpMessage.Result message, long nowMs) {
+    PendingCommand pending = pendingCommands.remove(message.result().id());
+    if (pending != null) {
+      context.owner().cancelTimer(pending.timerId());
+      pending.proof().tryComplete(); // the result proves the delivery: DELIVERED first, then the result
+    }
+    begin();
+    services.results().accept(PROTOCOL, vehicleId, message.result(), nowMs).onComplete(ar -> {
+      end();
+      if (ar.failed()) {
+        handOffFailed(ar.cause());
+      }
+    });
+  }
+
+  private void handOffFailed(Throwable failure) {
+    LOG.log(Level.WARNING, "unit " + unitId + ": frame not applied, closing so that it is resent: " + failure.getMessage());
+    close();
+  }
+
+  private void begin() {
+    inflight++;
+  }
+
+  private void end() {
+    inflight--;
+    readingChanged();
+  }
+
+  // ---- commands -----------------------------------------------------------------------------------------
+
+  @Override
+  public boolean acceptsCommands() {
+    return phase == Phase.ONLINE && !closed;
+  }
+
+  /** Writes a COMMAND frame; its COMMAND_RESULT is the proof of delivery, awaited with a timer. */
+  @Override
+  public Future<Void> deliver(Command command) {
+    Promise<Void> proof = Promise.promise();
+    context.runOnContext(v -> sendCommand(command, proof));
+    return proof.future();
+  }
+
+  private void sendCommand(Command command, Promise<Void> proof) {
+    if (!acceptsCommands()) {
+      proof.tryFail(new UnitOfflineException("unit " + unitId + " is not connected over TCP"));
+      return;
+    }
+    if (CommandCodes.code(command.name()) < 0) {
+      proof.tryFail(new UnitOfflineException("command " + command.name() + " has no TCP command code"));
+      return;
+    }
+    long timer = context.owner().setTimer(services.commandAckTimeoutMs(), t -> onCommandTimeout(command.id()));
+    PendingCommand previous = pendingCommands.put(command.id(), new PendingCommand(proof, timer));
+    if (previous != null) {
+      context.owner().cancelTimer(previous.timerId());
+      previous.proof().tryFail(new DeliveryTimeoutException("command " + command.id() + " sent again"));
+    }
+    send(new TcpMessage.Command(command.id(), command.name(), command.expiresAt().toEpochMilli()));
+  }
+
+  private void onCommandTimeout(UUID id) {
+    PendingCommand p = pendingCommands.remove(id);
+    if (p != null) {
+      p.proof().tryFail(new DeliveryTimeoutException("unit " + unitId + ": no COMMAND_RESULT within " + services.commandAckTimeoutMs() + " ms"));
+    }
+  }
+
+  private void failPendingCommands() {
+    for (PendingCommand p : pendingCommands.values()) {
+      context.owner().cancelTimer(p.timerId());
+      p.proof().tryFail(new UnitOfflineException("unit " + unitId + ": connection closed before the COMMAND_RESULT"));
+    }
+    pendingCommands.clear();
+  }
+
+  // ---- writing, silence, takeover, close ----------------------------------------------------------------
+
+  private void send(TcpMessage message) {
+    if (phase == Phase.CLOSING || closed) {
+      return;
+    }
+    socket.write(Buffer.buffer(TcpMessageEncoder.encode(message)));
+    if (socket.writeQueueFull()) {
+      readingChanged(); // the drain handler resumes
+    }
+  }
+
+  private void touch() {
+    lastActivityMs = System.nanoTime() / 1_000_000;
+  }
+
+  /** One timer per connection, re-armed for the remaining time instead of being reset by every frame. */
+  private void checkSilence(long timerId) {
+    if (closed || phase == Phase.CLOSING) {
+      return;
+    }
+    long idle = System.nanoTime() / 1_000_000 - lastActivityMs;
+    if (idle >= silenceTimeoutMs) {
+      services.metrics().frameRejected(PROTOCOL, "silence_timeout");
+      LOG.info("unit " + unitId + ": silent for " + idle + " ms, closing");
+      close();
+    } else {
+      context.owner().setTimer(silenceTimeoutMs - idle, this::checkSilence);
+    }
+  }
+
+  @Override
+  public void revoke() {
+    context.runOnContext(v -> {
+      LOG.info("unit " + unitId + ": credentials revoked (vehicle removed or password changed), closing");
+      close();
+    });
+  }
+
+  @Override
+  public void takenOver() {
+    context.runOnContext(v -> close());
+  }
+
+  private void closeWith(int errorCode) {
+    closeWith(new TcpMessage.Error(errorCode));
+  }
+
+  /** Writes a last frame, then closes once it is flushed. */
+  private void closeWith(TcpMessage last) {
+    if (phase == Phase.CLOSING || closed) {
+      return;
+    }
+    phase = Phase.CLOSING;
+    socket.end(Buffer.buffer(TcpMessageEncoder.encode(last)));
+  }
+
+  private void close() {
+    if (phase == Phase.CLOSING || closed) {
+      return;
+    }
+    phase = Phase.CLOSING;
+    socket.close();
+  }
+
+  private void onException(Throwable t) {
+    LOG.fine(() -> who() + ": connection error: " + t);
+  }
+
+  private void onClose(Void v) {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    phase = Phase.CLOSING;
+    if (loginTimer >= 0) {
+      context.owner().cancelTimer(loginTimer);
+    }
+    failPendingCommands();
+    if (holdsSlot) {
+      budget.release();
+    }
+    if (registered) {
+      // after a takeover the newer session is current: this close leaves the life status alone
+      services.sessions().unregister(this, () -> setOnline(false));
+      LOG.fine(() -> "unit " + unitId + ": TCP connection closed");
+    }
+  }
+
+  private void setOnline(boolean online) {
+    VehicleLive live = services.registry().live(vehicleId);
+    if (live != null) {
+      live.setOnline(online, Instant.now());
+    }
+  }
+
+  private String who() {
+    return unitId != null ? "unit " + unitId : "TCP connection from " + socket.remoteAddress();
+  }
+
+  private static String clip(String s) {
+    return s == null ? "" : s.length() <= 80 ? s : s.substring(0, 80) + "…";
+  }
+}
