@@ -16,10 +16,12 @@ public record SimOptions(
     int qos, Format format, Mode mode, double rate, double targetRate, int window, int durationSeconds,
     List<String> sourceAddresses, boolean idle, int connectRate, int keepAliveSeconds, int reportEverySeconds,
     int ackTimeoutSeconds, boolean provision, boolean provisionOnly, String apiUrl, String adminId, String adminSecret, String fleetId,
-    double commandFailureRate, int commandDelayMs, double commandRate, int warmupSeconds) {
+    double commandFailureRate, int commandDelayMs, double commandRate, int warmupSeconds, Protocol protocol) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 1884;
+  /** The gateway's TCP device port, the default of {@code --port} with {@code --protocol tcp}. */
+  public static final int DEFAULT_TCP_PORT = 5100;
   public static final int DEFAULT_UNITS = 10;
   public static final String DEFAULT_UNIT_PREFIX = "sim-";
   /** Every simulated unit's password unless --credentials says otherwise (at least 12 characters, as POST /vehicles needs). */
@@ -31,6 +33,9 @@ public record SimOptions(
   public static final String DEFAULT_API_URL = "http://127.0.0.1:8080";
   public static final String DEFAULT_FLEET_ID = "sim-fleet";
 
+  /** How units talk to the gateway: MQTT, or the fleetgate TCP protocol (binary state, always acknowledged). */
+  public enum Protocol { MQTT, TCP }
+
   /** Frame encoding on the state topic. */
   public enum Format { JSON, BINARY }
 
@@ -41,17 +46,19 @@ public record SimOptions(
   public enum Mode { REALISTIC, LOAD, COMMANDS }
 
   public static final String USAGE = """
-      usage: fleetgate simulate [options]         simulated telematics units over MQTT
+      usage: fleetgate simulate [options]         simulated telematics units over MQTT or TCP
 
-        --host HOST                 gateway MQTT host (default 127.0.0.1)
-        --port N                    gateway MQTT port (default 1884)
+        --protocol mqtt|tcp         how units talk to the gateway (default mqtt); tcp: the fleetgate TCP protocol,
+                                    binary state frames, every frame acknowledged (STATE→STATE_ACK latency)
+        --host HOST                 gateway device host (default 127.0.0.1)
+        --port N                    gateway device port (default 1884 for mqtt, 5100 for tcp)
         --units N                   number of units (default 10)
         --unit-prefix P             unit ids are P000001, P000002, … (default sim-)
         --password PW               every unit's password (default sim-unit-password)
         --credentials FILE          unit ids and passwords from FILE (written by `fleetgate demo` or --provision);
                                     with --provision, FILE is written instead
         --qos 0|1                   state frame QoS (default 1; QoS 1 measures publish→PUBACK = applied latency)
-        --format json|binary        state frame encoding (default json)
+        --format json|binary        state frame encoding (default json; tcp: binary only)
         --mode realistic|load|commands
                                     realistic: --rate per unit; load: --target-rate in total; commands: realistic
                                     units plus --command-rate synchronous REST commands/s to them (needs --provision)
@@ -63,7 +70,7 @@ public record SimOptions(
         --source-addresses A-B|A,B  spread connections over these local (127.x) addresses, e.g. 127.0.0.1-127.0.0.16
         --idle                      connect, subscribe and only keep alive (idle-connection memory runs)
         --connect-rate N            new connections per second while ramping up (default 500)
-        --keep-alive S              MQTT keep-alive in seconds (default 60)
+        --keep-alive S              MQTT keep-alive / TCP heartbeat interval in seconds (default 60, as the gateway)
         --report-every S            seconds between progress lines (default 5)
         --ack-timeout S             seconds before an unacknowledged QoS 1 frame counts as lost (default 30)
         --provision                 first create the fleet, its API client and the units' vehicles over REST
@@ -82,7 +89,8 @@ public record SimOptions(
   private static final java.util.Set<String> VALUED = java.util.Set.of("--host", "--port", "--units", "--unit-prefix",
       "--password", "--credentials", "--qos", "--format", "--mode", "--rate", "--target-rate", "--window", "--duration",
       "--source-addresses", "--connect-rate", "--keep-alive", "--report-every", "--ack-timeout", "--api-url",
-      "--admin-id", "--admin-secret", "--fleet-id", "--command-rate", "--command-failure-rate", "--command-delay-ms", "--warmup");
+      "--admin-id", "--admin-secret", "--fleet-id", "--command-rate", "--command-failure-rate", "--command-delay-ms", "--warmup",
+      "--protocol");
 
   /** A bad command line: one line for the user. */
   public static final class BadArgument extends RuntimeException {
@@ -94,6 +102,10 @@ public record SimOptions(
   public static SimOptions parse(String[] args, Map<String, String> env) {
     String host = DEFAULT_HOST;
     int port = DEFAULT_PORT;
+    boolean portGiven = false;
+    Protocol protocol = Protocol.MQTT;
+    boolean formatGiven = false;
+    boolean qosGiven = false;
     int units = DEFAULT_UNITS;
     boolean unitsGiven = false;
     String prefix = DEFAULT_UNIT_PREFIX;
@@ -162,7 +174,11 @@ public record SimOptions(
       }
       switch (name) {
         case "--host" -> host = nonEmpty(name, value);
-        case "--port" -> port = integer(name, value, 1, 65535);
+        case "--port" -> {
+          port = integer(name, value, 1, 65535);
+          portGiven = true;
+        }
+        case "--protocol" -> protocol = choice(name, value, Protocol.class);
         case "--units" -> {
           units = integer(name, value, 1, 1_000_000);
           unitsGiven = true;
@@ -180,8 +196,14 @@ public record SimOptions(
           password = value;
         }
         case "--credentials" -> credentials = Path.of(nonEmpty(name, value));
-        case "--qos" -> qos = integer(name, value, 0, 1);
-        case "--format" -> format = choice(name, value, Format.class);
+        case "--qos" -> {
+          qos = integer(name, value, 0, 1);
+          qosGiven = true;
+        }
+        case "--format" -> {
+          format = choice(name, value, Format.class);
+          formatGiven = true;
+        }
         case "--mode" -> mode = choice(name, value, Mode.class);
         case "--rate" -> rate = number(name, value, 0.001, 1000);
         case "--target-rate" -> targetRate = number(name, value, 0, 10_000_000);
@@ -213,6 +235,19 @@ public record SimOptions(
         default -> throw new BadArgument("unknown option '" + name + "'");
       }
     }
+    if (protocol == Protocol.TCP) {
+      if (formatGiven && format != Format.BINARY) {
+        throw new BadArgument("--format json: the TCP protocol carries binary state frames only (use --format binary or leave it out)");
+      }
+      if (qosGiven && qos != 1) {
+        throw new BadArgument("--qos 0: TCP state frames are always acknowledged (leave --qos out with --protocol tcp)");
+      }
+      format = Format.BINARY;
+      qos = 1;
+      if (!portGiven) {
+        port = DEFAULT_TCP_PORT;
+      }
+    }
     if (mode == Mode.COMMANDS && (!provision || provisionOnly)) {
       throw new BadArgument("--mode commands: needs --provision (its API client sends the commands)");
     }
@@ -230,7 +265,7 @@ public record SimOptions(
     }
     return new SimOptions(host, port, units, prefix, password, credentials, qos, format, mode, rate, targetRate,
         window, duration, sources, idle, connectRate, keepAlive, reportEvery, ackTimeout, provision, provisionOnly, apiUrl,
-        adminId, adminSecret, fleetId, commandFailureRate, commandDelayMs, commandRate, warmupSeconds);
+        adminId, adminSecret, fleetId, commandFailureRate, commandDelayMs, commandRate, warmupSeconds, protocol);
   }
 
   /** The id of the n-th unit (1-based) when ids are generated. */

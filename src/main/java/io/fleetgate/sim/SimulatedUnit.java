@@ -24,7 +24,7 @@ import org.HdrHistogram.Histogram;
  * <p>At QoS 1 a frame's publish time is kept by packet id until its PUBACK, which the gateway sends only after
  * the frame was applied; the difference goes into the group's latency histogram.
  */
-final class SimulatedUnit {
+final class SimulatedUnit implements SimUnit {
   /** Realistic frames carry every property this often (else motion and changed values only). */
   private static final int FULL_FRAME_EVERY = 30;
 
@@ -92,16 +92,19 @@ final class SimulatedUnit {
         .closeHandler(v -> onClose());
   }
 
-  String id() {
+  @Override
+  public String id() {
     return unit.unitId();
   }
 
-  boolean isConnected() {
+  @Override
+  public boolean isConnected() {
     return connected;
   }
 
   /** Connects (and subscribes to commands); on failure retries with back-off until {@link #close()}. */
-  void start() {
+  @Override
+  public void start() {
     context = vertx.getOrCreateContext();
     connect();
   }
@@ -176,7 +179,8 @@ final class SimulatedUnit {
   }
 
   /** Starts sending frames (not for idle units). */
-  void startSending() {
+  @Override
+  public void startSending() {
     sending = true;
     nextDueNanos = System.nanoTime();
     if (connected && options.mode() == SimOptions.Mode.LOAD && options.targetRate() == 0) {
@@ -184,11 +188,13 @@ final class SimulatedUnit {
     }
   }
 
-  void stopSending() {
+  @Override
+  public void stopSending() {
     sending = false;
   }
 
-  int inFlight() {
+  @Override
+  public int inFlight() {
     return qos == MqttQoS.AT_LEAST_ONCE ? inFlight : 0;
   }
 
@@ -196,7 +202,8 @@ final class SimulatedUnit {
    * Paced sending: every frame due by {@code nowNanos} at {@code intervalNanos}; a unit that fell more than a
    * second behind (window full) skips ahead and counts the frames it missed.
    */
-  void tick(long nowNanos, long intervalNanos) {
+  @Override
+  public void tick(long nowNanos, long intervalNanos) {
     if (!connected || !sending) {
       return;
     }
@@ -335,7 +342,8 @@ final class SimulatedUnit {
   }
 
   /** Stops for good: no more reconnects; disconnects cleanly. */
-  Future<Void> close() {
+  @Override
+  public Future<Void> close() {
     closed = true;
     sending = false;
     if (reconnectTimer >= 0) {

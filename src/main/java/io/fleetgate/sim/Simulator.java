@@ -128,7 +128,8 @@ public final class Simulator {
           ? "load " + (options.targetRate() == 0 ? "flat out" : options.targetRate() + " frames/s")
           : "realistic " + options.rate() + " frames/s per unit";
       out.println("simulating " + units.size() + " units against " + options.host() + ":" + options.port() + " ("
-          + what + ", " + options.format().name().toLowerCase() + ", QoS " + options.qos() + ", " + options.durationSeconds() + " s)");
+          + what + ", " + (options.protocol() == SimOptions.Protocol.TCP ? "TCP, binary, every frame acknowledged"
+          : "MQTT, " + options.format().name().toLowerCase() + ", QoS " + options.qos()) + ", " + options.durationSeconds() + " s)");
       long rampMs = 30_000 + 1000L * units.size() / options.connectRate();
       if (options.mode() != SimOptions.Mode.REALISTIC || options.idle()) {
         // measure only with every unit connected: connecting costs the gateway a password hash each

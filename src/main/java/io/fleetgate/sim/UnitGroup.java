@@ -21,7 +21,7 @@ final class UnitGroup extends VerticleBase {
   private final long frameIntervalNanos;
   private final SimStats stats;
   private final Histogram latency = SimStats.newLatencyHistogram();
-  private final List<SimulatedUnit> started = new ArrayList<>();
+  private final List<SimUnit> started = new ArrayList<>();
   private long rampTimer = -1;
   private long tickTimer = -1;
   private boolean sending;
@@ -67,7 +67,10 @@ final class UnitGroup extends VerticleBase {
     int k = started.size();
     int global = firstIndex + k * stride;
     String source = sourceAddresses.isEmpty() ? null : sourceAddresses.get(global % sourceAddresses.size());
-    SimulatedUnit unit = new SimulatedUnit(vertx, options, units.get(k), source, 0x5EED_0000L + global, stats, latency);
+    long seed = 0x5EED_0000L + global;
+    SimUnit unit = options.protocol() == SimOptions.Protocol.TCP
+        ? new TcpSimulatedUnit(vertx, options, units.get(k), source, seed, stats, latency)
+        : new SimulatedUnit(vertx, options, units.get(k), source, seed, stats, latency);
     started.add(unit);
     unit.start();
     if (sending) {
@@ -79,12 +82,12 @@ final class UnitGroup extends VerticleBase {
   Future<Void> startSending() {
     return runHere(() -> {
       sending = true;
-      started.forEach(SimulatedUnit::startSending);
+      started.forEach(SimUnit::startSending);
       if (frameIntervalNanos > 0) {
         long period = options.mode() == SimOptions.Mode.LOAD ? 10 : 100;
         tickTimer = vertx.setPeriodic(period, t -> {
           long now = System.nanoTime();
-          for (SimulatedUnit u : started) {
+          for (SimUnit u : started) {
             u.tick(now, frameIntervalNanos);
           }
         });
@@ -100,7 +103,7 @@ final class UnitGroup extends VerticleBase {
         vertx.cancelTimer(tickTimer);
         tickTimer = -1;
       }
-      started.forEach(SimulatedUnit::stopSending);
+      started.forEach(SimUnit::stopSending);
     });
   }
 
@@ -109,7 +112,7 @@ final class UnitGroup extends VerticleBase {
     Promise<Integer> sum = Promise.promise();
     context.runOnContext(v -> {
       int n = 0;
-      for (SimulatedUnit u : started) {
+      for (SimUnit u : started) {
         n += u.inFlight();
       }
       sum.complete(n);
@@ -126,7 +129,7 @@ final class UnitGroup extends VerticleBase {
       vertx.cancelTimer(tickTimer);
     }
     List<Future<Void>> closing = new ArrayList<>();
-    for (SimulatedUnit u : started) {
+    for (SimUnit u : started) {
       closing.add(u.close());
     }
     return Future.join(closing).eventually(() -> {

@@ -37,6 +37,33 @@ class SimOptionsTest {
   }
 
   @Test
+  void protocolDefaultsToMqttAndTcpImpliesBinaryOnItsOwnPort() {
+    assertEquals(SimOptions.Protocol.MQTT, parse().protocol());
+    SimOptions tcp = parse("--protocol", "tcp");
+    assertEquals(SimOptions.Protocol.TCP, tcp.protocol());
+    assertEquals(SimOptions.DEFAULT_TCP_PORT, tcp.port());
+    assertEquals(SimOptions.Format.BINARY, tcp.format());
+    assertEquals(1, tcp.qos());
+    SimOptions explicit = parse("--protocol=TCP", "--port", "6100", "--format", "binary");
+    assertEquals(6100, explicit.port());
+    assertEquals(SimOptions.Format.BINARY, explicit.format());
+    assertEquals(SimOptions.Protocol.MQTT, parse("--protocol", "mqtt").protocol());
+    assertEquals(1884, parse("--protocol", "mqtt").port());
+  }
+
+  @Test
+  void badProtocolsAreOneLine() {
+    String bad = error("--protocol", "udp");
+    assertEquals("--protocol: one of mqtt, tcp, got 'udp'", bad);
+    String json = error("--protocol", "tcp", "--format", "json");
+    assertTrue(json.startsWith("--format json: the TCP protocol carries binary state frames only"), json);
+    assertFalse(json.contains("\n"), json);
+    String qos0 = error("--format", "binary", "--qos", "0", "--protocol", "tcp");
+    assertTrue(qos0.startsWith("--qos 0: TCP state frames are always acknowledged"), qos0);
+    assertFalse(qos0.contains("\n"), qos0);
+  }
+
+  @Test
   void everyOptionInBothSpellings() {
     SimOptions o = parse("--host", "localhost", "--port=1999", "--units", "300", "--unit-prefix", "bench-", "--qos", "0",
         "--format", "BINARY", "--mode", "load", "--target-rate", "5000", "--window", "64", "--duration", "30",

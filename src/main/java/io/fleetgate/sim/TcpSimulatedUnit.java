@@ -1,0 +1,373 @@
+package io.fleetgate.sim;
+
+import io.fleetgate.protocol.CommandResult;
+import io.fleetgate.protocol.FrameException;
+import io.fleetgate.protocol.tcp.TcpFrame;
+import io.fleetgate.protocol.tcp.TcpFrameDecoder;
+import io.fleetgate.protocol.tcp.TcpFrameException;
+import io.fleetgate.protocol.tcp.TcpMessage;
+import io.fleetgate.protocol.tcp.TcpMessageDecoder;
+import io.fleetgate.protocol.tcp.TcpMessageEncoder;
+import io.fleetgate.vehicle.StateFrame;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetSocket;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import org.HdrHistogram.Histogram;
+
+/**
+ * One simulated unit over the fleetgate TCP protocol: one connection (LOGIN with unit id and password), its
+ * {@link UnitModel}, its unacknowledged STATE frames and its answers to COMMAND frames. Lives on one event
+ * loop (its {@link UnitGroup}'s): every method runs there, so no field needs synchronisation.
+ *
+ * <p>Every STATE is acknowledged: its send time is kept by seq until the STATE_ACK with that seq, which the
+ * gateway sends only once the frame was applied; the difference goes into the group's latency histogram (the
+ * counterpart of publish→PUBACK at MQTT QoS 1). The gateway closes the connection on any error, so frames
+ * outstanding then are forgotten, as an MQTT unit's are on a clean session.
+ */
+final class TcpSimulatedUnit implements SimUnit {
+  /** Realistic frames carry every property this often (else motion and changed values only). */
+  private static final int FULL_FRAME_EVERY = 30;
+
+  private final Vertx vertx;
+  private final SimOptions options;
+  private final Credentials.Unit unit;
+  private final SimStats stats;
+  private final Histogram latency;
+  private final UnitModel model;
+  private final NetClient client;
+  private final int window;
+  private final long[] slotSeqs;
+  private final long[] slotNanos;
+  private final long heartbeatNanos;
+  private Context context;
+  private NetSocket socket;
+  private TcpFrameDecoder decoder;
+  private boolean connected;
+  private boolean sending;
+  private boolean closed;
+  private boolean pumping;
+  private boolean pumpScheduled;
+  private int inFlight;
+  private long seq;
+  private long nextDueNanos;
+  private long lastWriteNanos;
+  private long reconnectTimer = -1;
+  private long heartbeatTimer = -1;
+  private int failedAttempts;
+
+  TcpSimulatedUnit(Vertx vertx, SimOptions options, Credentials.Unit unit, String sourceAddress, long seed,
+      SimStats stats, Histogram latency) {
+    this.vertx = vertx;
+    this.options = options;
+    this.unit = unit;
+    this.stats = stats;
+    this.latency = latency;
+    this.model = new UnitModel(seed, System.currentTimeMillis());
+    this.window = options.mode() == SimOptions.Mode.LOAD ? options.window() : Math.min(options.window(), 8);
+    int slots = Integer.highestOneBit(Math.max(64, window * 4) - 1) << 1;
+    this.slotSeqs = new long[slots];
+    this.slotNanos = new long[slots];
+    this.heartbeatNanos = options.keepAliveSeconds() * 1_000_000_000L;
+    NetClientOptions net = new NetClientOptions().setConnectTimeout(10_000).setTcpNoDelay(true);
+    if (sourceAddress != null) {
+      net.setLocalAddress(sourceAddress);
+    }
+    this.client = vertx.createNetClient(net);
+  }
+
+  @Override
+  public String id() {
+    return unit.unitId();
+  }
+
+  @Override
+  public boolean isConnected() {
+    return connected;
+  }
+
+  @Override
+  public void start() {
+    context = vertx.getOrCreateContext();
+    connect();
+  }
+
+  private void connect() {
+    if (closed) {
+      return;
+    }
+    client.connect(options.port(), options.host()).onComplete(ar -> {
+      if (ar.failed()) {
+        connectFailed(SimulatedUnit.describe(ar.cause()));
+        scheduleReconnect();
+        return;
+      }
+      NetSocket s = ar.result();
+      if (closed) {
+        s.close();
+        return;
+      }
+      socket = s;
+      decoder = new TcpFrameDecoder();
+      s.handler(this::onBytes);
+      s.closeHandler(v -> onClose(s));
+      s.exceptionHandler(e -> { }); // a reset is followed by the close handler
+      long timer = vertx.setTimer(15_000, t -> {
+        if (!connected && socket == s) {
+          connectFailed("no LOGIN_ACK in 15 s");
+          s.close();
+        }
+      });
+      write(new TcpMessage.Login(unit.unitId(), unit.password())).onComplete(w -> {
+        if (w.failed()) {
+          vertx.cancelTimer(timer);
+        }
+      });
+    });
+  }
+
+  private void connectFailed(String why) {
+    stats.connectFailures.increment();
+    if (failedAttempts++ == 0 || failedAttempts % 10 == 0) {
+      Simulator.warn("unit " + unit.unitId() + ": connect failed (" + why + ")");
+    }
+  }
+
+  private void onBytes(Buffer bytes) {
+    decoder.append(bytes.getBytes());
+    try {
+      TcpFrame frame;
+      while ((frame = decoder.next()) != null) {
+        onMessage(TcpMessageDecoder.decode(frame, System.currentTimeMillis()));
+      }
+    } catch (TcpFrameException | FrameException e) {
+      Simulator.warn("unit " + unit.unitId() + ": bad frame from the gateway (" + e.getMessage() + "), reconnecting");
+      socket.close();
+    }
+  }
+
+  private void onMessage(TcpMessage message) {
+    if (message instanceof TcpMessage.StateAck a) {
+      onStateAck(a.seq());
+    } else if (message instanceof TcpMessage.Command c) {
+      onCommand(c);
+    } else if (message instanceof TcpMessage.LoginAck a) {
+      if (a.status() == TcpMessage.LoginAck.OK) {
+        onLoggedIn();
+      } else {
+        connectFailed("LOGIN_ACK " + a.status() + (a.status() == TcpMessage.LoginAck.BAD_CREDENTIALS ? ", bad credentials" : ""));
+        socket.close();
+      }
+    } else if (message instanceof TcpMessage.Error e) {
+      if (!connected) {
+        connectFailed("ERROR " + e.code());
+      } else {
+        stats.publishErrors.increment();
+        Simulator.warn("unit " + unit.unitId() + ": gateway sent ERROR " + e.code());
+      }
+    }
+    // HEARTBEAT_ACK: nothing to do; the gateway's silence timer is what heartbeats feed
+  }
+
+  private void onLoggedIn() {
+    if (closed) {
+      socket.close();
+      return;
+    }
+    connected = true;
+    failedAttempts = 0;
+    inFlight = 0;
+    stats.connects.increment();
+    stats.connected.incrementAndGet();
+    nextDueNanos = System.nanoTime();
+    lastWriteNanos = nextDueNanos;
+    // a heartbeat whenever nothing was sent for the gateway's interval (it closes after 1.5 × that)
+    long check = Math.max(1_000, options.keepAliveSeconds() * 250L);
+    heartbeatTimer = vertx.setPeriodic(check, t -> {
+      if (connected && System.nanoTime() - lastWriteNanos >= heartbeatNanos - check * 1_000_000L) {
+        write(new TcpMessage.Heartbeat());
+      }
+    });
+    if (sending && options.mode() == SimOptions.Mode.LOAD && options.targetRate() == 0) {
+      pump();
+    }
+  }
+
+  private void onClose(NetSocket s) {
+    if (socket != s) {
+      return;
+    }
+    socket = null;
+    if (heartbeatTimer >= 0) {
+      vertx.cancelTimer(heartbeatTimer);
+      heartbeatTimer = -1;
+    }
+    if (connected) {
+      connected = false;
+      stats.connected.decrementAndGet();
+      if (!closed) {
+        stats.disconnects.increment(); // the gateway or the network closed it, not the end of the run
+      }
+    }
+    inFlight = 0;
+    java.util.Arrays.fill(slotNanos, 0);
+    scheduleReconnect();
+  }
+
+  private void scheduleReconnect() {
+    if (closed || reconnectTimer >= 0) {
+      return;
+    }
+    long delay = Math.min(30_000, 1_000L << Math.min(5, failedAttempts)) + (long) (Math.random() * 1000);
+    reconnectTimer = vertx.setTimer(delay, t -> {
+      reconnectTimer = -1;
+      connect();
+    });
+  }
+
+  @Override
+  public void startSending() {
+    sending = true;
+    nextDueNanos = System.nanoTime();
+    if (connected && options.mode() == SimOptions.Mode.LOAD && options.targetRate() == 0) {
+      pump();
+    }
+  }
+
+  @Override
+  public void stopSending() {
+    sending = false;
+  }
+
+  @Override
+  public int inFlight() {
+    return inFlight;
+  }
+
+  @Override
+  public void tick(long nowNanos, long intervalNanos) {
+    if (!connected || !sending) {
+      return;
+    }
+    while (nextDueNanos <= nowNanos && inFlight < window) {
+      sendState();
+      nextDueNanos += intervalNanos;
+    }
+    if (nowNanos - nextDueNanos > 1_000_000_000L) {
+      long behind = (nowNanos - nextDueNanos) / intervalNanos;
+      stats.framesBehind.add(behind);
+      nextDueNanos += behind * intervalNanos;
+    }
+  }
+
+  /** Flat-out sending: fill the window; every STATE_ACK schedules the next fill. */
+  private void pump() {
+    pumpScheduled = false;
+    if (pumping) {
+      return;
+    }
+    pumping = true;
+    try {
+      while (connected && sending && inFlight < window) {
+        sendState();
+      }
+    } finally {
+      pumping = false;
+    }
+  }
+
+  private void afterCompletion() {
+    if (sending && options.mode() == SimOptions.Mode.LOAD && options.targetRate() == 0 && !pumping && !pumpScheduled) {
+      pumpScheduled = true;
+      context.runOnContext(v -> pump());
+    }
+  }
+
+  private void sendState() {
+    model.advance(System.currentTimeMillis());
+    long n = ++seq;
+    long seq32 = n & 0xFFFF_FFFFL;
+    StateFrame frame = model.frame(seq32, n % FULL_FRAME_EVERY == 1);
+    byte[] bytes = TcpMessageEncoder.encode(new TcpMessage.State(frame));
+    int slot = (int) (seq32 & (slotSeqs.length - 1));
+    slotSeqs[slot] = seq32;
+    slotNanos[slot] = System.nanoTime();
+    inFlight++;
+    stats.framesSent.increment();
+    write(bytes).onFailure(e -> {
+      // the connection is going away: its close handler forgets what is outstanding
+      stats.publishErrors.increment();
+    });
+  }
+
+  private void onStateAck(long ackSeq) {
+    int slot = (int) (ackSeq & (slotSeqs.length - 1));
+    if (slotSeqs[slot] != ackSeq || slotNanos[slot] == 0) {
+      return; // not a frame of this connection
+    }
+    latency.recordValue(Math.max(0, (System.nanoTime() - slotNanos[slot]) / 1000));
+    slotNanos[slot] = 0;
+    stats.framesAcked.increment();
+    inFlight = Math.max(0, inFlight - 1);
+    afterCompletion();
+  }
+
+  /** A command from the gateway: execute it on the model and answer with the state after it. */
+  private void onCommand(TcpMessage.Command command) {
+    stats.commandsReceived.increment();
+    if (options.commandDelayMs() > 0) {
+      vertx.setTimer(options.commandDelayMs(), t -> answer(command.id(), command.name()));
+    } else {
+      answer(command.id(), command.name());
+    }
+  }
+
+  /** Executes a command on the model (or fails it, at --command-failure-rate) and sends COMMAND_RESULT. */
+  private void answer(UUID id, String name) {
+    if (!connected) {
+      return;
+    }
+    model.advance(System.currentTimeMillis());
+    boolean fail = options.commandFailureRate() > 0
+        && ThreadLocalRandom.current().nextDouble() < options.commandFailureRate();
+    String rejection = fail ? null : model.execute(name);
+    String status = fail ? CommandResult.FAILED : rejection == null ? CommandResult.SUCCEEDED : CommandResult.REJECTED;
+    String detail = fail ? "simulated failure" : rejection;
+    // the binary payload always carries a seq: the last STATE's
+    StateFrame state = new StateFrame(model.nowMs(), seq & 0xFFFF_FFFFL, model.readings(), 0);
+    TcpMessage.Result result = new TcpMessage.Result(new CommandResult(id, status, detail, state.readings()), state);
+    // TCP has no acknowledgement of a COMMAND_RESULT: written to the socket is as far as the unit can know
+    write(result).onSuccess(v -> stats.commandResultsAcked.increment()).onFailure(e -> stats.publishErrors.increment());
+  }
+
+  private Future<Void> write(TcpMessage message) {
+    return write(TcpMessageEncoder.encode(message));
+  }
+
+  private Future<Void> write(byte[] bytes) {
+    NetSocket s = socket;
+    if (s == null) {
+      return Future.failedFuture("not connected");
+    }
+    lastWriteNanos = System.nanoTime();
+    return s.write(Buffer.buffer(bytes));
+  }
+
+  @Override
+  public Future<Void> close() {
+    closed = true;
+    sending = false;
+    if (reconnectTimer >= 0) {
+      vertx.cancelTimer(reconnectTimer);
+      reconnectTimer = -1;
+    }
+    NetSocket s = socket;
+    Future<Void> closing = s == null ? Future.succeededFuture() : s.close().otherwiseEmpty();
+    return closing.eventually(() -> client.close().otherwiseEmpty());
+  }
+}
