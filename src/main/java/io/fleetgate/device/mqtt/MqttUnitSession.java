@@ -2,7 +2,7 @@ package io.fleetgate.device.mqtt;
 
 import io.fleetgate.command.Command;
 import io.fleetgate.config.GatewayConfig;
-import io.fleetgate.device.DeliveryTimeoutException;
+import io.fleetgate.device.DeliveryProofs;
 import io.fleetgate.device.UnitOfflineException;
 import io.fleetgate.protocol.json.CommandMessageEncoder;
 import io.fleetgate.device.ConnectRefusedException;
@@ -37,9 +37,7 @@ import io.vertx.mqtt.messages.codes.MqttSubAckReasonCode;
 import io.vertx.mqtt.messages.codes.MqttUnsubAckReasonCode;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -86,7 +84,8 @@ final class MqttUnitSession implements DeviceSession {
   /** Subscribed to the commands topic at QoS 1: only then is a command's delivery provable (PUBACK). */
   private volatile boolean commandsAtQos1;
   /** Commands published and not yet PUBACK'd, by packet id; each has a timer. */
-  private final Map<Integer, PendingCommand> pendingCommands = new HashMap<>();
+  /** Commands published at QoS 1, waiting for their PUBACK; made at login. */
+  private DeliveryProofs<Integer> commandProofs;
   private int inflight;
   private boolean paused;
   private long keepAliveTimeoutMs;
@@ -167,6 +166,7 @@ final class MqttUnitSession implements DeviceSession {
       return; // the unit left while its password was checked
     }
     unitId = unit.id();
+    commandProofs = new DeliveryProofs<>(context.owner(), services.commandAckTimeoutMs(), unitId, "PUBACK");
     vehicleId = unit.vehicleId();
     topics = MqttTopics.of(unitId);
     int keepAlive = effectiveKeepAlive(endpoint.keepAliveTimeSeconds(), config.maxKeepAliveSeconds());
@@ -399,9 +399,6 @@ final class MqttUnitSession implements DeviceSession {
 
   // ---- commands -----------------------------------------------------------------------------------------
 
-  /** A command published at QoS 1 and waiting for its PUBACK. */
-  private record PendingCommand(Promise<Void> proof, long timerId) {}
-
   @Override
   public boolean acceptsCommands() {
     return accepted && !closed && commandsAtQos1;
@@ -425,39 +422,15 @@ final class MqttUnitSession implements DeviceSession {
       return;
     }
     endpoint.publish(topics.commands(), Buffer.buffer(payload), MqttQoS.AT_LEAST_ONCE, false, false)
-        .onSuccess(packetId -> {
-          long timer = context.owner().setTimer(services.commandAckTimeoutMs(), t -> onCommandAckTimeout(packetId));
-          PendingCommand previous = pendingCommands.put(packetId, new PendingCommand(proof, timer));
-          if (previous != null) { // a packet id reused while still pending: the older one can no longer be proven
-            context.owner().cancelTimer(previous.timerId());
-            previous.proof().tryFail(new DeliveryTimeoutException("packet id " + packetId + " reused before its PUBACK"));
-          }
-        })
+        .onSuccess(packetId -> commandProofs.await(packetId, proof))
         .onFailure(e -> proof.tryFail(new UnitOfflineException("unit " + unitId + ": " + e.getMessage())));
   }
 
   private void onCommandAck(Integer packetId) {
     touch();
-    PendingCommand p = pendingCommands.remove(packetId);
-    if (p != null) {
-      context.owner().cancelTimer(p.timerId());
-      p.proof().tryComplete();
+    if (commandProofs != null) {
+      commandProofs.proven(packetId);
     }
-  }
-
-  private void onCommandAckTimeout(int packetId) {
-    PendingCommand p = pendingCommands.remove(packetId);
-    if (p != null) {
-      p.proof().tryFail(new DeliveryTimeoutException("unit " + unitId + ": no PUBACK within " + services.commandAckTimeoutMs() + " ms"));
-    }
-  }
-
-  private void failPendingCommands() {
-    for (PendingCommand p : pendingCommands.values()) {
-      context.owner().cancelTimer(p.timerId());
-      p.proof().tryFail(new UnitOfflineException("unit " + unitId + ": connection closed before the PUBACK"));
-    }
-    pendingCommands.clear();
   }
 
   // ---- keep-alive, takeover, close ----------------------------------------------------------------------
@@ -536,7 +509,9 @@ final class MqttUnitSession implements DeviceSession {
       return;
     }
     closed = true;
-    failPendingCommands();
+    if (commandProofs != null) {
+      commandProofs.failAll();
+    }
     if (holdsSlot) {
       budget.release();
     }

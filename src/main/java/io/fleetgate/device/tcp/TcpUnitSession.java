@@ -1,10 +1,10 @@
 package io.fleetgate.device.tcp;
 
+import io.fleetgate.device.DeliveryProofs;
 import io.fleetgate.command.Command;
 import io.fleetgate.config.GatewayConfig;
 import io.fleetgate.device.ConnectRefusedException;
 import io.fleetgate.device.ConnectRefusedException.Reason;
-import io.fleetgate.device.DeliveryTimeoutException;
 import io.fleetgate.device.DeviceServices;
 import io.fleetgate.device.DeviceSession;
 import io.fleetgate.device.UnitOfflineException;
@@ -26,8 +26,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.net.NetSocket;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -63,7 +61,6 @@ final class TcpUnitSession implements DeviceSession {
   private enum Phase { AWAIT_LOGIN, AUTHENTICATING, ONLINE, CLOSING }
 
   /** A COMMAND written and waiting for its COMMAND_RESULT. */
-  private record PendingCommand(Promise<Void> proof, long timerId) {}
 
   private final NetSocket socket;
   private final Context context;
@@ -72,7 +69,8 @@ final class TcpUnitSession implements DeviceSession {
   private final DeviceServices services;
   private final TcpFrameDecoder decoder = new TcpFrameDecoder();
   private final OrderedStateAcks stateAcks = new OrderedStateAcks(seq -> send(new TcpMessage.StateAck(seq)));
-  private final Map<UUID, PendingCommand> pendingCommands = new HashMap<>();
+  /** COMMAND frames sent, waiting for their COMMAND_RESULT (the proof of delivery); made at login. */
+  private DeliveryProofs<UUID> commandProofs;
   private final long silenceTimeoutMs;
 
   private Phase phase = Phase.AWAIT_LOGIN;
@@ -227,6 +225,7 @@ final class TcpUnitSession implements DeviceSession {
     }
     context.owner().cancelTimer(loginTimer);
     unitId = unit.id();
+    commandProofs = new DeliveryProofs<>(context.owner(), services.commandAckTimeoutMs(), unitId, "COMMAND_RESULT");
     vehicleId = unit.vehicleId();
     phase = Phase.ONLINE;
     registered = true;
@@ -294,11 +293,7 @@ final class TcpUnitSession implements DeviceSession {
   }
 
   private void onResult(TcpMessage.Result message, long nowMs) {
-    PendingCommand pending = pendingCommands.remove(message.result().id());
-    if (pending != null) {
-      context.owner().cancelTimer(pending.timerId());
-      pending.proof().tryComplete(); // the result proves the delivery: DELIVERED first, then the result
-    }
+    commandProofs.proven(message.result().id()); // the result proves the delivery: DELIVERED first, then the result
     begin();
     services.results().accept(PROTOCOL, vehicleId, message.result(), nowMs).onComplete(ar -> {
       end();
@@ -346,29 +341,11 @@ final class TcpUnitSession implements DeviceSession {
       proof.tryFail(new UnitOfflineException("command " + command.name() + " has no TCP command code"));
       return;
     }
-    long timer = context.owner().setTimer(services.commandAckTimeoutMs(), t -> onCommandTimeout(command.id()));
-    PendingCommand previous = pendingCommands.put(command.id(), new PendingCommand(proof, timer));
-    if (previous != null) {
-      context.owner().cancelTimer(previous.timerId());
-      previous.proof().tryFail(new DeliveryTimeoutException("command " + command.id() + " sent again"));
-    }
+    commandProofs.await(command.id(), proof);
     send(new TcpMessage.Command(command.id(), command.name(), command.expiresAt().toEpochMilli()));
   }
 
-  private void onCommandTimeout(UUID id) {
-    PendingCommand p = pendingCommands.remove(id);
-    if (p != null) {
-      p.proof().tryFail(new DeliveryTimeoutException("unit " + unitId + ": no COMMAND_RESULT within " + services.commandAckTimeoutMs() + " ms"));
-    }
-  }
 
-  private void failPendingCommands() {
-    for (PendingCommand p : pendingCommands.values()) {
-      context.owner().cancelTimer(p.timerId());
-      p.proof().tryFail(new UnitOfflineException("unit " + unitId + ": connection closed before the COMMAND_RESULT"));
-    }
-    pendingCommands.clear();
-  }
 
   // ---- writing, silence, takeover, close ----------------------------------------------------------------
 
@@ -448,7 +425,9 @@ final class TcpUnitSession implements DeviceSession {
     if (loginTimer >= 0) {
       context.owner().cancelTimer(loginTimer);
     }
-    failPendingCommands();
+    if (commandProofs != null) {
+      commandProofs.failAll();
+    }
     if (holdsSlot) {
       budget.release();
     }
