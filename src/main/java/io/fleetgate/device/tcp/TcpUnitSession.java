@@ -18,7 +18,6 @@ import io.fleetgate.protocol.tcp.TcpMessage;
 import io.fleetgate.protocol.tcp.TcpMessageDecoder;
 import io.fleetgate.protocol.tcp.TcpMessageEncoder;
 import io.fleetgate.vehicle.TelematicsUnit;
-import io.fleetgate.vehicle.VehicleLive;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -438,11 +437,9 @@ final class TcpUnitSession implements DeviceSession {
     }
   }
 
+  /** Through the ingest service, like MQTT, so that the change is also a LIFE_STATUS_CHANGED event. */
   private void setOnline(boolean online) {
-    VehicleLive live = services.registry().live(vehicleId);
-    if (live != null) {
-      live.setOnline(online, Instant.now());
-    }
+    services.ingest().setOnline(vehicleId, online, Instant.now());
   }
 
   private String who() {
