@@ -45,6 +45,8 @@ public final class TestGateway implements AutoCloseable {
     io.netty.buffer.ByteBufAllocator.DEFAULT.heapBuffer(64 * 1024).release();
   }
 
+  private static final io.fleetgate.vehicle.VehicleIds VEHICLE_IDS = new io.fleetgate.vehicle.VehicleIds();
+
   public final Vertx vertx;
   public final Gateway gateway;
   public final WebClient http;
@@ -171,6 +173,33 @@ public final class TestGateway implements AutoCloseable {
         throw new IllegalStateException(e);
       }
     }
+  }
+
+  /** A telematics unit and its vehicle, as {@link #provisionUnit} made them. */
+  public record ProvisionedUnit(String unitId, String vehicleId) {}
+
+  /**
+   * Inserts a vehicle and its unit (password hashed by the gateway) straight into the store and the working
+   * set, without HTTP, for device-side tests. The vehicle id is a free random one.
+   */
+  public ProvisionedUnit provisionUnit(String fleetId, String unitId, String password, java.util.List<String> commands,
+      java.util.List<io.fleetgate.vehicle.Property> stateCapabilities) {
+    fleet(fleetId);
+    String vehicleId;
+    do {
+      vehicleId = VEHICLE_IDS.next();
+    } while (gateway.registry.vehicleIdTaken(vehicleId));
+    Instant now = Instant.now();
+    String hash = await(gateway.secrets.hash(password));
+    io.fleetgate.vehicle.TelematicsUnit unit = new io.fleetgate.vehicle.TelematicsUnit(unitId, "Acme", "T1", "Acme",
+        "RETROFIT", fleetId, vehicleId, hash, 1, now, now);
+    io.fleetgate.vehicle.Vehicle vehicle = new io.fleetgate.vehicle.Vehicle(vehicleId, gateway.registry.nextSeq(), fleetId,
+        unitId, now, now, now, Map.of(), Map.of(), java.util.List.of(), "OPERATING", now,
+        io.fleetgate.vehicle.Capabilities.of(commands, stateCapabilities));
+    await(gateway.stores.vehicles().insertVehicle(vehicle, unit));
+    gateway.registry.put(unit);
+    gateway.registry.put(vehicle);
+    return new ProvisionedUnit(unitId, vehicleId);
   }
 
   /** Creates a fleet directly in the working set (no HTTP), if absent. */

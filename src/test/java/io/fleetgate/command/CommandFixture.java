@@ -10,17 +10,13 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import io.fleetgate.TestGateway;
 import io.fleetgate.vehicle.Capabilities;
 import io.fleetgate.vehicle.Property;
-import io.fleetgate.vehicle.TelematicsUnit;
-import io.fleetgate.vehicle.Vehicle;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,32 +27,15 @@ final class CommandFixture {
   static final String FLEET = "fleet-cmd";
   static final String PASSWORD = "unit-password-0123";
   private static final AtomicInteger NEXT = new AtomicInteger(20_000);
-  private static final String CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
   private CommandFixture() {}
 
   record Unit(String id, String vehicleId) {}
 
   static Unit provision(TestGateway gw, List<String> commands) {
-    gw.fleet(FLEET);
-    int n = NEXT.incrementAndGet();
-    String unitId = String.format("CMDU%08X", n);
-    char[] c = new char[5];
-    long v = n;
-    for (int i = 4; i >= 0; i--) {
-      c[i] = CROCKFORD.charAt((int) (v & 31));
-      v >>= 5;
-    }
-    String vehicleId = new String(c);
-    Instant now = Instant.now();
-    String hash = await(gw.gateway.secrets.hash(PASSWORD));
-    TelematicsUnit unit = new TelematicsUnit(unitId, "Acme", "T1", "Acme", "RETROFIT", FLEET, vehicleId, hash, 1, now, now);
-    Vehicle vehicle = new Vehicle(vehicleId, gw.gateway.registry.nextSeq(), FLEET, unitId, now, now, now, Map.of(), Map.of(),
-        List.of(), "OPERATING", now, Capabilities.of(commands, Arrays.asList(Property.values())));
-    await(gw.gateway.stores.vehicles().insertVehicle(vehicle, unit));
-    gw.gateway.registry.put(unit);
-    gw.gateway.registry.put(vehicle);
-    return new Unit(unitId, vehicleId);
+    String unitId = String.format("CMDU%08X", NEXT.incrementAndGet());
+    TestGateway.ProvisionedUnit p = gw.provisionUnit(FLEET, unitId, PASSWORD, commands, Arrays.asList(Property.values()));
+    return new Unit(p.unitId(), p.vehicleId());
   }
 
   static Unit provision(TestGateway gw) {

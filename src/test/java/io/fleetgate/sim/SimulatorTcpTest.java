@@ -9,9 +9,6 @@ import io.fleetgate.TestGateway;
 import io.fleetgate.vehicle.Capabilities;
 import io.fleetgate.vehicle.Property;
 import io.fleetgate.vehicle.Reading;
-import io.fleetgate.vehicle.TelematicsUnit;
-import io.fleetgate.vehicle.Vehicle;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -26,30 +23,14 @@ import org.junit.jupiter.api.Timeout;
 class SimulatorTcpTest {
   private static final String FLEET = "fleet-sim-tcp";
   private static final String PASSWORD = "sim-tcp-password-0123";
-  private static final String CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
   record Provisioned(Credentials.Unit unit, String vehicleId) {}
 
   /** Provisions a vehicle and its unit directly in the gateway's store and registry (no REST). */
   private static Provisioned provision(TestGateway gw, int n) {
-    gw.fleet(FLEET);
-    String unitId = String.format("SIMTCP%06d", n);
-    char[] c = new char[5];
-    long v = 20_000 + n;
-    for (int i = 4; i >= 0; i--) {
-      c[i] = CROCKFORD.charAt((int) (v & 31));
-      v >>= 5;
-    }
-    String vehicleId = new String(c);
-    Instant now = Instant.now();
-    String hash = await(gw.gateway.secrets.hash(PASSWORD));
-    TelematicsUnit unit = new TelematicsUnit(unitId, "Acme", "T1", "Acme", "RETROFIT", FLEET, vehicleId, hash, 1, now, now);
-    Vehicle vehicle = new Vehicle(vehicleId, gw.gateway.registry.nextSeq(), FLEET, unitId, now, now, now, Map.of(), Map.of(),
-        List.of(), "OPERATING", now, Capabilities.of(Capabilities.ALL_COMMANDS, Arrays.asList(Property.values())));
-    await(gw.gateway.stores.vehicles().insertVehicle(vehicle, unit));
-    gw.gateway.registry.put(unit);
-    gw.gateway.registry.put(vehicle);
-    return new Provisioned(new Credentials.Unit(unitId, PASSWORD, null, null), vehicleId);
+    TestGateway.ProvisionedUnit p = gw.provisionUnit(FLEET, String.format("SIMTCP%06d", n), PASSWORD,
+        Capabilities.ALL_COMMANDS, Arrays.asList(Property.values()));
+    return new Provisioned(new Credentials.Unit(p.unitId(), PASSWORD, null, null), p.vehicleId());
   }
 
   @Test

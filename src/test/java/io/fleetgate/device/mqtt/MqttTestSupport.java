@@ -1,6 +1,5 @@
 package io.fleetgate.device.mqtt;
 
-import static io.fleetgate.TestGateway.await;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,8 +16,6 @@ import io.fleetgate.TestGateway;
 import io.fleetgate.vehicle.Capabilities;
 import io.fleetgate.vehicle.Property;
 import io.fleetgate.vehicle.Reading;
-import io.fleetgate.vehicle.TelematicsUnit;
-import io.fleetgate.vehicle.Vehicle;
 import io.fleetgate.vehicle.VehicleLive;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
@@ -31,7 +28,6 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -40,7 +36,6 @@ final class MqttTestSupport {
   static final String FLEET = "fleet-mqtt";
   static final String PASSWORD = "unit-password-0123";
   private static final AtomicInteger NEXT = new AtomicInteger();
-  private static final String CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
   /** The contract's JSON example frame. */
   static final String CONTRACT_JSON = """
@@ -62,30 +57,12 @@ final class MqttTestSupport {
 
   /** Provisions a vehicle with these state capabilities and its unit, password {@link #PASSWORD}. */
   static Unit provision(TestGateway gw, List<Property> stateCapabilities) {
-    gw.fleet(FLEET);
-    int n = NEXT.incrementAndGet();
-    String unitId = String.format("UNIT%012X", n);
-    String vehicleId = vehicleId(n);
-    Instant now = Instant.now();
-    String hash = await(gw.gateway.secrets.hash(PASSWORD));
-    TelematicsUnit unit = new TelematicsUnit(unitId, "Acme", "T1", "Acme", "RETROFIT", FLEET, vehicleId, hash, 1, now, now);
-    Vehicle vehicle = new Vehicle(vehicleId, gw.gateway.registry.nextSeq(), FLEET, unitId, now, now, now, Map.of(), Map.of(),
-        List.of(), "OPERATING", now, Capabilities.of(Capabilities.ALL_COMMANDS, stateCapabilities));
-    await(gw.gateway.stores.vehicles().insertVehicle(vehicle, unit));
-    gw.gateway.registry.put(unit);
-    gw.gateway.registry.put(vehicle);
-    return new Unit(unitId, vehicleId);
+    String unitId = String.format("UNIT%012X", NEXT.incrementAndGet());
+    TestGateway.ProvisionedUnit p = gw.provisionUnit(FLEET, unitId, PASSWORD, Capabilities.ALL_COMMANDS, stateCapabilities);
+    return new Unit(p.unitId(), p.vehicleId());
   }
 
-  private static String vehicleId(int n) {
-    long v = n;
-    char[] c = new char[5];
-    for (int i = 4; i >= 0; i--) {
-      c[i] = CROCKFORD.charAt((int) (v & 31));
-      v >>= 5;
-    }
-    return new String(c);
-  }
+
 
 
   static Mqtt3BlockingClient v3(TestGateway gw, String clientId) {

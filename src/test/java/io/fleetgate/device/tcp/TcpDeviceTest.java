@@ -1,6 +1,5 @@
 package io.fleetgate.device.tcp;
 
-import static io.fleetgate.TestGateway.await;
 import static io.fleetgate.TestGateway.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -26,13 +25,10 @@ import io.fleetgate.vehicle.Capabilities;
 import io.fleetgate.vehicle.Property;
 import io.fleetgate.vehicle.Reading;
 import io.fleetgate.vehicle.StateFrame;
-import io.fleetgate.vehicle.TelematicsUnit;
-import io.fleetgate.vehicle.Vehicle;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.io.ByteArrayOutputStream;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -50,7 +46,6 @@ class TcpDeviceTest {
   static final String FLEET = "fleet-tcp";
   static final String PASSWORD = "unit-password-0123";
   private static final AtomicInteger NEXT = new AtomicInteger(40_000);
-  private static final String CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
   static TestGateway gw;
 
   record Unit(String id, String vehicleId) {}
@@ -66,25 +61,10 @@ class TcpDeviceTest {
   }
 
   static Unit provision(TestGateway gw) {
-    gw.fleet(FLEET);
-    int n = NEXT.incrementAndGet();
-    String unitId = String.format("TCPU%08X", n);
-    char[] c = new char[5];
-    long v = n;
-    for (int i = 4; i >= 0; i--) {
-      c[i] = CROCKFORD.charAt((int) (v & 31));
-      v >>= 5;
-    }
-    String vehicleId = new String(c);
-    Instant now = Instant.now();
-    String hash = await(gw.gateway.secrets.hash(PASSWORD));
-    TelematicsUnit unit = new TelematicsUnit(unitId, "Acme", "T1", "Acme", "RETROFIT", FLEET, vehicleId, hash, 1, now, now);
-    Vehicle vehicle = new Vehicle(vehicleId, gw.gateway.registry.nextSeq(), FLEET, unitId, now, now, now, Map.of(), Map.of(),
-        List.of(), "OPERATING", now, Capabilities.of(Capabilities.ALL_COMMANDS, Arrays.asList(Property.values())));
-    await(gw.gateway.stores.vehicles().insertVehicle(vehicle, unit));
-    gw.gateway.registry.put(unit);
-    gw.gateway.registry.put(vehicle);
-    return new Unit(unitId, vehicleId);
+    String unitId = String.format("TCPU%08X", NEXT.incrementAndGet());
+    TestGateway.ProvisionedUnit p = gw.provisionUnit(FLEET, unitId, PASSWORD, Capabilities.ALL_COMMANDS,
+        Arrays.asList(Property.values()));
+    return new Unit(p.unitId(), p.vehicleId());
   }
 
   static RawUnit loggedIn(TestGateway gw, Unit u) {
