@@ -4,7 +4,6 @@ import io.fleetgate.protocol.binary.BinaryStateEncoder;
 import io.fleetgate.protocol.json.StateJson;
 import io.fleetgate.vehicle.StateFrame;
 import io.netty.handler.codec.mqtt.MqttQoS;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -24,47 +23,24 @@ import org.HdrHistogram.Histogram;
  * <p>At QoS 1 a frame's publish time is kept by packet id until its PUBACK, which the gateway sends only after
  * the frame was applied; the difference goes into the group's latency histogram.
  */
-final class SimulatedUnit implements SimUnit {
+final class SimulatedUnit extends PacedUnit {
   /** Realistic frames carry every property this often (else motion and changed values only). */
   private static final int FULL_FRAME_EVERY = 30;
 
-  private final Vertx vertx;
-  private final SimOptions options;
-  private final Credentials.Unit unit;
-  private final SimStats stats;
-  private final Histogram latency;
-  private final UnitModel model;
   private final MqttClient client;
   private final String stateTopic;
   private final String commandTopic;
   private final String resultTopic;
   private final MqttQoS qos;
-  private final int window;
   private final int[] slotIds;
   private final long[] slotNanos;
   private final Set<Integer> resultPacketIds = new HashSet<>();
-  private Context context;
-  private boolean connected;
-  private boolean sending;
-  private boolean closed;
-  private boolean pumping;
-  private boolean pumpScheduled;
-  private int inFlight;
   private long seq;
-  private long nextDueNanos;
-  private long reconnectTimer = -1;
-  private int failedAttempts;
 
   SimulatedUnit(Vertx vertx, SimOptions options, Credentials.Unit unit, String sourceAddress, long seed,
       SimStats stats, Histogram latency) {
-    this.vertx = vertx;
-    this.options = options;
-    this.unit = unit;
-    this.stats = stats;
-    this.latency = latency;
-    this.model = new UnitModel(seed, System.currentTimeMillis());
+    super(vertx, options, unit, seed, stats, latency);
     this.qos = options.qos() == 1 ? MqttQoS.AT_LEAST_ONCE : MqttQoS.AT_MOST_ONCE;
-    this.window = options.mode() == SimOptions.Mode.LOAD ? options.window() : Math.min(options.window(), 8);
     int slots = Integer.highestOneBit(Math.max(64, window * 4) - 1) << 1;
     this.slotIds = new int[slots];
     this.slotNanos = new long[slots];
@@ -93,23 +69,7 @@ final class SimulatedUnit implements SimUnit {
   }
 
   @Override
-  public String id() {
-    return unit.unitId();
-  }
-
-  @Override
-  public boolean isConnected() {
-    return connected;
-  }
-
-  /** Connects (and subscribes to commands); on failure retries with back-off until {@link #close()}. */
-  @Override
-  public void start() {
-    context = vertx.getOrCreateContext();
-    connect();
-  }
-
-  private void connect() {
+  protected void connect() {
     if (closed) {
       return;
     }
@@ -143,15 +103,7 @@ final class SimulatedUnit implements SimUnit {
       client.disconnect();
       return;
     }
-    connected = true;
-    failedAttempts = 0;
-    inFlight = 0;
-    stats.connects.increment();
-    stats.connected.incrementAndGet();
-    nextDueNanos = System.nanoTime();
-    if (sending && options.mode() == SimOptions.Mode.LOAD && options.targetRate() == 0) {
-      pump();
-    }
+    online();
   }
 
   private void onClose() {
@@ -167,87 +119,13 @@ final class SimulatedUnit implements SimUnit {
     scheduleReconnect();
   }
 
-  private void scheduleReconnect() {
-    if (closed || reconnectTimer >= 0) {
-      return;
-    }
-    long delay = Math.min(30_000, 1_000L << Math.min(5, failedAttempts)) + (long) (Math.random() * 1000);
-    reconnectTimer = vertx.setTimer(delay, t -> {
-      reconnectTimer = -1;
-      connect();
-    });
-  }
-
-  /** Starts sending frames (not for idle units). */
-  @Override
-  public void startSending() {
-    sending = true;
-    nextDueNanos = System.nanoTime();
-    if (connected && options.mode() == SimOptions.Mode.LOAD && options.targetRate() == 0) {
-      pump();
-    }
-  }
-
-  @Override
-  public void stopSending() {
-    sending = false;
-  }
-
   @Override
   public int inFlight() {
     return qos == MqttQoS.AT_LEAST_ONCE ? inFlight : 0;
   }
 
-  /**
-   * Paced sending: every frame due by {@code nowNanos} at {@code intervalNanos}; a unit that fell more than a
-   * second behind (window full) skips ahead and counts the frames it missed.
-   */
   @Override
-  public void tick(long nowNanos, long intervalNanos) {
-    if (!connected || !sending) {
-      return;
-    }
-    while (nextDueNanos <= nowNanos && inFlight < window) {
-      publishFrame();
-      nextDueNanos += intervalNanos;
-    }
-    if (nowNanos - nextDueNanos > 1_000_000_000L) {
-      long behind = (nowNanos - nextDueNanos) / intervalNanos;
-      stats.framesBehind.add(behind);
-      nextDueNanos += behind * intervalNanos;
-    }
-  }
-
-  /** Flat-out sending: fill the window; every completion schedules the next fill. */
-  private void pump() {
-    pumpScheduled = false;
-    if (pumping) {
-      return;
-    }
-    pumping = true;
-    int batch = 0;
-    try {
-      // QoS 0 writes may complete inside publish(): a batch limit yields the event loop to other units
-      while (connected && sending && inFlight < window && batch < window) {
-        publishFrame();
-        batch++;
-      }
-    } finally {
-      pumping = false;
-    }
-    if (batch == window) {
-      afterCompletion();
-    }
-  }
-
-  private void afterCompletion() {
-    if (sending && options.mode() == SimOptions.Mode.LOAD && options.targetRate() == 0 && !pumping && !pumpScheduled) {
-      pumpScheduled = true;
-      context.runOnContext(v -> pump());
-    }
-  }
-
-  private void publishFrame() {
+  protected void sendFrame() {
     model.advance(System.currentTimeMillis());
     long n = ++seq;
     StateFrame frame = model.frame(n & 0xFFFF_FFFFL, n % FULL_FRAME_EVERY == 1);

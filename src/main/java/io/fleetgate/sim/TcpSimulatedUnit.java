@@ -9,7 +9,6 @@ import io.fleetgate.protocol.tcp.TcpMessage;
 import io.fleetgate.protocol.tcp.TcpMessageDecoder;
 import io.fleetgate.protocol.tcp.TcpMessageEncoder;
 import io.fleetgate.vehicle.StateFrame;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -30,46 +29,23 @@ import org.HdrHistogram.Histogram;
  * counterpart of publish→PUBACK at MQTT QoS 1). The gateway closes the connection on any error, so frames
  * outstanding then are forgotten, as an MQTT unit's are on a clean session.
  */
-final class TcpSimulatedUnit implements SimUnit {
+final class TcpSimulatedUnit extends PacedUnit {
   /** Realistic frames carry every property this often (else motion and changed values only). */
   private static final int FULL_FRAME_EVERY = 30;
 
-  private final Vertx vertx;
-  private final SimOptions options;
-  private final Credentials.Unit unit;
-  private final SimStats stats;
-  private final Histogram latency;
-  private final UnitModel model;
   private final NetClient client;
-  private final int window;
   private final long[] slotSeqs;
   private final long[] slotNanos;
   private final long heartbeatNanos;
-  private Context context;
   private NetSocket socket;
   private TcpFrameDecoder decoder;
-  private boolean connected;
-  private boolean sending;
-  private boolean closed;
-  private boolean pumping;
-  private boolean pumpScheduled;
-  private int inFlight;
   private long seq;
-  private long nextDueNanos;
   private long lastWriteNanos;
-  private long reconnectTimer = -1;
   private long heartbeatTimer = -1;
-  private int failedAttempts;
 
   TcpSimulatedUnit(Vertx vertx, SimOptions options, Credentials.Unit unit, String sourceAddress, long seed,
       SimStats stats, Histogram latency) {
-    this.vertx = vertx;
-    this.options = options;
-    this.unit = unit;
-    this.stats = stats;
-    this.latency = latency;
-    this.model = new UnitModel(seed, System.currentTimeMillis());
-    this.window = options.mode() == SimOptions.Mode.LOAD ? options.window() : Math.min(options.window(), 8);
+    super(vertx, options, unit, seed, stats, latency);
     int slots = Integer.highestOneBit(Math.max(64, window * 4) - 1) << 1;
     this.slotSeqs = new long[slots];
     this.slotNanos = new long[slots];
@@ -82,22 +58,7 @@ final class TcpSimulatedUnit implements SimUnit {
   }
 
   @Override
-  public String id() {
-    return unit.unitId();
-  }
-
-  @Override
-  public boolean isConnected() {
-    return connected;
-  }
-
-  @Override
-  public void start() {
-    context = vertx.getOrCreateContext();
-    connect();
-  }
-
-  private void connect() {
+  protected void connect() {
     if (closed) {
       return;
     }
@@ -179,13 +140,7 @@ final class TcpSimulatedUnit implements SimUnit {
       socket.close();
       return;
     }
-    connected = true;
-    failedAttempts = 0;
-    inFlight = 0;
-    stats.connects.increment();
-    stats.connected.incrementAndGet();
-    nextDueNanos = System.nanoTime();
-    lastWriteNanos = nextDueNanos;
+    lastWriteNanos = System.nanoTime();
     // a heartbeat whenever nothing was sent for the gateway's interval (it closes after 1.5 × that)
     long check = Math.max(1_000, options.keepAliveSeconds() * 250L);
     heartbeatTimer = vertx.setPeriodic(check, t -> {
@@ -193,9 +148,7 @@ final class TcpSimulatedUnit implements SimUnit {
         write(new TcpMessage.Heartbeat());
       }
     });
-    if (sending && options.mode() == SimOptions.Mode.LOAD && options.targetRate() == 0) {
-      pump();
-    }
+    online();
   }
 
   private void onClose(NetSocket s) {
@@ -219,76 +172,13 @@ final class TcpSimulatedUnit implements SimUnit {
     scheduleReconnect();
   }
 
-  private void scheduleReconnect() {
-    if (closed || reconnectTimer >= 0) {
-      return;
-    }
-    long delay = Math.min(30_000, 1_000L << Math.min(5, failedAttempts)) + (long) (Math.random() * 1000);
-    reconnectTimer = vertx.setTimer(delay, t -> {
-      reconnectTimer = -1;
-      connect();
-    });
-  }
-
-  @Override
-  public void startSending() {
-    sending = true;
-    nextDueNanos = System.nanoTime();
-    if (connected && options.mode() == SimOptions.Mode.LOAD && options.targetRate() == 0) {
-      pump();
-    }
-  }
-
-  @Override
-  public void stopSending() {
-    sending = false;
-  }
-
   @Override
   public int inFlight() {
     return inFlight;
   }
 
   @Override
-  public void tick(long nowNanos, long intervalNanos) {
-    if (!connected || !sending) {
-      return;
-    }
-    while (nextDueNanos <= nowNanos && inFlight < window) {
-      sendState();
-      nextDueNanos += intervalNanos;
-    }
-    if (nowNanos - nextDueNanos > 1_000_000_000L) {
-      long behind = (nowNanos - nextDueNanos) / intervalNanos;
-      stats.framesBehind.add(behind);
-      nextDueNanos += behind * intervalNanos;
-    }
-  }
-
-  /** Flat-out sending: fill the window; every STATE_ACK schedules the next fill. */
-  private void pump() {
-    pumpScheduled = false;
-    if (pumping) {
-      return;
-    }
-    pumping = true;
-    try {
-      while (connected && sending && inFlight < window) {
-        sendState();
-      }
-    } finally {
-      pumping = false;
-    }
-  }
-
-  private void afterCompletion() {
-    if (sending && options.mode() == SimOptions.Mode.LOAD && options.targetRate() == 0 && !pumping && !pumpScheduled) {
-      pumpScheduled = true;
-      context.runOnContext(v -> pump());
-    }
-  }
-
-  private void sendState() {
+  protected void sendFrame() {
     model.advance(System.currentTimeMillis());
     long n = ++seq;
     long seq32 = n & 0xFFFF_FFFFL;
