@@ -1,5 +1,6 @@
 package io.fleetgate.device.mqtt;
 
+import io.micrometer.core.instrument.Counter;
 import io.fleetgate.command.Command;
 import io.fleetgate.config.GatewayConfig;
 import io.fleetgate.device.DeliveryProofs;
@@ -69,6 +70,8 @@ final class MqttUnitSession implements DeviceSession {
   private final GatewayConfig.Mqtt config;
   private final ConnectionBudget budget;
   private final DeviceServices services;
+  private final Counter acceptedJson;
+  private final Counter acceptedBinary;
   private final boolean v5;
   private final OrderedAcks acks;
   private final InvalidFrameWindow invalidFrames;
@@ -98,6 +101,8 @@ final class MqttUnitSession implements DeviceSession {
     this.config = config;
     this.budget = budget;
     this.services = services;
+    this.acceptedJson = services.metrics().accepted(PROTOCOL, "json");
+    this.acceptedBinary = services.metrics().accepted(PROTOCOL, "binary");
     this.v5 = endpoint.protocolVersion() >= MQTT_5;
     this.acks = new OrderedAcks(this::sendPuback);
     this.invalidFrames = new InvalidFrameWindow(config.invalidFramesPerMinute());
@@ -261,11 +266,11 @@ final class MqttUnitSession implements DeviceSession {
 
   /** {@code payload}: the PUBLISH payload's readable bytes, decoded in place (read only while this runs). */
   private Future<Void> ingestState(ByteBuf payload, long nowMs) {
-    String format = isJson(payload) ? "json" : "binary";
+    Counter accepted = isJson(payload) ? acceptedJson : acceptedBinary;
     return decodeState(payload, nowMs)
         .compose(frame -> services.ingest().apply(vehicleId, frame.readings(), nowMs))
         .map(applied -> {
-          services.metrics().frameAccepted(PROTOCOL, format);
+          accepted.increment();
           return null;
         });
   }

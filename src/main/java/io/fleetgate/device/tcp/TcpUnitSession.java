@@ -1,5 +1,6 @@
 package io.fleetgate.device.tcp;
 
+import io.micrometer.core.instrument.Counter;
 import io.fleetgate.device.DeliveryProofs;
 import io.fleetgate.command.Command;
 import io.fleetgate.config.GatewayConfig;
@@ -66,6 +67,7 @@ final class TcpUnitSession implements DeviceSession {
   private final GatewayConfig.Tcp config;
   private final ConnectionBudget budget;
   private final DeviceServices services;
+  private final Counter accepted;
   private final TcpFrameDecoder decoder = new TcpFrameDecoder();
   private final OrderedStateAcks stateAcks = new OrderedStateAcks(seq -> send(new TcpMessage.StateAck(seq)));
   /** COMMAND frames sent, waiting for their COMMAND_RESULT (the proof of delivery); made at login. */
@@ -90,6 +92,7 @@ final class TcpUnitSession implements DeviceSession {
     this.config = config;
     this.budget = budget;
     this.services = services;
+    this.accepted = services.metrics().accepted(PROTOCOL, "binary");
     this.silenceTimeoutMs = config.heartbeatSeconds() * 1500L;
   }
 
@@ -283,7 +286,7 @@ final class TcpUnitSession implements DeviceSession {
     services.ingest().apply(vehicleId, state.frame().readings(), nowMs).onComplete(ar -> {
       end();
       if (ar.succeeded()) {
-        services.metrics().frameAccepted(PROTOCOL, "binary");
+        accepted.increment();
         ack.complete();
       } else {
         handOffFailed(ar.cause());
