@@ -19,7 +19,6 @@ import io.fleetgate.events.SseHub;
 import io.fleetgate.auth.PasswordHasher;
 import io.fleetgate.command.CommandService;
 import io.fleetgate.command.LocalCommandRouter;
-import io.fleetgate.command.memory.MemoryCommandStore;
 import io.fleetgate.auth.Permission;
 import io.fleetgate.auth.SecretVerifier;
 import io.fleetgate.auth.TokenService;
@@ -46,10 +45,8 @@ import io.fleetgate.sharing.SharingIndex;
 import io.fleetgate.sharing.SharingListener;
 import io.fleetgate.sharing.SharingService;
 import io.fleetgate.store.Stores;
-import io.fleetgate.store.memory.MemoryFleetStore;
-import io.fleetgate.store.memory.MemorySharingStore;
-import io.fleetgate.store.memory.MemoryStateStore;
-import io.fleetgate.store.memory.MemoryVehicleStore;
+import io.fleetgate.store.pg.PgDatabase;
+import io.fleetgate.store.pg.PgStores;
 import io.fleetgate.vehicle.IngestService;
 import io.fleetgate.device.DeviceSession;
 import io.fleetgate.vehicle.VehicleAccess;
@@ -91,6 +88,8 @@ public final class Gateway {
   public final Vertx vertx;
   public final PrometheusMeterRegistry metrics;
   public final Stores stores;
+  /** The PostgreSQL database the stores are on; null when they are in memory. */
+  public final PgDatabase database;
   public final FleetDirectory directory = new FleetDirectory();
   public final VehicleRegistry registry = new VehicleRegistry();
   public final SecretVerifier secrets;
@@ -135,16 +134,14 @@ public final class Gateway {
   private int mqttPort;
   private int tcpPort;
 
-  private Gateway(Vertx vertx, GatewayConfig config, PrometheusMeterRegistry metrics, Clock clock) {
+  private Gateway(Vertx vertx, GatewayConfig config, PrometheusMeterRegistry metrics, Clock clock, Stores stores,
+      PgDatabase database) {
     this.vertx = vertx;
     this.config = config;
     this.metrics = metrics;
-    if (config.dbUrl() != null) {
-      throw new ConfigException("db.url (FLEETGATE_DB_URL): the PostgreSQL store is not available in this version; unset it to run in memory");
-    }
+    this.database = database;
     this.catalog = VehicleCatalog.load(config.catalogFile());
-    this.stores = new Stores(new MemoryFleetStore(), new MemoryVehicleStore(), new MemoryStateStore(config.historyPerVehicle()),
-        new MemorySharingStore());
+    this.stores = stores;
     this.secrets = new SecretVerifier(vertx, new PasswordHasher(config.hash().memoryKiB(), config.hash().iterations()),
         config.hash().maxPending());
     this.tokens = TokenService.create(vertx, config.jwt().keyFile(), config.jwt().issuer(), config.jwt().ttlSeconds());
@@ -161,7 +158,7 @@ public final class Gateway {
         new VehicleIds(), clock, events);
     LocalDeviceSessions sessions = new LocalDeviceSessions();
     GatewayConfig.Commands commandLimits = config.commands();
-    this.commands = new CommandService(vertx, registry, access, new MemoryCommandStore(commandLimits.historyPerVehicle()),
+    this.commands = new CommandService(vertx, registry, access, stores.commands(),
         new LocalCommandRouter(registry, sessions), clock, config.commandTimeoutSeconds(), commandLimits.queuePerVehicle(), metrics,
         events::commandStatusChanged);
     CommandResultSink applyState = CommandResultSink.applyingState(ingest, deviceMetrics);
@@ -170,6 +167,9 @@ public final class Gateway {
     this.devices = new DeviceServices(registry, ingest, new UnitAuthenticator(registry, secrets), sessions, results,
         deviceMetrics, commands, commandLimits.ackTimeoutSeconds() * 1000L);
     readiness.register(ReadinessCheck.of("listeners", this::listenersBound));
+    if (database != null) {
+      readiness.register(database.readiness());
+    }
     this.archive = new VehicleArchive(Duration.ofDays(config.archive().retentionDays()), clock);
     this.lifecycle = new VehicleLifecycle(registry, archive, stores.vehicles(), stores.states(), secrets::hash, access,
         this::revokeUnit, lifecycleListeners, clock);
@@ -292,12 +292,25 @@ public final class Gateway {
 
   /** With a clock of the caller's (tests move it to expire archive entries). */
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config, PrometheusMeterRegistry metrics, Clock clock) {
-    Gateway g;
-    try {
-      g = new Gateway(vertx, config, metrics, clock);
-    } catch (RuntimeException e) {
-      return Future.failedFuture(e);
-    }
+    Future<PgStores.Opened> opened = config.dbUrl() == null
+        ? Future.succeededFuture(new PgStores.Opened(null, Stores.memory(config)))
+        : PgStores.open(vertx, config);
+    return opened.compose(o -> {
+      Gateway g;
+      try {
+        g = new Gateway(vertx, config, metrics, clock, o.stores(), o.database());
+      } catch (RuntimeException e) {
+        if (o.database() != null) {
+          o.database().close();
+        }
+        return Future.failedFuture(e);
+      }
+      return g.serve().recover(e -> g.stop().transform(ar -> Future.failedFuture(e)));
+    });
+  }
+
+  private Future<Gateway> serve() {
+    Gateway g = this;
     return g.loadWorkingSet()
         .compose(v -> g.bootstrapAdmin())
         .compose(v -> g.deployApi())
@@ -305,7 +318,8 @@ public final class Gateway {
         .map(v -> {
           g.startTimers();
           g.serving = true;
-          LOG.info("fleetgate listening: http " + g.httpPort + ", mqtt " + g.mqttPort + ", tcp " + g.tcpPort);
+          LOG.info("fleetgate listening: http " + g.httpPort + ", mqtt " + g.mqttPort + ", tcp " + g.tcpPort
+              + "; store: " + (database == null ? "in memory" : "PostgreSQL " + database.where()));
           if (g.tokens.isEphemeral()) {
             LOG.warning("jwt.key (FLEETGATE_JWT_KEY) is not set: tokens are signed with an ephemeral key and stop verifying when this process ends");
           }
@@ -506,7 +520,9 @@ public final class Gateway {
     for (String id : deployments) {
       all.add(vertx.undeploy(id));
     }
-    return Future.join(all).<Void>mapEmpty().onComplete(ar -> secrets.close());
+    return Future.join(all).<Void>mapEmpty()
+        .eventually(() -> database == null ? Future.succeededFuture() : database.close())
+        .onComplete(ar -> secrets.close());
   }
 
   static String randomToken(int bytes) {

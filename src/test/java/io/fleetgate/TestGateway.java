@@ -50,6 +50,8 @@ public final class TestGateway implements AutoCloseable {
   public final Vertx vertx;
   public final Gateway gateway;
   public final WebClient http;
+  /** The test's own PostgreSQL database when the suite runs on PostgreSQL; dropped on close. */
+  private io.fleetgate.store.PgTestDatabase database;
   private final List<String> blocked = new CopyOnWriteArrayList<>();
   private final Handler blockedWatch = new Handler() {
     @Override
@@ -98,7 +100,21 @@ public final class TestGateway implements AutoCloseable {
     settings.put("rate.burst", 1_000_000);
     settings.put("rate.tokenFailuresPerMinute", 1_000_000);
     settings.putAll(overrides);
-    return start(ConfigLoader.of(settings), clock);
+    io.fleetgate.store.PgTestDatabase db = null;
+    if (io.fleetgate.store.PgTestDatabase.selected() && settings.get("db.url") == null) {
+      db = io.fleetgate.store.PgTestDatabase.create(); // the whole suite again, on PostgreSQL
+      settings.put("db.url", db.url);
+    }
+    try {
+      TestGateway g = start(ConfigLoader.of(settings), clock);
+      g.database = db;
+      return g;
+    } catch (RuntimeException e) {
+      if (db != null) {
+        db.close();
+      }
+      throw e;
+    }
   }
 
   /** With a configuration built by the test itself (e.g. through {@link ConfigLoader#load}). */
@@ -235,6 +251,10 @@ public final class TestGateway implements AutoCloseable {
       gateway.stop().compose(v -> vertx.close()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException(e);
+    } finally {
+      if (database != null) {
+        database.close();
+      }
     }
     assertEquals(List.of(), blocked, "an event loop was blocked");
   }

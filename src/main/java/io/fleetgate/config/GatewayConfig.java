@@ -7,7 +7,7 @@ import java.nio.file.Path;
 
 /** The validated, typed configuration. Build it with {@link ConfigLoader}. */
 public record GatewayConfig(
-    Http http, Mqtt mqtt, Tcp tcp, Tls tls, String dbUrl, String amqpUrl, Admin admin, Jwt jwt,
+    Http http, Mqtt mqtt, Tcp tcp, Tls tls, Db db, String amqpUrl, Admin admin, Jwt jwt,
     int commandTimeoutSeconds, int historyPerVehicle, Hash hash, String catalogFile, Archive archive, Rate rate,
     Commands commands, Sharing sharing, Events events) {
 
@@ -26,6 +26,14 @@ public record GatewayConfig(
     public boolean enabled() {
       return cert != null;
     }
+  }
+
+  /** The PostgreSQL store ({@code db.*}); {@code url} null = in memory. */
+  public record Db(String url, int poolSize, int timeoutMs, int writeBehindMs, int maxPendingRows, int historyRetentionDays) {}
+
+  /** The PostgreSQL URL, or null for the in-memory store. */
+  public String dbUrl() {
+    return db.url();
   }
 
   public record Admin(String clientId, String clientSecret) {}
@@ -57,7 +65,9 @@ public record GatewayConfig(
     if (tls.cert() != null && tls.key() == null) {
       throw new ConfigException(r.name("tls.key") + ": required when tls.cert is set");
     }
-    String db = r.url("db.url", "postgresql", "postgres");
+    Db db = new Db(r.url("db.url", "postgresql", "postgres"), r.range("db.poolSize", 1, 100),
+        r.range("db.timeoutMs", 100, 600_000), r.range("db.writeBehindMs", 10, 60_000),
+        r.range("db.maxPendingRows", 1000, 10_000_000), r.range("db.historyRetentionDays", 1, 36_500));
     String amqp = r.url("amqp.url", "amqp", "amqps");
     Admin admin = new Admin(r.optional("admin.clientId"), r.optional("admin.clientSecret"));
     if (admin.clientId() != null && !admin.clientId().matches("[A-Za-z0-9_.-]{3,100}")) {

@@ -63,6 +63,11 @@ public final class Settings {
     add("tls.key", String.class, null, "PEM private key of tls.cert");
     add("tls.clientCa", String.class, null, "PEM CA whose client certificates authenticate units (CN = unit id)");
     add("db.url", String.class, null, "postgresql:// URL (unset = in-memory store)");
+    add("db.poolSize", Integer.class, 8, "PostgreSQL connections (each pipelines its statements)");
+    add("db.timeoutMs", Integer.class, 5000, "how long an API write waits for PostgreSQL before it answers 503 service-unavailable");
+    add("db.writeBehindMs", Integer.class, 1000, "latest state is written behind, coalesced per vehicle, at most this late: the only data a crash can lose");
+    add("db.maxPendingRows", Integer.class, 100000, "state-history rows waiting for PostgreSQL; above it units are not acknowledged (they slow down and resend)");
+    add("db.historyRetentionDays", Integer.class, 30, "days of state history kept in PostgreSQL before it is deleted");
     add("amqp.url", String.class, null, "amqp:// URL of RabbitMQ (unset = in-process events only)");
     add("admin.clientId", String.class, null, "client id of the first platform administrator (unset = generated and printed once)");
     add("admin.clientSecret", String.class, null, "its secret (at least 16 characters); only from the environment or a file");

@@ -1,0 +1,28 @@
+package io.fleetgate.store.pg;
+
+import io.fleetgate.command.memory.MemoryCommandStore;
+import io.fleetgate.config.GatewayConfig;
+import io.fleetgate.store.Stores;
+import io.fleetgate.store.memory.MemoryFleetStore;
+import io.fleetgate.store.memory.MemorySharingStore;
+import io.fleetgate.store.memory.MemoryStateStore;
+import io.fleetgate.store.memory.MemoryVehicleStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+/** Opens the PostgreSQL database named by {@code db.url} and builds every store on it. */
+public final class PgStores {
+  private PgStores() {}
+
+  public static Future<PgStores.Opened> open(Vertx vertx, GatewayConfig config) {
+    return PgDatabase.open(vertx, config.db()).map(db -> new Opened(db, new Stores(
+        new MemoryFleetStore(), // TODO(pg-fleet) PgFleetStore
+        new MemoryVehicleStore(), // TODO(pg-fleet) PgVehicleStore
+        new MemoryStateStore(config.historyPerVehicle()), // TODO(pg-state) PgStateStore
+        new MemorySharingStore(), // TODO(pg-sharing) PgSharingStore
+        new MemoryCommandStore(config.commands().historyPerVehicle())))); // TODO(pg-sharing) PgCommandStore
+  }
+
+  /** The database and the stores on it. */
+  public record Opened(PgDatabase database, Stores stores) {}
+}
