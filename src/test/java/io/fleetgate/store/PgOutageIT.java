@@ -82,7 +82,7 @@ class PgOutageIT {
   }
 
   private static Future<Void> ingest(TestGateway gw, String vehicleId, long at, int charge) {
-    return gw.gateway.ingest.apply(vehicleId, List.of(new Reading(Property.STATE_OF_CHARGE_OR_FUEL_LEVEL_IN_PERCENT, at, charge)), at);
+    return gw.gateway.ingest.apply(vehicleId, List.of(new Reading(Property.STATE_OF_CHARGE_OR_FUEL_LEVEL_IN_PERCENT, at, charge)), at).mapEmpty();
   }
 
   private static HttpResponse<Buffer> addVehicle(TestGateway gw, String token) throws Exception {
