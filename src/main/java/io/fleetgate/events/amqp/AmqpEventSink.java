@@ -412,6 +412,9 @@ public final class AmqpEventSink implements EventSink {
 
   /** Work on the broker (declaring consumers' queues) on a channel of its own, off the event loop. */
   public <T> Future<T> withChannel(ChannelTask<T> task) {
+    if (!isConnected()) {
+      return Future.failedFuture(new BrokerUnavailableException("the broker is not reachable: " + lastError));
+    }
     return worker.executeBlocking(() -> {
       Connection c;
       synchronized (lock) {
