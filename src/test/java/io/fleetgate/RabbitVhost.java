@@ -18,15 +18,19 @@ import java.util.concurrent.TimeUnit;
 public final class RabbitVhost implements AutoCloseable {
   public final String name;
   public final String url;
-  private final Connection connection;
+  private Connection connection;
 
   private RabbitVhost(String name) throws Exception {
     this.name = name;
     this.url = "amqp://guest:guest@127.0.0.1:5672/" + name;
+    this.connection = open();
+  }
+
+  private Connection open() throws Exception {
     ConnectionFactory f = new ConnectionFactory();
     f.setUri(url);
     f.setAutomaticRecoveryEnabled(false);
-    this.connection = f.newConnection("fleetgate-test");
+    return f.newConnection("fleetgate-test");
   }
 
   public static RabbitVhost create() {
@@ -97,12 +101,22 @@ public final class RabbitVhost implements AutoCloseable {
     }
   }
 
-  public Channel channel() throws java.io.IOException {
+  /** A channel of the test's connection, opened again if the broker was restarted meanwhile. */
+  public synchronized Channel channel() throws java.io.IOException {
+    if (!connection.isOpen()) {
+      try {
+        connection = open();
+      } catch (java.io.IOException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new java.io.IOException(e);
+      }
+    }
     return connection.createChannel();
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     try {
       connection.abort(1_000);
     } finally {
