@@ -47,6 +47,8 @@ public final class AmqpEventSink implements EventSink {
   static final long FIRST_BACKOFF_MS = 250;
   private static final int CONNECT_TIMEOUT_MS = 5_000;
   private static final int HEARTBEAT_SECONDS = 10;
+  /** Batches one worker hand-off may publish before it yields (so that stopping and reconnecting get a turn). */
+  private static final int MAX_ROUNDS = 16;
 
   private final Vertx vertx;
   private final String url;
@@ -170,33 +172,11 @@ public final class AmqpEventSink implements EventSink {
   private void publishBatch() {
     long[] gen = new long[1];
     worker.executeBlocking(() -> {
-      Channel ch;
-      List<Pending> batch = new ArrayList<>(Math.min(batchSize, 64));
-      synchronized (lock) {
-        ch = channel;
-        gen[0] = generation;
-        if (ch == null) {
-          return null;
+      // several batches per hand-off while work is queued: the worker does not wait for an event loop between them
+      for (int round = 0; round < MAX_ROUNDS; round++) {
+        if (!publishOneBatch(gen)) {
+          break;
         }
-        long tag = ch.getNextPublishSeqNo();
-        while (batch.size() < batchSize && !queued.isEmpty()) {
-          Pending p = queued.pollFirst();
-          p.tag = tag++;
-          inFlight.addLast(p);
-          batch.add(p);
-        }
-      }
-      int again = 0;
-      for (Pending p : batch) {
-        Event e = p.event;
-        ch.basicPublish(exchange, AmqpMessages.routingKey(e.fleetId(), e.type()), false, AmqpMessages.properties(e), p.body);
-        if (p.attempts++ > 0) {
-          again++;
-        }
-      }
-      metrics.published.increment(batch.size());
-      if (again > 0) {
-        metrics.republished.increment(again);
       }
       return null;
     }, true).onComplete(ar -> {
@@ -212,6 +192,42 @@ public final class AmqpEventSink implements EventSink {
         publishBatch();
       }
     });
+  }
+
+  /** On the worker: publishes up to {@code amqp.batchSize} queued events; false when there was nothing to do. */
+  private boolean publishOneBatch(long[] gen) throws java.io.IOException {
+    Channel ch;
+    List<Pending> batch = new ArrayList<>(Math.min(batchSize, 64));
+    synchronized (lock) {
+      ch = channel;
+      gen[0] = generation;
+      if (ch == null) {
+        return false;
+      }
+      long tag = ch.getNextPublishSeqNo();
+      while (batch.size() < batchSize && !queued.isEmpty()) {
+        Pending p = queued.pollFirst();
+        p.tag = tag++;
+        inFlight.addLast(p);
+        batch.add(p);
+      }
+    }
+    if (batch.isEmpty()) {
+      return false;
+    }
+    int again = 0;
+    for (Pending p : batch) {
+      Event e = p.event;
+      ch.basicPublish(exchange, AmqpMessages.routingKey(e.fleetId(), e.type()), false, AmqpMessages.properties(e), p.body);
+      if (p.attempts++ > 0) {
+        again++;
+      }
+    }
+    metrics.published.increment(batch.size());
+    if (again > 0) {
+      metrics.republished.increment(again);
+    }
+    return true;
   }
 
   /** A confirm (ack or nack) of the channel of {@code gen}: completes the messages it covers. */
