@@ -13,6 +13,9 @@ import io.fleetgate.api.SharingRoutes;
 import io.fleetgate.api.VehicleRoutes;
 import io.fleetgate.api.CommandRoutes;
 import io.fleetgate.api.EventRoutes;
+import io.fleetgate.api.EventConsumerRoutes;
+import io.fleetgate.events.amqp.AmqpEventSink;
+import io.fleetgate.events.amqp.EventConsumers;
 import io.fleetgate.events.EventPublisher;
 import io.fleetgate.events.EventSink;
 import io.fleetgate.events.SseHub;
@@ -122,6 +125,9 @@ public final class Gateway {
   public final List<EventSink> eventSinks = new CopyOnWriteArrayList<>();
   public final SseHub sse;
   public final EventPublisher events;
+  /** The RabbitMQ publisher and the event consumers' queues; null without amqp.url. */
+  public final AmqpEventSink amqp;
+  public final EventConsumers eventConsumers;
   private final List<String> deployments = new ArrayList<>();
   private final List<Long> timers = new ArrayList<>();
   /** How often expired archive entries are purged and idle rate buckets evicted. */
@@ -151,6 +157,12 @@ public final class Gateway {
     this.access = new VehicleAccess(sharingIndex, clock);
     this.sse = new SseHub(config.events().maxStreamsPerClient());
     eventSinks.add(sse);
+    this.amqp = config.amqpUrl() == null ? null : amqpSink(vertx, config, metrics);
+    if (amqp != null) {
+      eventSinks.add(amqp);
+      readiness.register(amqp.readiness());
+    }
+    this.eventConsumers = amqp == null ? null : new EventConsumers(amqp, config.amqp().maxConsumersPerFleet(), clock);
     // the view reads fields assigned below; it is only called once the gateway serves
     this.events = new EventPublisher(eventSinks, access, this::vehicleView, clock);
     this.ingest = new IngestService(registry, stores.states(), deviceMetrics, events);
@@ -185,6 +197,17 @@ public final class Gateway {
     sharingListeners.add(partnerCommandCancellation(commands));
     lifecycleListeners.add(lifecycleEvents());
     sharingListeners.add(sharingEvents());
+  }
+
+  /** The publisher of amqp.url; a URL the client cannot use is a configuration error, not a retry loop. */
+  private static AmqpEventSink amqpSink(Vertx vertx, GatewayConfig config, PrometheusMeterRegistry metrics) {
+    try {
+      new com.rabbitmq.client.ConnectionFactory().setUri(config.amqpUrl());
+    } catch (Exception e) {
+      throw new ConfigException("amqp.url (FLEETGATE_AMQP_URL): not a usable amqp:// URL (" + e.getClass().getSimpleName() + ")");
+    }
+    GatewayConfig.Amqp a = config.amqp();
+    return new AmqpEventSink(vertx, config.amqpUrl(), a.exchange(), a.bufferEvents(), a.batchSize(), a.reconnectMaxSeconds(), metrics);
   }
 
   private io.vertx.core.json.JsonObject vehicleView(String fleetId, io.fleetgate.vehicle.Vehicle v) {
@@ -313,6 +336,7 @@ public final class Gateway {
     Gateway g = this;
     return g.loadWorkingSet()
         .compose(v -> g.bootstrapAdmin())
+        .compose(v -> g.amqp == null ? Future.<Void>succeededFuture() : g.amqp.start())
         .compose(v -> g.deployApi())
         .compose(v -> g.deployDevices())
         .map(v -> {
@@ -454,6 +478,7 @@ public final class Gateway {
     groups.add(new SharingRoutes(vehicles, sharing));
     GatewayConfig.Events ev = config.events();
     groups.add(new EventRoutes(sse, registry, access, ev.sseBufferEvents(), ev.keepAliveSeconds()));
+    groups.add(new EventConsumerRoutes(eventConsumers));
     return groups;
   }
 
@@ -521,6 +546,7 @@ public final class Gateway {
       all.add(vertx.undeploy(id));
     }
     return Future.join(all).<Void>mapEmpty()
+        .compose(v -> amqp == null ? Future.<Void>succeededFuture() : amqp.stop())
         .eventually(() -> database == null ? Future.succeededFuture() : database.close())
         .onComplete(ar -> secrets.close());
   }

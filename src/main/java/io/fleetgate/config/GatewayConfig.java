@@ -9,7 +9,7 @@ import java.nio.file.Path;
 public record GatewayConfig(
     Http http, Mqtt mqtt, Tcp tcp, Tls tls, Db db, String amqpUrl, Admin admin, Jwt jwt,
     int commandTimeoutSeconds, int historyPerVehicle, Hash hash, String catalogFile, Archive archive, Rate rate,
-    Commands commands, Sharing sharing, Events events) {
+    Commands commands, Sharing sharing, Events events, Amqp amqp) {
 
   /** Queue, history and delivery limits of commands ({@code command.*} besides the timeout). */
   public record Commands(int queuePerVehicle, int historyPerVehicle, int ackTimeoutSeconds) {}
@@ -49,6 +49,9 @@ public record GatewayConfig(
   public record Sharing(int maxInvitationsPerFleet, int maxInvitationSeconds) {}
 
   public record Events(int sseBufferEvents, int keepAliveSeconds, int maxStreamsPerClient) {}
+
+  /** The RabbitMQ publisher and event consumers ({@code amqp.*} besides the URL, which is {@link #amqpUrl()}). */
+  public record Amqp(String exchange, int bufferEvents, int batchSize, int reconnectMaxSeconds, int maxConsumersPerFleet) {}
 
   static GatewayConfig from(JsonObject c) {
     Reader r = new Reader(c);
@@ -92,7 +95,10 @@ public record GatewayConfig(
             r.range("command.ackTimeoutSeconds", 1, 300)),
         new Sharing(r.range("sharing.maxInvitationsPerFleet", 1, 10_000), r.range("sharing.maxInvitationSeconds", 60, 31_536_000)),
         new Events(r.range("events.sseBufferEvents", 1, 1_000_000), r.range("events.keepAliveSeconds", 1, 3600),
-            r.range("events.maxStreamsPerClient", 1, 1000)));
+            r.range("events.maxStreamsPerClient", 1, 1000)),
+        new Amqp(r.matching("amqp.exchange", "[A-Za-z0-9_.:-]{1,200}", "1-200 characters of A-Z, a-z, 0-9, '_', '.', ':' and '-'"),
+            r.range("amqp.bufferEvents", 1, 10_000_000), r.range("amqp.batchSize", 1, 10_000),
+            r.range("amqp.reconnectMaxSeconds", 1, 3600), r.range("amqp.maxConsumersPerFleet", 1, 1000)));
   }
 
   /** Reads settings out of the merged JSON, failing with the setting's name. */
@@ -125,6 +131,14 @@ public record GatewayConfig(
         throw new ConfigException(name(key) + ": must be a whole number from " + min + " to " + max + ", got '" + v + "'");
       }
       return i;
+    }
+
+    String matching(String key, String regex, String rule) {
+      String v = string(key);
+      if (!v.matches(regex)) {
+        throw new ConfigException(name(key) + ": " + rule + ", got '" + v + "'");
+      }
+      return v;
     }
 
     int port(String key) {

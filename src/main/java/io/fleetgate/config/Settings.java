@@ -69,6 +69,11 @@ public final class Settings {
     add("db.maxPendingRows", Integer.class, 100000, "state-history rows waiting for PostgreSQL; above it units are not acknowledged (they slow down and resend)");
     add("db.historyRetentionDays", Integer.class, 30, "days of state history kept in PostgreSQL before it is deleted");
     add("amqp.url", String.class, null, "amqp:// URL of RabbitMQ (unset = in-process events only)");
+    add("amqp.exchange", String.class, "fleetgate.events", "durable topic exchange events are published to (declared at start-up)");
+    add("amqp.bufferEvents", Integer.class, 20000, "events waiting for the broker's confirm (queued and in flight); when full, new events are refused and their device frames are not acknowledged");
+    add("amqp.batchSize", Integer.class, 256, "events published per hand-off to the publisher thread");
+    add("amqp.reconnectMaxSeconds", Integer.class, 10, "longest pause between reconnection attempts (the back-off starts at 0.25 s and doubles)");
+    add("amqp.maxConsumersPerFleet", Integer.class, 10, "event consumers (POST /event-consumers) a fleet may have; more are refused with 409");
     add("admin.clientId", String.class, null, "client id of the first platform administrator (unset = generated and printed once)");
     add("admin.clientSecret", String.class, null, "its secret (at least 16 characters); only from the environment or a file");
     add("jwt.key", String.class, null, "path to a PEM private key (EC P-256 → ES256, RSA → RS256); unset = ephemeral key, tokens die with the process");

@@ -30,10 +30,12 @@ public final class Demo {
   /** Vehicles of the first fleet shared with the second after seeding. */
   static final int SHARED_VEHICLES = 3;
   private static final String USAGE = """
-      usage: fleetgate demo [--vehicles N] [--http-port N] [--mqtt-port N]
+      usage: fleetgate demo [--vehicles N] [--http-port N] [--mqtt-port N] [--amqp-url URL]
         --vehicles N     simulated vehicles, split between two fleets (default 50)
         --http-port N    REST API port (default 8080; 0 = any free port)
         --mqtt-port N    MQTT device port (default 1884; 0 = any free port)
+        --amqp-url URL   publish events to RabbitMQ (default: FLEETGATE_AMQP_URL; unset = SSE only); each fleet
+                         gets an event consumer and the live line counts what its queues receive
       """;
 
   private Demo() {}
@@ -42,6 +44,7 @@ public final class Demo {
     int vehicles = 50;
     int httpPort = 8080;
     int mqttPort = 1884;
+    String amqpUrl = System.getenv("FLEETGATE_AMQP_URL");
     try {
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
@@ -56,6 +59,7 @@ public final class Demo {
           case "--vehicles" -> vehicles = intArg(a, args[++i], 1, 10_000);
           case "--http-port" -> httpPort = intArg(a, args[++i], 0, 65535);
           case "--mqtt-port" -> mqttPort = intArg(a, args[++i], 0, 65535);
+          case "--amqp-url" -> amqpUrl = args[++i];
           default -> throw new SimOptions.BadArgument("unknown option '" + a + "'");
         }
       }
@@ -63,10 +67,10 @@ public final class Demo {
       System.err.println("fleetgate demo: " + e.getMessage() + " (see fleetgate demo --help)");
       System.exit(2);
     }
-    System.exit(run(vehicles, httpPort, mqttPort));
+    System.exit(run(vehicles, httpPort, mqttPort, amqpUrl == null || amqpUrl.isBlank() ? null : amqpUrl));
   }
 
-  private static int run(int vehicles, int httpPort, int mqttPort) {
+  private static int run(int vehicles, int httpPort, int mqttPort, String amqpUrl) {
     String adminId = "demo-admin";
     String adminSecret = randomToken(24);
     Map<String, Object> settings = new HashMap<>();
@@ -76,17 +80,28 @@ public final class Demo {
     settings.put("mqtt.port", mqttPort);
     settings.put("admin.clientId", adminId);
     settings.put("admin.clientSecret", adminSecret);
+    if (amqpUrl != null) {
+      settings.put("amqp.url", amqpUrl);
+    }
     GatewayConfig config = ConfigLoader.of(settings);
     Gateway gateway = Main.startOrExit(config);
     String apiUrl = "http://127.0.0.1:" + gateway.httpPort();
 
     Vertx vertx = Vertx.vertx();
     Credentials credentials;
+    Map<String, List<String>> queues = new java.util.LinkedHashMap<>();
     try (Provisioner p = new Provisioner(vertx, apiUrl)) {
       System.out.println("seeding the demo through the REST API at " + apiUrl + " …");
       credentials = Simulator.await(seed(p, adminId, adminSecret, vehicles, apiUrl, gateway.mqttPort()),
           120_000 + 500L * vehicles, "seeding");
       credentials.write(CREDENTIALS_FILE);
+      if (amqpUrl != null) {
+        for (Credentials.ApiClient client : credentials.apiClients()) {
+          Map<String, String> q = Simulator.await(p.login(client.clientId(), client.clientSecret())
+              .compose(session -> p.createEventConsumer(session, "demo", EVENT_TYPES)), 30_000, "event consumer");
+          queues.put(client.fleetId(), new ArrayList<>(q.values()));
+        }
+      }
     } catch (Provisioner.ProvisioningException e) {
       System.err.println("fleetgate demo: seeding failed: " + e.getMessage());
       vertx.close();
@@ -97,13 +112,20 @@ public final class Demo {
       return 1;
     }
     printWelcome(credentials, adminId, adminSecret);
+    EventQueueWatcher watcher = amqpUrl == null ? null : watchQueues(vertx, amqpUrl, queues);
 
     SimOptions options = SimOptions.parse(new String[] {"--port", String.valueOf(gateway.mqttPort()), "--qos", "1",
         "--rate", "1", "--connect-rate", "100"}, Map.of());
     SimulatorRun run = Simulator.await(SimulatorRun.start(vertx, options, credentials.units()), 30_000, "start");
     Simulator.await(run.startSending(), 10_000, "start sending");
     SimReport report = new SimReport(run, System.out);
-    vertx.setPeriodic(5_000, t -> System.out.println(report.progressLine()));
+    vertx.setPeriodic(5_000, t -> {
+      System.out.println(report.progressLine());
+      if (watcher != null) {
+        System.out.println("  rabbitmq: events consumed per fleet's queues: " + watcher.countsByFleet() + "; "
+            + watcher.wrongFleet() + " addressed to another fleet than the queue's");
+      }
+    });
 
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -118,6 +140,18 @@ public final class Demo {
       Thread.currentThread().interrupt();
     }
     return 0;
+  }
+
+  private static final List<String> EVENT_TYPES = java.util.Arrays.stream(io.fleetgate.events.EventType.values())
+      .map(t -> t.wire).toList();
+
+  /** One consumer per fleet (its queues printed), counted by a watcher that checks every message's fleet. */
+  private static EventQueueWatcher watchQueues(Vertx vertx, String amqpUrl, Map<String, List<String>> queues) {
+    System.out.println("RabbitMQ: events go to the exchange fleetgate.events; each fleet has an event consumer:");
+    queues.forEach((fleet, q) -> System.out.println("  fleet " + fleet + ": " + String.join(", ", q)));
+    List<String> all = new ArrayList<>();
+    queues.values().forEach(all::addAll);
+    return Simulator.await(EventQueueWatcher.start(vertx, amqpUrl, all), 30_000, "consuming the event queues");
   }
 
   /** Admin token → two fleets → one API client each → the vehicles, alternating between the fleets. */

@@ -58,6 +58,25 @@ final class RawUnit implements AutoCloseable {
     return this;
   }
 
+  /** Whether nothing at all arrives from the gateway within {@code ms} (the socket stays open). */
+  boolean silentFor(int ms) {
+    try {
+      socket.setSoTimeout(ms);
+      in.read(); // a byte, or the end of the stream: either way not silent
+      return false;
+    } catch (SocketTimeoutException e) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    } finally {
+      try {
+        socket.setSoTimeout(10_000);
+      } catch (IOException ignored) {
+        // closed
+      }
+    }
+  }
+
   /** The next frame from the gateway, decoded. */
   TcpMessage read() {
     try {
