@@ -18,6 +18,7 @@ import io.fleetgate.protocol.tcp.TcpFrameException;
 import io.fleetgate.protocol.tcp.TcpMessage;
 import io.fleetgate.protocol.tcp.TcpMessageDecoder;
 import io.fleetgate.protocol.tcp.TcpMessageEncoder;
+import io.fleetgate.tls.ClientCertificate;
 import io.fleetgate.vehicle.TelematicsUnit;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -216,7 +217,13 @@ final class TcpUnitSession implements DeviceSession {
 
   private void onLogin(TcpMessage.Login login) {
     phase = Phase.AUTHENTICATING; // no further frame is taken until the check is done
-    services.authenticator().authenticate(login.unitId(), login.password())
+    // on the TLS listener with tls.clientCa, a verified client certificate stands for the password (the
+    // LOGIN still names the unit, which must be the certificate's CN; its password is ignored)
+    String certifiedId = socket.isSsl() ? ClientCertificate.unitId(socket.sslSession()) : null;
+    Future<TelematicsUnit> check = certifiedId != null
+        ? services.authenticator().authenticateCertified(certifiedId, login.unitId())
+        : services.authenticator().authenticate(login.unitId(), login.password());
+    check
         .onSuccess(this::accept)
         .onFailure(e -> refuse(login.unitId(), e));
   }
