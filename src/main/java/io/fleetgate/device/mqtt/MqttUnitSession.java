@@ -163,6 +163,7 @@ final class MqttUnitSession implements DeviceSession {
     String username = auth == null ? null : auth.getUsername();
     if (certifiedId != null) {
       // the certificate names the unit: the user name may be left out, and if given must be the client id
+      // (Vert.x MQTT hands over user name and password together only: a user name alone is not seen)
       if (username != null && !username.equals(endpoint.clientIdentifier())) {
         return Future.failedFuture(new ConnectRefusedException(Reason.BAD_CREDENTIALS, "client id is not the user name"));
       }
