@@ -107,6 +107,16 @@ final class TcpUnitSession implements DeviceSession {
     return vehicleId;
   }
 
+  /** Whether reading is paused now (for tests; read off the event loop, so only eventually exact). */
+  boolean readingPaused() {
+    return paused;
+  }
+
+  /** Bytes received and not yet taken as frames (for tests; likewise). */
+  int bufferedBytes() {
+    return decoder.buffered();
+  }
+
   void start() {
     socket.closeHandler(this::onClose).exceptionHandler(this::onException);
     if (!budget.tryAcquire()) {
