@@ -24,7 +24,9 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.internal.buffer.BufferInternal;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 import java.time.Instant;
 import java.util.UUID;
@@ -70,7 +72,9 @@ final class TcpUnitSession implements DeviceSession {
   private final DeviceServices services;
   private final Counter accepted;
   private final TcpFrameDecoder decoder = new TcpFrameDecoder();
-  private final OrderedStateAcks stateAcks = new OrderedStateAcks(seq -> send(new TcpMessage.StateAck(seq)));
+  private final OrderedStateAcks stateAcks = new OrderedStateAcks(this::queueStateAck, this::stateAcksDue);
+  /** STATE_ACK frames encoded and not yet written: one write per read batch instead of one per frame. */
+  private ByteBuf pendingAcks;
   /** COMMAND frames sent, waiting for their COMMAND_RESULT (the proof of delivery); made at login. */
   private DeliveryProofs<UUID> commandProofs;
   private final long silenceTimeoutMs;
@@ -162,6 +166,7 @@ final class TcpUnitSession implements DeviceSession {
     } finally {
       draining = false;
     }
+    writeStateAcks();
     readingChanged();
   }
 
@@ -372,7 +377,43 @@ final class TcpUnitSession implements DeviceSession {
     if (phase == Phase.CLOSING || closed) {
       return;
     }
+    writeStateAcks(); // frames leave in the order they were decided
     socket.write(Buffer.buffer(TcpMessageEncoder.encode(message)));
+    if (socket.writeQueueFull()) {
+      readingChanged(); // the drain handler resumes
+    }
+  }
+
+  /** Appends a STATE_ACK to the pending batch (encoded straight into the channel's pooled buffer). */
+  private void queueStateAck(long seq) {
+    if (phase == Phase.CLOSING || closed) {
+      return;
+    }
+    if (pendingAcks == null) {
+      pendingAcks = ((NetSocketInternal) socket).channelHandlerContext().alloc().buffer(4 * TcpMessageEncoder.STATE_ACK_LENGTH);
+    }
+    TcpMessageEncoder.writeStateAck(pendingAcks, seq);
+  }
+
+  /** Acks came due: inside a read batch they wait for its end ({@link #drain}), otherwise they go now. */
+  private void stateAcksDue() {
+    if (!draining) {
+      writeStateAcks();
+    }
+  }
+
+  /** Writes the pending STATE_ACKs as one buffer (Vert.x flushes it at the end of the read, or at once outside one). */
+  private void writeStateAcks() {
+    ByteBuf acks = pendingAcks;
+    if (acks == null) {
+      return;
+    }
+    pendingAcks = null;
+    if (phase == Phase.CLOSING || closed) {
+      acks.release();
+      return;
+    }
+    ((NetSocketInternal) socket).writeMessage(acks);
     if (socket.writeQueueFull()) {
       readingChanged(); // the drain handler resumes
     }
@@ -419,6 +460,7 @@ final class TcpUnitSession implements DeviceSession {
     if (phase == Phase.CLOSING || closed) {
       return;
     }
+    writeStateAcks(); // the frames before the bad one were applied: their acks go first
     phase = Phase.CLOSING;
     socket.end(Buffer.buffer(TcpMessageEncoder.encode(last)));
   }
@@ -446,6 +488,10 @@ final class TcpUnitSession implements DeviceSession {
     }
     if (commandProofs != null) {
       commandProofs.failAll();
+    }
+    if (pendingAcks != null) {
+      pendingAcks.release();
+      pendingAcks = null;
     }
     if (holdsSlot) {
       budget.release();
