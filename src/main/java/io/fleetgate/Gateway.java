@@ -139,6 +139,10 @@ public final class Gateway {
   private int httpPort;
   private int mqttPort;
   private int tcpPort;
+  private int mqttTlsPort = -1;
+  private int tcpTlsPort = -1;
+  /** Server TLS (tls.*), or null when tls.cert is unset. */
+  private final io.fleetgate.tls.ServerTls tls;
 
   private Gateway(Vertx vertx, GatewayConfig config, PrometheusMeterRegistry metrics, Clock clock, Stores stores,
       PgDatabase database) {
@@ -146,6 +150,7 @@ public final class Gateway {
     this.config = config;
     this.metrics = metrics;
     this.database = database;
+    this.tls = io.fleetgate.tls.ServerTls.load(vertx, config.tls());
     this.catalog = VehicleCatalog.load(config.catalogFile());
     this.stores = stores;
     this.secrets = new SecretVerifier(vertx, new PasswordHasher(config.hash().memoryKiB(), config.hash().iterations()),
@@ -342,7 +347,7 @@ public final class Gateway {
         .map(v -> {
           g.startTimers();
           g.serving = true;
-          LOG.info("fleetgate listening: http " + g.httpPort + ", mqtt " + g.mqttPort + ", tcp " + g.tcpPort
+          LOG.info("fleetgate listening: " + g.listenerSummary()
               + "; store: " + (database == null ? "in memory" : "PostgreSQL " + database.where()));
           if (g.tokens.isEphemeral()) {
             LOG.warning("jwt.key (FLEETGATE_JWT_KEY) is not set: tokens are signed with an ephemeral key and stop verifying when this process ends");
@@ -361,6 +366,28 @@ public final class Gateway {
 
   public int tcpPort() {
     return tcpPort;
+  }
+
+  /** The MQTT TLS listener's port, or -1 when TLS is off. */
+  public int mqttTlsPort() {
+    return mqttTlsPort;
+  }
+
+  /** The TCP TLS listener's port, or -1 when TLS is off. */
+  public int tcpTlsPort() {
+    return tcpTlsPort;
+  }
+
+  /** "http 8080, mqtt 1884, tcp 5100, mqtt-tls 8884, tcp-tls 5101 (TLS: openssl engine, client certificates)". */
+  private String listenerSummary() {
+    String bound;
+    synchronized (listeners) {
+      bound = String.join(", ", listeners.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toList());
+    }
+    if (tls == null) {
+      return bound + " (TLS off: tls.cert unset)";
+    }
+    return bound + " (TLS: " + tls.engineName() + " engine, " + (tls.clientCertificates() ? "client certificates from tls.clientCa" : "passwords only") + ")";
   }
 
   private Future<Void> loadWorkingSet() {
@@ -452,11 +479,12 @@ public final class Gateway {
     List<RouteGroup> groups = routeGroups();
     GatewayConfig.Http http = config.http();
     ConnectionBudget httpConnections = new ConnectionBudget(http.maxConnections());
-    return deployShared(port -> new ApiVerticle(http.host(), port, http.bodyLimitBytes(), support, groups, httpConnections),
+    io.fleetgate.tls.ServerTls https = http.tls() ? tls : null;
+    return deployShared(port -> new ApiVerticle(http.host(), port, http.bodyLimitBytes(), support, groups, httpConnections, https),
         http.port(), 1)
         .map(port -> {
           httpPort = port;
-          listeners.put("http", port);
+          listeners.put(https != null ? "https" : "http", port);
           return null;
         });
   }
@@ -503,12 +531,35 @@ public final class Gateway {
     return deployShared(port -> new MqttDeviceVerticle(mqtt.host(), port, mqtt, mqttConnections, devices), mqtt.port(), 2)
         .map(port -> {
           mqttPort = port;
+          listeners.put("mqtt", port);
           return null;
         })
         .compose(v -> deployShared(port -> new TcpDeviceVerticle(tcp.host(), port, tcp, tcpConnections, devices), tcp.port(), 3))
         .map(port -> {
           tcpPort = port;
           listeners.put("tcp", port);
+          return null;
+        })
+        .compose(v -> deployTlsDevices(mqttConnections, tcpConnections));
+  }
+
+  /** The TLS device listeners (mqtt.tlsPort, tcp.tlsPort) when tls.cert is set; they share the plain ones' connection budgets. */
+  private Future<Void> deployTlsDevices(ConnectionBudget mqttConnections, ConnectionBudget tcpConnections) {
+    if (tls == null) {
+      return Future.succeededFuture();
+    }
+    GatewayConfig.Mqtt mqtt = config.mqtt();
+    GatewayConfig.Tcp tcp = config.tcp();
+    return deployShared(port -> new MqttDeviceVerticle(mqtt.host(), port, mqtt, mqttConnections, devices, tls), mqtt.tlsPort(), 4)
+        .map(port -> {
+          mqttTlsPort = port;
+          listeners.put("mqtt-tls", port);
+          return null;
+        })
+        .compose(v -> deployShared(port -> new TcpDeviceVerticle(tcp.host(), port, tcp, tcpConnections, devices, tls), tcp.tlsPort(), 5))
+        .map(port -> {
+          tcpTlsPort = port;
+          listeners.put("tcp-tls", port);
           return null;
         });
   }

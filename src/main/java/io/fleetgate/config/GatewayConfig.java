@@ -14,7 +14,8 @@ public record GatewayConfig(
   /** Queue, history and delivery limits of commands ({@code command.*} besides the timeout). */
   public record Commands(int queuePerVehicle, int historyPerVehicle, int ackTimeoutSeconds) {}
 
-  public record Http(String host, int port, int bodyLimitBytes, int maxConnections) {}
+  /** {@code tls}: the API speaks HTTPS with {@code tls.cert} ({@code http.tls}). */
+  public record Http(String host, int port, int bodyLimitBytes, int maxConnections, boolean tls) {}
 
   public record Mqtt(String host, int port, int tlsPort, int maxConnections, int maxFrameBytes,
       int connectTimeoutSeconds, int maxKeepAliveSeconds, int invalidFramesPerMinute, int maxInflightPerConnection) {}
@@ -22,7 +23,8 @@ public record GatewayConfig(
   public record Tcp(String host, int port, int tlsPort, int maxConnections, int loginTimeoutSeconds,
       int heartbeatSeconds, int maxInflightPerConnection) {}
 
-  public record Tls(String cert, String key, String clientCa) {
+  /** {@code engine}: "openssl" or "jdk". */
+  public record Tls(String cert, String key, String clientCa, String engine) {
     public boolean enabled() {
       return cert != null;
     }
@@ -56,7 +58,7 @@ public record GatewayConfig(
   static GatewayConfig from(JsonObject c) {
     Reader r = new Reader(c);
     Http http = new Http(r.string("http.host"), r.port("http.port"), r.range("http.bodyLimitBytes", 1024, 16 << 20),
-        r.range("http.maxConnections", 1, 1_000_000));
+        r.range("http.maxConnections", 1, 1_000_000), r.bool("http.tls"));
     Mqtt mqtt = new Mqtt(r.string("mqtt.host"), r.port("mqtt.port"), r.port("mqtt.tlsPort"),
         r.range("mqtt.maxConnections", 1, 10_000_000), r.range("mqtt.maxFrameBytes", 256, 1 << 20),
         r.range("mqtt.connectTimeoutSeconds", 1, 300), r.range("mqtt.maxKeepAliveSeconds", 10, 65535),
@@ -64,9 +66,15 @@ public record GatewayConfig(
     Tcp tcp = new Tcp(r.string("tcp.host"), r.port("tcp.port"), r.port("tcp.tlsPort"),
         r.range("tcp.maxConnections", 1, 10_000_000), r.range("tcp.loginTimeoutSeconds", 1, 300),
         r.range("tcp.heartbeatSeconds", 1, 3600), r.range("tcp.maxInflightPerConnection", 1, 65535));
-    Tls tls = new Tls(r.file("tls.cert"), r.file("tls.key"), r.file("tls.clientCa"));
+    Tls tls = new Tls(r.file("tls.cert"), r.file("tls.key"), r.file("tls.clientCa"), r.oneOf("tls.engine", "openssl", "jdk"));
     if (tls.cert() != null && tls.key() == null) {
       throw new ConfigException(r.name("tls.key") + ": required when tls.cert is set");
+    }
+    if (tls.cert() == null && (tls.key() != null || tls.clientCa() != null)) {
+      throw new ConfigException(r.name(tls.key() != null ? "tls.key" : "tls.clientCa") + ": needs tls.cert (TLS is off without it)");
+    }
+    if (http.tls() && !tls.enabled()) {
+      throw new ConfigException(r.name("http.tls") + ": needs tls.cert and tls.key");
     }
     Db db = new Db(r.url("db.url", "postgresql", "postgres"), r.range("db.poolSize", 1, 100),
         r.range("db.timeoutMs", 100, 600_000), r.range("db.writeBehindMs", 10, 60_000),
@@ -139,6 +147,24 @@ public record GatewayConfig(
         throw new ConfigException(name(key) + ": " + rule + ", got '" + v + "'");
       }
       return v;
+    }
+
+    boolean bool(String key) {
+      Object v = raw(key);
+      if (!(v instanceof Boolean b)) {
+        throw new ConfigException(name(key) + ": must be true or false, got '" + v + "'");
+      }
+      return b;
+    }
+
+    String oneOf(String key, String... allowed) {
+      String v = string(key);
+      for (String a : allowed) {
+        if (a.equals(v)) {
+          return v;
+        }
+      }
+      throw new ConfigException(name(key) + ": must be one of " + String.join(", ", allowed) + ", got '" + v + "'");
     }
 
     int port(String key) {

@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * {@code fleetgate demo}: a gateway in memory in this process, seeded through its own REST API (two partner
  * fleets, an API client each, vehicles with telematics units, a few vehicles of the first fleet shared with the
  * second), driven by simulated units at about one frame a
- * second each. Prints the credentials, copy-paste {@code curl} examples and a live line; Ctrl-C stops it.
+ * second each, three in four over MQTT and one in four over the fleetgate TCP protocol. Prints the
+ * credentials, copy-paste {@code curl} examples and a live line per protocol; Ctrl-C stops it.
  */
 public final class Demo {
   public static final Path CREDENTIALS_FILE = Path.of("fleetgate-demo-credentials.json");
@@ -30,10 +31,12 @@ public final class Demo {
   /** Vehicles of the first fleet shared with the second after seeding. */
   static final int SHARED_VEHICLES = 3;
   private static final String USAGE = """
-      usage: fleetgate demo [--vehicles N] [--http-port N] [--mqtt-port N] [--amqp-url URL]
-        --vehicles N     simulated vehicles, split between two fleets (default 50)
+      usage: fleetgate demo [--vehicles N] [--http-port N] [--mqtt-port N] [--tcp-port N] [--amqp-url URL]
+        --vehicles N     simulated vehicles, split between two fleets (default 50); every fourth unit
+                         speaks the fleetgate TCP protocol, the others MQTT
         --http-port N    REST API port (default 8080; 0 = any free port)
         --mqtt-port N    MQTT device port (default 1884; 0 = any free port)
+        --tcp-port N     TCP device port (default 5100; 0 = any free port)
         --amqp-url URL   publish events to RabbitMQ (default: FLEETGATE_AMQP_URL; unset = SSE only); each fleet
                          gets an event consumer and the live line counts what its queues receive
       """;
@@ -45,6 +48,7 @@ public final class Demo {
     int httpPort = 8080;
     int mqttPort = 1884;
     String amqpUrl = System.getenv("FLEETGATE_AMQP_URL");
+    int tcpPort = 5100;
     try {
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
@@ -60,6 +64,7 @@ public final class Demo {
           case "--http-port" -> httpPort = intArg(a, args[++i], 0, 65535);
           case "--mqtt-port" -> mqttPort = intArg(a, args[++i], 0, 65535);
           case "--amqp-url" -> amqpUrl = args[++i];
+          case "--tcp-port" -> tcpPort = intArg(a, args[++i], 0, 65535);
           default -> throw new SimOptions.BadArgument("unknown option '" + a + "'");
         }
       }
@@ -67,10 +72,10 @@ public final class Demo {
       System.err.println("fleetgate demo: " + e.getMessage() + " (see fleetgate demo --help)");
       System.exit(2);
     }
-    System.exit(run(vehicles, httpPort, mqttPort, amqpUrl == null || amqpUrl.isBlank() ? null : amqpUrl));
+    System.exit(run(vehicles, httpPort, mqttPort, tcpPort, amqpUrl == null || amqpUrl.isBlank() ? null : amqpUrl));
   }
 
-  private static int run(int vehicles, int httpPort, int mqttPort, String amqpUrl) {
+  private static int run(int vehicles, int httpPort, int mqttPort, int tcpPort, String amqpUrl) {
     String adminId = "demo-admin";
     String adminSecret = randomToken(24);
     Map<String, Object> settings = new HashMap<>();
@@ -78,6 +83,8 @@ public final class Demo {
     settings.put("http.port", httpPort);
     settings.put("mqtt.host", "127.0.0.1");
     settings.put("mqtt.port", mqttPort);
+    settings.put("tcp.host", "127.0.0.1");
+    settings.put("tcp.port", tcpPort);
     settings.put("admin.clientId", adminId);
     settings.put("admin.clientSecret", adminSecret);
     if (amqpUrl != null) {
@@ -111,16 +118,26 @@ public final class Demo {
       vertx.close();
       return 1;
     }
-    printWelcome(credentials, adminId, adminSecret);
+    List<Credentials.Unit> tcpUnits = new ArrayList<>();
+    List<Credentials.Unit> mqttUnits = new ArrayList<>();
+    for (int i = 0; i < credentials.units().size(); i++) {
+      (i % 4 == 3 ? tcpUnits : mqttUnits).add(credentials.units().get(i));
+    }
+    printWelcome(credentials, adminId, adminSecret, gateway.tcpPort(), tcpUnits.size());
     EventQueueWatcher watcher = amqpUrl == null ? null : watchQueues(vertx, amqpUrl, queues);
 
-    SimOptions options = SimOptions.parse(new String[] {"--port", String.valueOf(gateway.mqttPort()), "--qos", "1",
-        "--rate", "1", "--connect-rate", "100"}, Map.of());
-    SimulatorRun run = Simulator.await(SimulatorRun.start(vertx, options, credentials.units()), 30_000, "start");
-    Simulator.await(run.startSending(), 10_000, "start sending");
-    SimReport report = new SimReport(run, System.out);
+    List<SimulatorRun> runs = new ArrayList<>();
+    List<SimReport> reports = new ArrayList<>();
+    startUnits(vertx, mqttUnits, "--port", String.valueOf(gateway.mqttPort()), "--qos", "1").ifPresent(runs::add);
+    startUnits(vertx, tcpUnits, "--protocol", "tcp", "--port", String.valueOf(gateway.tcpPort())).ifPresent(runs::add);
+    for (SimulatorRun r : runs) {
+      reports.add(new SimReport(r, System.out));
+    }
+    String[] labels = runs.size() == 2 ? new String[] {"mqtt ", "tcp  "} : new String[] {""};
     vertx.setPeriodic(5_000, t -> {
-      System.out.println(report.progressLine());
+      for (int i = 0; i < reports.size(); i++) {
+        System.out.println(labels[Math.min(i, labels.length - 1)] + reports.get(i).progressLine());
+      }
       if (watcher != null) {
         System.out.println("  rabbitmq: events consumed per fleet's queues: " + watcher.countsByFleet() + "; "
             + watcher.wrongFleet() + " addressed to another fleet than the queue's");
@@ -130,7 +147,7 @@ public final class Demo {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       System.out.println("stopping the simulated units …");
-      run.stop().eventually(vertx::close).toCompletionStage().toCompletableFuture()
+      Future.join(runs.stream().map(SimulatorRun::stop).toList()).eventually(vertx::close).toCompletionStage().toCompletableFuture()
           .completeOnTimeout(null, 5, TimeUnit.SECONDS).join();
       stopped.countDown();
     }, "fleetgate-demo-stop"));
@@ -152,6 +169,19 @@ public final class Demo {
     List<String> all = new ArrayList<>();
     queues.values().forEach(all::addAll);
     return Simulator.await(EventQueueWatcher.start(vertx, amqpUrl, all), 30_000, "consuming the event queues");
+  }
+
+  /** Simulated units in realistic mode (one frame a second, answering commands), if there are any. */
+  private static java.util.Optional<SimulatorRun> startUnits(Vertx vertx, List<Credentials.Unit> units, String... protocolArgs) {
+    if (units.isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    List<String> args = new ArrayList<>(List.of(protocolArgs));
+    args.addAll(List.of("--rate", "1", "--connect-rate", "100"));
+    SimOptions options = SimOptions.parse(args.toArray(String[]::new), Map.of());
+    SimulatorRun run = Simulator.await(SimulatorRun.start(vertx, options, units), 30_000, "start");
+    Simulator.await(run.startSending(), 10_000, "start sending");
+    return java.util.Optional.of(run);
   }
 
   /** Admin token → two fleets → one API client each → the vehicles, alternating between the fleets. */
@@ -208,10 +238,11 @@ public final class Demo {
         });
   }
 
-  private static void printWelcome(Credentials c, String adminId, String adminSecret) {
+  private static void printWelcome(Credentials c, String adminId, String adminSecret, int tcpPort, int tcpUnits) {
     String api = c.apiUrl();
     System.out.println();
-    System.out.println("fleetgate demo is running: REST " + api + ", MQTT 127.0.0.1:" + c.mqttPort());
+    System.out.println("fleetgate demo is running: REST " + api + ", MQTT 127.0.0.1:" + c.mqttPort() + ", TCP 127.0.0.1:" + tcpPort
+        + " (" + (c.units().size() - tcpUnits) + " units over MQTT, " + tcpUnits + " over TCP)");
     System.out.println("  platform admin: " + adminId + " / " + adminSecret);
     for (Credentials.ApiClient client : c.apiClients()) {
       long count = c.units().stream().filter(u -> client.fleetId().equals(u.fleetId())).count();

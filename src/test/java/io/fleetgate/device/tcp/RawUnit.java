@@ -19,12 +19,25 @@ final class RawUnit implements AutoCloseable {
   private final OutputStream out;
 
   RawUnit(int port) {
+    this(plain(port));
+  }
+
+  /** Over a socket of the test's (e.g. a TLS one). */
+  RawUnit(Socket socket) {
     try {
-      socket = new Socket("127.0.0.1", port);
+      this.socket = socket;
       socket.setTcpNoDelay(true);
       socket.setSoTimeout(10_000);
       in = new DataInputStream(socket.getInputStream());
       out = socket.getOutputStream();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Socket plain(int port) {
+    try {
+      return new Socket("127.0.0.1", port);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
