@@ -356,6 +356,10 @@ public final class Gateway {
           list.forEach(registry::put);
           return null;
         })
+        .compose(v -> stores.vehicles().lastSeq()).map(last -> {
+          registry.seqAtLeast(last); // purged and archived vehicles' sequences are never handed out again
+          return null;
+        })
         .compose(v -> lifecycle.load())
         .compose(v -> stores.sharing().loadPartnerships()).map(list -> {
           partners.load(list);
@@ -408,9 +412,7 @@ public final class Gateway {
     return secrets.hash(clientSecret).compose(hash -> {
       ApiClient admin = new ApiClient(clientId, null, "administrator", EnumSet.of(Permission.ADMIN), hash,
           existing != null ? existing.createdAt() : Instant.now());
-      Future<Void> write = existing != null
-          ? stores.fleets().deleteClient(clientId).compose(v -> stores.fleets().insertClient(admin))
-          : stores.fleets().insertClient(admin);
+      Future<Void> write = existing != null ? stores.fleets().replaceClient(admin) : stores.fleets().insertClient(admin);
       return write.map(v -> {
         directory.put(admin);
         if (print) {
