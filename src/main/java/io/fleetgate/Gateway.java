@@ -295,18 +295,16 @@ public final class Gateway {
     Future<PgStores.Opened> opened = config.dbUrl() == null
         ? Future.succeededFuture(new PgStores.Opened(null, Stores.memory(config)))
         : PgStores.open(vertx, config);
-    return opened.compose(o -> {
-      Gateway g;
-      try {
-        g = new Gateway(vertx, config, metrics, clock, o.stores(), o.database());
-      } catch (RuntimeException e) {
-        if (o.database() != null) {
-          o.database().close();
-        }
-        return Future.failedFuture(e);
-      }
-      return g.serve().recover(e -> g.stop().transform(ar -> Future.failedFuture(e)));
-    });
+    // Built on a worker: the constructor reads files and may generate a key, and once the database has been
+    // opened this continues on an event loop.
+    return opened.compose(o -> vertx.executeBlocking(() -> new Gateway(vertx, config, metrics, clock, o.stores(), o.database()), false)
+        .recover(e -> {
+          if (o.database() != null) {
+            o.database().close();
+          }
+          return Future.failedFuture(e);
+        })
+        .compose(g -> g.serve().recover(e -> g.stop().transform(ar -> Future.failedFuture(e)))));
   }
 
   private Future<Gateway> serve() {
