@@ -48,6 +48,7 @@ CREATE TABLE vehicles (
 );
 
 CREATE SEQUENCE vehicle_archive_order;
+CREATE INDEX vehicles_archive_order ON vehicles (archive_order) WHERE archived_at IS NOT NULL;
 
 -- One unit per vehicle, keyed by its vehicle: an archived vehicle keeps its unit (with its password hash) while
 -- the unit id is free for another active vehicle; only active units' ids are unique.

@@ -21,6 +21,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -37,6 +38,8 @@ public final class PgVehicleStore implements VehicleStore {
       + " password_hash, credential_version, created_at, modified_at";
   private static final int VEHICLE_PARAMS = 13;
   private static final String UNIT_INDEX = "telematics_units_active_id";
+  /** Rows per statement when the working set is loaded. */
+  static final int LOAD_PAGE = 5_000;
 
   private static final String INSERT = "WITH ids AS (INSERT INTO vehicle_ids (id, seq) VALUES ($1, $2)),"
       + " v AS (INSERT INTO vehicles (" + VEHICLE_COLUMNS + ") VALUES (" + params(1, VEHICLE_PARAMS) + "))"
@@ -62,9 +65,16 @@ public final class PgVehicleStore implements VehicleStore {
   private static final String PURGE = "DELETE FROM vehicles WHERE id = $1 AND archived_at IS NOT NULL";
 
   private final PgDatabase db;
+  private final int loadPage;
 
   public PgVehicleStore(PgDatabase db) {
+    this(db, LOAD_PAGE);
+  }
+
+  /** With another page size for loading (tests). */
+  PgVehicleStore(PgDatabase db, int loadPage) {
     this.db = db;
+    this.loadPage = loadPage;
   }
 
   @Override
@@ -110,30 +120,45 @@ public final class PgVehicleStore implements VehicleStore {
   /** In archive order. */
   @Override
   public Future<List<ArchivedVehicle>> loadArchived() {
-    String sql = "SELECT " + prefixed("v.", VEHICLE_COLUMNS) + ", " + prefixed("u.", UNIT_COLUMNS) + ", v.archived_at"
+    String sql = "SELECT " + prefixed("v.", VEHICLE_COLUMNS) + ", " + prefixed("u.", UNIT_COLUMNS) + ", v.archived_at, v.archive_order"
         + " FROM vehicles v JOIN telematics_units u ON u.vehicle_id = v.id"
-        + " WHERE v.archived_at IS NOT NULL ORDER BY v.archived_at, v.archive_order";
-    return db.guard(db.pool.preparedQuery(sql)
-            .collecting(Collectors.mapping(r -> new ArchivedVehicle(vehicle(r), unit(r, VEHICLE_PARAMS),
-                instant(r.getOffsetDateTime(VEHICLE_PARAMS + 11))), Collectors.toList()))
-            .execute())
-        .map(rows -> rows.value());
+        + " WHERE v.archived_at IS NOT NULL AND v.archive_order > $1 ORDER BY v.archive_order LIMIT $2";
+    return loadAll(sql, 0L, r -> new Keyed<>(r.getLong(VEHICLE_PARAMS + 12), new ArchivedVehicle(vehicle(r),
+            unit(r, VEHICLE_PARAMS), instant(r.getOffsetDateTime(VEHICLE_PARAMS + 11)))), new ArrayList<>())
+        .map(list -> {
+          list.sort(java.util.Comparator.comparing(ArchivedVehicle::archivedAt)); // stable: archive order within a tie
+          return list;
+        });
   }
 
   @Override
   public Future<List<Vehicle>> loadVehicles() {
-    return db.guard(db.pool.preparedQuery("SELECT " + VEHICLE_COLUMNS + " FROM vehicles WHERE archived_at IS NULL")
-            .collecting(Collectors.mapping(PgVehicleStore::vehicle, Collectors.toList()))
-            .execute())
-        .map(rows -> rows.value());
+    return loadAll("SELECT " + VEHICLE_COLUMNS + " FROM vehicles WHERE archived_at IS NULL AND id > $1 ORDER BY id LIMIT $2",
+        "", r -> new Keyed<>(r.getString(0), vehicle(r)), new ArrayList<>());
   }
 
   @Override
   public Future<List<TelematicsUnit>> loadUnits() {
-    return db.guard(db.pool.preparedQuery("SELECT " + UNIT_COLUMNS + " FROM telematics_units WHERE NOT archived")
-            .collecting(Collectors.mapping(r -> unit(r, 0), Collectors.toList()))
-            .execute())
-        .map(rows -> rows.value());
+    return loadAll("SELECT " + UNIT_COLUMNS + " FROM telematics_units WHERE NOT archived AND vehicle_id > $1"
+        + " ORDER BY vehicle_id LIMIT $2", "", r -> new Keyed<>(r.getString(6), unit(r, 0)), new ArrayList<>());
+  }
+
+  /** A loaded record and the key of its row, where the next page starts. */
+  private record Keyed<T>(Object key, T value) {}
+
+  /**
+   * Every row of a keyset-paged query ({@code $1} = key after which to start, {@code $2} = page size), page by
+   * page: each page is one statement well within the timeout however large the working set, and rows are
+   * mapped as they arrive rather than all at once on the event loop.
+   */
+  private <T> Future<List<T>> loadAll(String sql, Object after, Function<Row, Keyed<T>> map, List<T> into) {
+    return db.guard(db.pool.preparedQuery(sql).collecting(Collectors.mapping(map, Collectors.toList()))
+            .execute(Tuple.of(after, (long) loadPage)))
+        .compose(rows -> {
+          List<Keyed<T>> page = rows.value();
+          page.forEach(k -> into.add(k.value()));
+          return page.size() < loadPage ? Future.succeededFuture(into) : loadAll(sql, page.get(page.size() - 1).key(), map, into);
+        });
   }
 
   @Override

@@ -268,6 +268,30 @@ class PgFleetVehicleStoreTest {
     assertEquals(expected, await(vehicles.loadArchived()));
   }
 
+  @Test
+  void theWorkingSetIsLoadedPageByPage() {
+    PgVehicleStore paged = new PgVehicleStore(db, 2);
+    List<Vehicle> active = new ArrayList<>();
+    List<ArchivedVehicle> archive = new ArrayList<>();
+    for (int i = 0; i < 9; i++) {
+      String id = "P000" + i;
+      Vehicle v = vehicle(id, "u-" + i);
+      TelematicsUnit u = unit("u-" + i, id);
+      await(paged.insertVehicle(v, u));
+      if (i % 2 == 0) {
+        ArchivedVehicle e = archived(v, u, 10 - i); // archived later, yet earlier by the clock: listed first
+        await(paged.archiveVehicle(e));
+        archive.add(0, e);
+      } else {
+        active.add(v);
+      }
+    }
+    assertEquals(Set.copyOf(active), Set.copyOf(await(paged.loadVehicles())));
+    assertEquals(active.size(), await(paged.loadVehicles()).size());
+    assertEquals(active.size(), await(paged.loadUnits()).size());
+    assertEquals(archive, await(paged.loadArchived()));
+  }
+
   // races: the store decides, exactly one wins
 
   @Test
