@@ -12,7 +12,8 @@ N=${1:-100000}
 ADMIN_URL=${FLEETGATE_TEST_PG:-postgresql://postgres@127.0.0.1:5432/test}
 DB=fleetgate_bench_$(date +%s)_$$
 DB_URL=${ADMIN_URL%/*}/$DB
-trap 'stop_gateway; psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null' EXIT
+WORK=$(mktemp -d)
+trap 'stop_gateway; psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null; rm -rf "$WORK"' EXIT
 
 build_if_needed
 psql -q "$ADMIN_URL" -c "CREATE DATABASE $DB" >/dev/null
@@ -27,7 +28,7 @@ start_and_time() {
   STARTED_S=$(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN {printf "%.2f", (b - a) / 1e9}')
 }
 
-start_and_time /tmp/fleetgate-startup-empty.log
+start_and_time "$WORK/empty.log"
 empty=$STARTED_S
 stop_gateway
 
@@ -47,9 +48,9 @@ INSERT INTO telematics_units
   FROM generate_series(1, $N) i;
 SQL
 
-start_and_time /tmp/fleetgate-startup-loaded.log
+start_and_time "$WORK/loaded.log"
 loaded=$STARTED_S
-blocked=$(grep -c "has been blocked" /tmp/fleetgate-startup-loaded.log || true)
+blocked=$(grep -c "has been blocked" "$WORK/loaded.log" || true)
 heap=$(heap_used_kib "$GW_PID")
 stop_gateway
 
