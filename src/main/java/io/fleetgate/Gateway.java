@@ -323,18 +323,16 @@ public final class Gateway {
     Future<PgStores.Opened> opened = config.dbUrl() == null
         ? Future.succeededFuture(new PgStores.Opened(null, Stores.memory(config)))
         : PgStores.open(vertx, config);
-    return opened.compose(o -> {
-      Gateway g;
-      try {
-        g = new Gateway(vertx, config, metrics, clock, o.stores(), o.database());
-      } catch (RuntimeException e) {
-        if (o.database() != null) {
-          o.database().close();
-        }
-        return Future.failedFuture(e);
-      }
-      return g.serve().recover(e -> g.stop().transform(ar -> Future.failedFuture(e)));
-    });
+    // Built on a worker: the constructor reads files and may generate a key, and once the database has been
+    // opened this continues on an event loop.
+    return opened.compose(o -> vertx.executeBlocking(() -> new Gateway(vertx, config, metrics, clock, o.stores(), o.database()), false)
+        .recover(e -> {
+          if (o.database() != null) {
+            o.database().close();
+          }
+          return Future.failedFuture(e);
+        })
+        .compose(g -> g.serve().recover(e -> g.stop().transform(ar -> Future.failedFuture(e)))));
   }
 
   private Future<Gateway> serve() {
@@ -407,6 +405,10 @@ public final class Gateway {
           list.forEach(registry::put);
           return null;
         })
+        .compose(v -> stores.vehicles().lastSeq()).map(last -> {
+          registry.seqAtLeast(last); // purged and archived vehicles' sequences are never handed out again
+          return null;
+        })
         .compose(v -> lifecycle.load())
         .compose(v -> stores.sharing().loadPartnerships()).map(list -> {
           partners.load(list);
@@ -459,9 +461,7 @@ public final class Gateway {
     return secrets.hash(clientSecret).compose(hash -> {
       ApiClient admin = new ApiClient(clientId, null, "administrator", EnumSet.of(Permission.ADMIN), hash,
           existing != null ? existing.createdAt() : Instant.now());
-      Future<Void> write = existing != null
-          ? stores.fleets().deleteClient(clientId).compose(v -> stores.fleets().insertClient(admin))
-          : stores.fleets().insertClient(admin);
+      Future<Void> write = existing != null ? stores.fleets().replaceClient(admin) : stores.fleets().insertClient(admin);
       return write.map(v -> {
         directory.put(admin);
         if (print) {

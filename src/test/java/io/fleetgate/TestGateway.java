@@ -229,7 +229,7 @@ public final class TestGateway implements AutoCloseable {
     Fleet f = gateway.directory.fleet(fleetId);
     if (f == null) {
       f = new Fleet(fleetId, "Fleet " + fleetId, Instant.now(), Instant.now());
-      gateway.stores.fleets().insertFleet(f);
+      await(gateway.stores.fleets().insertFleet(f));
       gateway.directory.put(f);
     }
     return f;
