@@ -45,9 +45,9 @@ public final class PgDatabase {
       return Future.failedFuture(new ConfigException(SETTING + ": not a usable postgresql:// URL (" + e.getMessage() + ")"));
     }
     connect.setPipeliningLimit(256).setCachePreparedStatements(true);
-    // the server gives up on a statement before the caller does (guard), so that a write answered 503 is
-    // one the server rolled back rather than one that commits after the answer
-    connect.addProperty("statement_timeout", Integer.toString(serverTimeoutMs(settings.timeoutMs())));
+    // The server gives up on a statement a little before guard() does, so that a write the API answered 503
+    // for is rolled back rather than committed late (a lock wait counts too).
+    connect.addProperty("statement_timeout", Integer.toString(Math.max(1, settings.timeoutMs() - Math.min(500, settings.timeoutMs() / 5))));
     String where = connect.getHost() + ":" + connect.getPort() + "/" + connect.getDatabase();
     String jdbc = "jdbc:postgresql://" + connect.getHost() + ":" + connect.getPort() + "/" + connect.getDatabase();
     return vertx.executeBlocking(() -> migrate(jdbc, connect.getUser(), connect.getPassword(), settings.timeoutMs()), false)
@@ -64,11 +64,6 @@ public final class PgDatabase {
               .build();
           return new PgDatabase(vertx, pool, settings, where);
         });
-  }
-
-  /** The server-side statement timeout: a little under the caller's. */
-  static int serverTimeoutMs(int timeoutMs) {
-    return Math.max(1, timeoutMs - Math.min(500, timeoutMs / 4));
   }
 
   private static int migrate(String jdbc, String user, String password, int timeoutMs) {
@@ -117,9 +112,8 @@ public final class PgDatabase {
   public static boolean unavailable(Throwable e) {
     if (e instanceof PgException pg) {
       String state = pg.getSqlState();
-      // 08: connection exceptions; 57P: operator intervention (shutdown); 53: insufficient resources;
-      // 57014: canceled by statement_timeout (too slow)
-      return state != null && (state.startsWith("08") || state.startsWith("57P") || state.startsWith("53") || state.equals("57014"));
+      // 08: connection exceptions; 57: operator intervention (shutdown, statement_timeout); 53: insufficient resources
+      return state != null && (state.startsWith("08") || state.startsWith("57") || state.startsWith("53"));
     }
     return e instanceof StoreUnavailableException
         || e instanceof java.io.IOException
