@@ -369,9 +369,14 @@ public final class CommandService implements CommandCancellation, CommandReadine
     return cancelWhere(vehicleId, c -> true, reason);
   }
 
+  /**
+   * Cancels the vehicle's queued asynchronous commands that {@code which} selects. A synchronous command is
+   * never in the queue: while QUEUED it is on its way to the unit with its sender waiting, and ends by that
+   * delivery (DELIVERED, then the unit's result) or by its failure (EXPIRED).
+   */
   private Future<Integer> cancelWhere(String vehicleId, java.util.function.Predicate<Command> which, String reason) {
     return store.queued(vehicleId).compose(list -> {
-      List<Future<Command>> all = list.stream().filter(which)
+      List<Future<Command>> all = list.stream().filter(Command::async).filter(which)
           .map(c -> transition(c.id(), cur -> cur.to(CommandStatus.CANCELED, reason, clock.instant()))).toList();
       return Future.join(all).map(v -> (int) all.stream().filter(f -> f.result() != null).count());
     });

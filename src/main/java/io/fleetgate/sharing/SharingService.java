@@ -100,13 +100,18 @@ public final class SharingService {
       throw alreadyShared();
     }
     Future<Void> cleared = existing == null ? Future.succeededFuture() : end(existing, SharingListener.Reason.EXPIRED);
-    Sharing s = new Sharing(ids.incrementAndGet(), v.id(), v.seq(), owner, partnerFleetId, starts, ends, false,
+    // one that starts now is stored as started and reported before the answer, like any other change
+    boolean startsNow = starts <= now;
+    Sharing s = new Sharing(ids.incrementAndGet(), v.id(), v.seq(), owner, partnerFleetId, starts, ends, startsNow,
         clock.instant());
     return cleared.compose(x -> store.insertSharing(s))
         .recover(e -> Future.failedFuture(e instanceof DuplicateKeyException ? alreadyShared() : e))
         .map(x -> {
           index.update(snap -> snap.withSharing(s));
           registry.showTo(partnerFleetId, v.id(), v.seq());
+          if (startsNow) {
+            notify(l -> l.sharingStarted(v.id(), owner, partnerFleetId));
+          }
           tick(v.id(), s.id());
           return v;
         });
