@@ -10,7 +10,8 @@
 # The simulator runs on the same machine and competes for the same cores: compare rows of one machine only.
 #
 # Environment: UNITS (100), DURATION (30 s), TARGET_RATE (0 = flat out), WINDOW (32), WARMUP (15 s),
-# HTTP_PORT (18080), MQTT_PORT (11884), TCP_PORT (15100), GATEWAY_OPTS (-Xmx1g), SIM_OPTS (-Xmx1g).
+# HTTP_PORT (18080), MQTT_PORT (11884), TCP_PORT (15100), GATEWAY_OPTS (-Xmx1g), SIM_OPTS (-Xmx1g),
+# CASES (all, mqtt or tcp).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source benchmarks/lib-gateway.sh
@@ -20,6 +21,7 @@ DURATION=${DURATION:-30}
 TARGET_RATE=${TARGET_RATE:-0}
 WINDOW=${WINDOW:-32}
 WARMUP=${WARMUP:-15}
+CASES=${CASES:-all}
 WORK=$(mktemp -d)
 trap 'stop_gateway; rm -rf "$WORK"' EXIT
 trap 'exit 130' INT TERM
@@ -40,7 +42,11 @@ simulate() {
 
 simulate "$MQTT_PORT" --provision-only >&2
 echo "warm-up ($WARMUP s)" >&2
-simulate "$MQTT_PORT" --qos 1 --format json --duration "$WARMUP" >/dev/null
+if [[ $CASES == tcp ]]; then
+  simulate "$TCP_PORT" --protocol tcp --duration "$WARMUP" >/dev/null
+else
+  simulate "$MQTT_PORT" --qos 1 --format json --duration "$WARMUP" >/dev/null
+fi
 
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 rows=()
@@ -74,13 +80,17 @@ run_case() {
   rows+=("| $(date -u +%F) | $commit | $label | $format | $UNITS | $(printf '%.0f' "$rate") | $per_frame | $lat |")
 }
 
-for qos in 0 1; do
-  for format in json binary; do
-    run_case "MQTT QoS $qos" "$format" "$qos" "$MQTT_PORT" --qos "$qos" --format "$format"
+if [[ $CASES == all || $CASES == mqtt ]]; then
+  for qos in 0 1; do
+    for format in json binary; do
+      run_case "MQTT QoS $qos" "$format" "$qos" "$MQTT_PORT" --qos "$qos" --format "$format"
+    done
   done
-done
+fi
 # TCP carries binary state only and acknowledges every frame (STATE→STATE_ACK, the counterpart of QoS 1)
-run_case "TCP" binary 1 "$TCP_PORT" --protocol tcp
+if [[ $CASES == all || $CASES == tcp ]]; then
+  run_case "TCP" binary 1 "$TCP_PORT" --protocol tcp
+fi
 
 echo
 echo "| date | commit | transport | format | units | frames/s accepted | gateway CPU µs/frame | PUBACK / STATE_ACK p50 / p99 / p99.9 ms |"

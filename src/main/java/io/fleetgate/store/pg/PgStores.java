@@ -16,8 +16,8 @@ public final class PgStores {
 
   public static Future<PgStores.Opened> open(Vertx vertx, GatewayConfig config) {
     return PgDatabase.open(vertx, config.db()).map(db -> new Opened(db, new Stores(
-        new MemoryFleetStore(), // TODO(pg-fleet) PgFleetStore
-        new MemoryVehicleStore(), // TODO(pg-fleet) PgVehicleStore
+        new PgFleetStore(db),
+        new PgVehicleStore(db),
         new MemoryStateStore(config.historyPerVehicle()), // TODO(pg-state) PgStateStore
         new PgSharingStore(db),
         new PgCommandStore(db, config.commands().historyPerVehicle()))));
