@@ -410,6 +410,14 @@ public final class Gateway {
           return null;
         })
         .compose(v -> lifecycle.load())
+        // the command queues before the sharings: a sharing that ended while the gateway was down cancels its
+        // partner's queued commands when it is loaded
+        .compose(v -> commands.recover()).map(waiting -> {
+          if (waiting > 0) {
+            LOG.info(waiting + " queued commands wait for their units");
+          }
+          return null;
+        })
         .compose(v -> stores.sharing().loadPartnerships()).map(list -> {
           partners.load(list);
           return null;
@@ -420,7 +428,10 @@ public final class Gateway {
         });
   }
 
-  /** The archive purge (entries past archive.retentionDays) and the eviction of idle rate-limit buckets. */
+  /**
+   * The archive purge (entries past archive.retentionDays), the deletion of expired invitation codes and the
+   * eviction of idle rate-limit buckets.
+   */
   private void startTimers() {
     lifecycle.purgeExpired(); // whatever expired while the gateway was down
     timers.add(vertx.setPeriodic(PURGE_INTERVAL_MS, id -> lifecycle.purgeExpired()
@@ -429,6 +440,8 @@ public final class Gateway {
             LOG.info("purged " + n + " archived vehicles past their retention");
           }
         })));
+    partners.purgeExpiredInvitations();
+    timers.add(vertx.setPeriodic(PURGE_INTERVAL_MS, id -> partners.purgeExpiredInvitations()));
     timers.add(vertx.setPeriodic(EVICT_INTERVAL_MS, id -> {
       apiRate.evictIdle();
       tokenChecks.evictIdle();

@@ -19,8 +19,8 @@ public final class PgStores {
         new PgFleetStore(db),
         new PgVehicleStore(db),
         new MemoryStateStore(config.historyPerVehicle()), // TODO(pg-state) PgStateStore
-        new MemorySharingStore(), // TODO(pg-sharing) PgSharingStore
-        new MemoryCommandStore(config.commands().historyPerVehicle())))); // TODO(pg-sharing) PgCommandStore
+        new PgSharingStore(db),
+        new PgCommandStore(db, config.commands().historyPerVehicle()))));
   }
 
   /** The database and the stores on it. */
