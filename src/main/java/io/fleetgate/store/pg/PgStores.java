@@ -5,7 +5,6 @@ import io.fleetgate.config.GatewayConfig;
 import io.fleetgate.store.Stores;
 import io.fleetgate.store.memory.MemoryFleetStore;
 import io.fleetgate.store.memory.MemorySharingStore;
-import io.fleetgate.store.memory.MemoryStateStore;
 import io.fleetgate.store.memory.MemoryVehicleStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -18,7 +17,7 @@ public final class PgStores {
     return PgDatabase.open(vertx, config.db()).map(db -> new Opened(db, new Stores(
         new MemoryFleetStore(), // TODO(pg-fleet) PgFleetStore
         new MemoryVehicleStore(), // TODO(pg-fleet) PgVehicleStore
-        new MemoryStateStore(config.historyPerVehicle()), // TODO(pg-state) PgStateStore
+        new PgStateStore(db),
         new MemorySharingStore(), // TODO(pg-sharing) PgSharingStore
         new MemoryCommandStore(config.commands().historyPerVehicle())))); // TODO(pg-sharing) PgCommandStore
   }

@@ -1,0 +1,81 @@
+package io.fleetgate.store.pg;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetSocket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A TCP proxy in front of the local PostgreSQL that a test can cut (every connection dropped, new ones
+ * closed at once) and restore: a database outage without stopping the server others use.
+ */
+final class CuttableProxy {
+  private final Vertx vertx;
+  private final String targetHost;
+  private final int targetPort;
+  private final Set<NetSocket> open = ConcurrentHashMap.newKeySet();
+  private volatile boolean cut;
+  private NetServer server;
+  private NetClient client;
+
+  CuttableProxy(Vertx vertx, String targetHost, int targetPort) {
+    this.vertx = vertx;
+    this.targetHost = targetHost;
+    this.targetPort = targetPort;
+  }
+
+  Future<Integer> start() {
+    client = vertx.createNetClient();
+    server = vertx.createNetServer().connectHandler(this::accept);
+    return server.listen(0, "127.0.0.1").map(NetServer::actualPort);
+  }
+
+  private void accept(NetSocket in) {
+    if (cut) {
+      in.close();
+      return;
+    }
+    in.pause();
+    client.connect(targetPort, targetHost).onComplete(ar -> {
+      if (ar.failed() || cut) {
+        in.close();
+        if (ar.succeeded()) {
+          ar.result().close();
+        }
+        return;
+      }
+      NetSocket out = ar.result();
+      open.add(in);
+      open.add(out);
+      in.handler(out::write);
+      out.handler(in::write);
+      in.closeHandler(v -> {
+        open.remove(in);
+        out.close();
+      });
+      out.closeHandler(v -> {
+        open.remove(out);
+        in.close();
+      });
+      in.resume();
+    });
+  }
+
+  /** The database is gone: open connections drop, new ones are closed on arrival. */
+  void cut() {
+    cut = true;
+    open.forEach(NetSocket::close);
+  }
+
+  void restore() {
+    cut = false;
+  }
+
+  Future<Void> close() {
+    cut();
+    return server.close().compose(v -> client.close());
+  }
+}
