@@ -299,18 +299,34 @@ public final class Gateway {
     Future<PgStores.Opened> opened = config.dbUrl() == null
         ? Future.succeededFuture(new PgStores.Opened(null, Stores.memory(config)))
         : PgStores.open(vertx, config);
-    return opened.compose(o -> {
-      Gateway g;
+    return opened.compose(o -> construct(vertx, config, metrics, clock, o))
+        .compose(g -> g.serve().recover(e -> g.stop().transform(ar -> Future.failedFuture(e))));
+  }
+
+  /**
+   * The constructor may generate an RSA key (the ephemeral jwt key, ~0.5 s): on a worker when called on an
+   * event loop (where opening a database completes).
+   */
+  private static Future<Gateway> construct(Vertx vertx, GatewayConfig config, PrometheusMeterRegistry metrics, Clock clock,
+      PgStores.Opened o) {
+    java.util.concurrent.Callable<Gateway> make = () -> {
       try {
-        g = new Gateway(vertx, config, metrics, clock, o.stores(), o.database());
+        return new Gateway(vertx, config, metrics, clock, o.stores(), o.database());
       } catch (RuntimeException e) {
         if (o.database() != null) {
           o.database().close();
         }
-        return Future.failedFuture(e);
+        throw e;
       }
-      return g.serve().recover(e -> g.stop().transform(ar -> Future.failedFuture(e)));
-    });
+    };
+    if (Vertx.currentContext() != null) {
+      return vertx.executeBlocking(make, false);
+    }
+    try {
+      return Future.succeededFuture(make.call());
+    } catch (Exception e) {
+      return Future.failedFuture(e);
+    }
   }
 
   private Future<Gateway> serve() {
