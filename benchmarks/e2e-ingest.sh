@@ -10,6 +10,7 @@
 # The simulator runs on the same machine and competes for the same cores: compare rows of one machine only.
 #
 # Environment: UNITS (100), DURATION (30 s), TARGET_RATE (0 = flat out), WINDOW (32), WARMUP (15 s),
+# CASES (all; or some of: qos0-json qos0-binary qos1-json qos1-binary tcp), FLEETGATE_DB_URL (unset = in memory),
 # HTTP_PORT (18080), MQTT_PORT (11884), TCP_PORT (15100), GATEWAY_OPTS (-Xmx1g), SIM_OPTS (-Xmx1g).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -74,13 +75,19 @@ run_case() {
   rows+=("| $(date -u +%F) | $commit | $label | $format | $UNITS | $(printf '%.0f' "$rate") | $per_frame | $lat |")
 }
 
+CASES=${CASES:-all}
+wanted() { [[ $CASES == all || " $CASES " == *" $1 "* ]]; }
 for qos in 0 1; do
   for format in json binary; do
-    run_case "MQTT QoS $qos" "$format" "$qos" "$MQTT_PORT" --qos "$qos" --format "$format"
+    if wanted "qos$qos-$format"; then
+      run_case "MQTT QoS $qos" "$format" "$qos" "$MQTT_PORT" --qos "$qos" --format "$format"
+    fi
   done
 done
 # TCP carries binary state only and acknowledges every frame (STATE→STATE_ACK, the counterpart of QoS 1)
-run_case "TCP" binary 1 "$TCP_PORT" --protocol tcp
+if wanted tcp; then
+  run_case "TCP" binary 1 "$TCP_PORT" --protocol tcp
+fi
 
 echo
 echo "| date | commit | transport | format | units | frames/s accepted | gateway CPU µs/frame | PUBACK / STATE_ACK p50 / p99 / p99.9 ms |"

@@ -4,7 +4,8 @@
 # executeBatch of single-row INSERTs). Creates a database of its own and drops it afterwards.
 #
 # Compiles HistoryInsertRate against target/fleetgate.jar (the fat jar: no `mvn install` needed) and runs it.
-# Environment: PG (postgresql://postgres@127.0.0.1:5432), ROWS (500000), BATCH (4000), WINDOW (50000).
+# Environment: PG (postgresql://postgres@127.0.0.1:5432), ROWS (500000), BATCH (4000), WINDOW (50000), WRITERS (2: the store's parallel
+# history writers).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source benchmarks/lib-gateway.sh
@@ -17,4 +18,4 @@ build_if_needed
 javac -d "$WORK" -cp "$JAR" benchmarks/src/main/java/io/fleetgate/benchmarks/Frames.java \
   benchmarks/src/main/java/io/fleetgate/benchmarks/HistoryInsertRate.java
 psql "$PG/postgres" -qc "CREATE DATABASE $DB" >/dev/null
-java -Xmx1g -cp "$WORK:$JAR" io.fleetgate.benchmarks.HistoryInsertRate "$PG/$DB" "${ROWS:-500000}" "${BATCH:-4000}" "${WINDOW:-50000}"
+java -Xmx1g -cp "$WORK:$JAR" io.fleetgate.benchmarks.HistoryInsertRate "$PG/$DB" "${ROWS:-500000}" "${BATCH:-4000}" "${WINDOW:-50000}" "${WRITERS:-2}"

@@ -299,34 +299,16 @@ public final class Gateway {
     Future<PgStores.Opened> opened = config.dbUrl() == null
         ? Future.succeededFuture(new PgStores.Opened(null, Stores.memory(config)))
         : PgStores.open(vertx, config);
-    return opened.compose(o -> construct(vertx, config, metrics, clock, o))
-        .compose(g -> g.serve().recover(e -> g.stop().transform(ar -> Future.failedFuture(e))));
-  }
-
-  /**
-   * The constructor may generate an RSA key (the ephemeral jwt key, ~0.5 s): on a worker when called on an
-   * event loop (where opening a database completes).
-   */
-  private static Future<Gateway> construct(Vertx vertx, GatewayConfig config, PrometheusMeterRegistry metrics, Clock clock,
-      PgStores.Opened o) {
-    java.util.concurrent.Callable<Gateway> make = () -> {
-      try {
-        return new Gateway(vertx, config, metrics, clock, o.stores(), o.database());
-      } catch (RuntimeException e) {
-        if (o.database() != null) {
-          o.database().close();
-        }
-        throw e;
-      }
-    };
-    if (Vertx.currentContext() != null) {
-      return vertx.executeBlocking(make, false);
-    }
-    try {
-      return Future.succeededFuture(make.call());
-    } catch (Exception e) {
-      return Future.failedFuture(e);
-    }
+    // Built on a worker: the constructor reads files and may generate a key, and once the database has been
+    // opened this continues on an event loop.
+    return opened.compose(o -> vertx.executeBlocking(() -> new Gateway(vertx, config, metrics, clock, o.stores(), o.database()), false)
+        .recover(e -> {
+          if (o.database() != null) {
+            o.database().close();
+          }
+          return Future.failedFuture(e);
+        })
+        .compose(g -> g.serve().recover(e -> g.stop().transform(ar -> Future.failedFuture(e)))));
   }
 
   private Future<Gateway> serve() {

@@ -39,17 +39,18 @@ public final class HistoryInsertRate {
     int rows = args.length > 1 ? Integer.parseInt(args[1]) : 500_000;
     int batch = args.length > 2 ? Integer.parseInt(args[2]) : 4000;
     int window = args.length > 3 ? Integer.parseInt(args[3]) : 50_000;
+    int lanes = args.length > 4 ? Integer.parseInt(args[4]) : 2;
     Vertx vertx = Vertx.vertx();
     try {
       PgDatabase db = await(PgDatabase.open(vertx, new GatewayConfig.Db(url, 8, 30_000, 1000, window * 2, 30)));
-      PgStateStore store = new PgStateStore(db);
+      PgStateStore store = new PgStateStore(db, lanes);
       List<Reading> readings = Frames.realistic().readings();
       // warm-up: JIT, prepared statements, table and index pages
       storeRun(store, readings, rows / 5, window);
       batchRun(db, true, readings, rows / 5, batch);
       batchRun(db, false, readings, rows / 5, batch);
       for (int round = 1; round <= 3; round++) {
-        report("store (record → commit)", rows, storeRun(store, readings, rows, window));
+        report("store, " + lanes + " writers (record → commit)", rows, storeRun(store, readings, rows, window));
         report("unnest, " + batch + " rows/statement", rows, batchRun(db, true, readings, rows, batch));
         report("executeBatch, " + batch + " tuples/call", rows, batchRun(db, false, readings, rows, batch));
       }
@@ -61,7 +62,7 @@ public final class HistoryInsertRate {
   }
 
   private static void report(String what, int rows, long nanos) {
-    System.out.printf("%-34s %9d rows in %6.2f s = %,9.0f rows/s%n", what, rows, nanos / 1e9, rows / (nanos / 1e9));
+    System.out.printf("%-44s %9d rows in %6.2f s = %,9.0f rows/s%n", what, rows, nanos / 1e9, rows / (nanos / 1e9));
   }
 
   /** record() with at most {@code window} rows outstanding, 1,000 vehicles round robin. */

@@ -70,14 +70,19 @@ final class PgHistoryWriter {
     this.maxPending = maxPendingRows;
   }
 
-  void bindMetrics(MeterRegistry registry) {
-    Gauge.builder("fleetgate_db_history_pending_rows", this, PgHistoryWriter::pending)
+  /** One set of meters for all the writers of a store. */
+  static void bindMetrics(MeterRegistry registry, PgHistoryWriter[] writers) {
+    Gauge.builder("fleetgate_db_history_pending_rows", writers, ws -> java.util.Arrays.stream(ws).mapToInt(PgHistoryWriter::pending).sum())
         .description("State-history rows waiting to be committed to PostgreSQL (bounded by db.maxPendingRows)")
         .register(registry);
-    flushTimer = Timer.builder("fleetgate_db_flush").tag("table", "state_history")
+    Timer flushTimer = Timer.builder("fleetgate_db_flush").tag("table", "state_history")
         .description("Time of one batch written to PostgreSQL").register(registry);
-    failedFlushes = Counter.builder("fleetgate_db_flush_failures").tag("table", "state_history")
+    Counter failedFlushes = Counter.builder("fleetgate_db_flush_failures").tag("table", "state_history")
         .description("Batches PostgreSQL did not take (retried)").register(registry);
+    for (PgHistoryWriter w : writers) {
+      w.flushTimer = flushTimer;
+      w.failedFlushes = failedFlushes;
+    }
   }
 
   /** Queues a row; the future completes (on the caller's context) once the row is committed. */

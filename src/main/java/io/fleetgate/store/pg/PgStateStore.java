@@ -24,6 +24,8 @@ public final class PgStateStore implements StateStore {
   private static final Logger LOG = Logger.getLogger("fleetgate.store");
   /** Rows deleted per retention statement: short statements, short locks. */
   static final int PURGE_BATCH = 5000;
+  /** Parallel history writers: two keep both cores of a small database server busy (see BENCHMARKS.md). */
+  static final int DEFAULT_LANES = 2;
   static final String HISTORY = "SELECT id, recorded_at, readings FROM state_history "
       + "WHERE vehicle_id = $1 AND id < $2 AND recorded_at >= $3 AND recorded_at <= $4 ORDER BY id DESC LIMIT $5";
   // the oldest PURGE_BATCH rows by id (recorded_at grows with id), of which those past retention
@@ -31,19 +33,32 @@ public final class PgStateStore implements StateStore {
       + "(SELECT id, recorded_at FROM state_history ORDER BY id LIMIT " + PURGE_BATCH + ") oldest WHERE recorded_at < $1)";
 
   private final PgDatabase db;
-  private final PgHistoryWriter history;
+  /**
+   * History writers, each with one batch in flight; a vehicle always goes to the same one (so its rows stay
+   * in order and its ids increase), while different vehicles' batches are written in parallel.
+   */
+  private final PgHistoryWriter[] lanes;
   private final PgLatestWriter latest;
 
   public PgStateStore(PgDatabase db) {
+    this(db, DEFAULT_LANES);
+  }
+
+  /** With {@code lanes} history writers in parallel (at most db.poolSize); db.maxPendingRows is shared among them. */
+  public PgStateStore(PgDatabase db, int lanes) {
     this.db = db;
-    this.history = new PgHistoryWriter(db, db.settings.maxPendingRows());
+    int n = Math.max(1, Math.min(lanes, db.settings.poolSize()));
+    this.lanes = new PgHistoryWriter[n];
+    for (int i = 0; i < n; i++) {
+      this.lanes[i] = new PgHistoryWriter(db, Math.max(1, db.settings.maxPendingRows() / n));
+    }
     this.latest = new PgLatestWriter(db, db.settings.writeBehindMs());
     latest.start();
   }
 
   @Override
   public Future<Void> record(String vehicleId, long recordedAtMs, List<Reading> readings) {
-    return history.add(vehicleId, recordedAtMs, PgReadingCodec.encode(readings));
+    return lane(vehicleId).add(vehicleId, recordedAtMs, PgReadingCodec.encode(readings));
   }
 
   @Override
@@ -60,11 +75,15 @@ public final class PgStateStore implements StateStore {
   /** Deletes after the rows already queued (none of the vehicle's can arrive after) and a write-behind in progress. */
   @Override
   public Future<Void> forget(String vehicleId) {
-    return Future.join(history.barrier(), latest.forget(vehicleId))
+    return Future.join(lane(vehicleId).barrier(), latest.forget(vehicleId))
         .compose(v -> db.guard(db.pool.withTransaction(c -> c.preparedQuery("DELETE FROM state_history WHERE vehicle_id = $1")
             .execute(Tuple.of(vehicleId))
             .compose(r -> c.preparedQuery("DELETE FROM latest_state WHERE vehicle_id = $1").execute(Tuple.of(vehicleId))))))
         .mapEmpty();
+  }
+
+  private PgHistoryWriter lane(String vehicleId) {
+    return lanes.length == 1 ? lanes[0] : lanes[Math.floorMod(vehicleId.hashCode(), lanes.length)];
   }
 
   @Override
@@ -99,7 +118,7 @@ public final class PgStateStore implements StateStore {
 
   @Override
   public void bindMetrics(MeterRegistry registry) {
-    history.bindMetrics(registry);
+    PgHistoryWriter.bindMetrics(registry, lanes);
     latest.bindMetrics(registry);
   }
 
@@ -107,12 +126,18 @@ public final class PgStateStore implements StateStore {
   @Override
   public ReadinessCheck readiness() {
     return ReadinessCheck.of("state-writes", () -> {
-      int pending = history.pending();
-      String backlog = pending + "/" + history.capacity() + " history rows, " + latest.pending() + " latest states pending";
-      if (pending >= history.capacity()) {
+      int pending = pendingHistoryRows();
+      boolean full = false;
+      boolean failing = latest.failing();
+      for (PgHistoryWriter w : lanes) {
+        full |= w.pending() >= w.capacity();
+        failing |= w.failing();
+      }
+      String backlog = pending + "/" + db.settings.maxPendingRows() + " history rows, " + latest.pending() + " latest states pending";
+      if (full) {
         return Future.succeededFuture(ReadinessCheck.Result.down("history buffer full: " + backlog));
       }
-      if (history.failing() || latest.failing()) {
+      if (failing) {
         return Future.succeededFuture(ReadinessCheck.Result.down("PostgreSQL does not take state writes: " + backlog));
       }
       return Future.succeededFuture(ReadinessCheck.Result.up(backlog));
@@ -123,12 +148,19 @@ public final class PgStateStore implements StateStore {
   @Override
   public Future<Void> close() {
     long timeout = db.settings.timeoutMs();
-    return Future.join(history.barrier().timeout(timeout, java.util.concurrent.TimeUnit.MILLISECONDS), latest.stop())
+    List<Future<?>> all = new ArrayList<>();
+    for (PgHistoryWriter w : lanes) {
+      all.add(w.barrier().timeout(timeout, java.util.concurrent.TimeUnit.MILLISECONDS));
+    }
+    all.add(latest.stop());
+    return Future.join(all)
         .<Void>mapEmpty()
-        .onFailure(e -> LOG.warning("state store: not everything was written at stop (" + history.pending()
+        .onFailure(e -> LOG.warning("state store: not everything was written at stop (" + pendingHistoryRows()
             + " history rows, unacknowledged, their units resend; " + latest.pending() + " latest states): " + e.getMessage()))
         .eventually(() -> {
-          history.stop();
+          for (PgHistoryWriter w : lanes) {
+            w.stop();
+          }
           return Future.succeededFuture();
         })
         .otherwiseEmpty();
@@ -136,6 +168,10 @@ public final class PgStateStore implements StateStore {
 
   /** For tests and benchmarks: rows waiting to be committed. */
   public int pendingHistoryRows() {
-    return history.pending();
+    int n = 0;
+    for (PgHistoryWriter w : lanes) {
+      n += w.pending();
+    }
+    return n;
   }
 }
