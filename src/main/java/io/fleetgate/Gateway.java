@@ -358,7 +358,6 @@ public final class Gateway {
           list.forEach(registry::put);
           return null;
         })
-        .compose(v -> stores.states().loadLatest()).map(this::restoreLatest)
         .compose(v -> lifecycle.load())
         .compose(v -> stores.sharing().loadPartnerships()).map(list -> {
           partners.load(list);
@@ -367,7 +366,8 @@ public final class Gateway {
         .compose(v -> stores.sharing().loadSharings()).map(list -> {
           sharing.load(list);
           return null;
-        });
+        })
+        .compose(v -> stores.states().loadLatest()).map(this::restoreLatest);
   }
 
   /** Puts the stored latest states back into the working set (vehicles not in it, e.g. archived, are skipped). */
