@@ -42,7 +42,7 @@ final class PgHistoryWriter {
       + "SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[])";
 
   /** One row waiting to be committed, and who waits for it. */
-  private record Row(String vehicleId, long recordedAtMs, Buffer readings, Promise<Void> done) {}
+  private record Row(String vehicleId, long recordedAtMs, Buffer readings, ContextInternal caller, Promise<Void> done) {}
 
   private final PgDatabase db;
   private final ContextInternal context;
@@ -85,10 +85,11 @@ final class PgHistoryWriter {
     }
   }
 
-  /** Queues a row; the future completes (on the caller's context) once the row is committed. */
+  /** Queues a row; the future completes on the caller's context once the row is committed. */
   Future<Void> add(String vehicleId, long recordedAtMs, Buffer readings) {
     ContextInternal caller = ((VertxInternal) db.vertx).getOrCreateContext();
-    Promise<Void> done = caller.promise();
+    // completed on the caller's context by settle(), one task per context and batch (not one hop per row)
+    Promise<Void> done = Promise.promise();
     boolean start;
     lock.lock();
     try {
@@ -96,7 +97,7 @@ final class PgHistoryWriter {
         return Future.failedFuture(new StoreUnavailableException("state history: " + pending
             + " rows wait for PostgreSQL (db.maxPendingRows); not acknowledged", null));
       }
-      queue.add(new Row(vehicleId, recordedAtMs, readings, done));
+      queue.add(new Row(vehicleId, recordedAtMs, readings, caller, done));
       last = done.future();
       pending++;
       start = !flushing;
@@ -221,12 +222,20 @@ final class PgHistoryWriter {
     } finally {
       lock.unlock();
     }
+    // the rows of one caller context (an event loop) are completed by one task on it, in batch order
+    java.util.Map<ContextInternal, List<Row>> byCaller = new java.util.IdentityHashMap<>();
     for (int i = 0, n = batch.size(); i < n; i++) {
-      if (failure == null) {
-        batch.get(i).done().complete();
-      } else {
-        batch.get(i).done().fail(failure);
-      }
+      Row r = batch.get(i);
+      byCaller.computeIfAbsent(r.caller(), c -> new ArrayList<>()).add(r);
     }
+    byCaller.forEach((caller, rows) -> caller.runOnContext(v -> {
+      for (int i = 0, n = rows.size(); i < n; i++) {
+        if (failure == null) {
+          rows.get(i).done().complete();
+        } else {
+          rows.get(i).done().fail(failure);
+        }
+      }
+    }));
   }
 }
