@@ -78,6 +78,16 @@ final class RawUnit implements AutoCloseable {
     }
   }
 
+  /** Whether nothing at all arrived from the gateway for {@code ms} (nothing is consumed). */
+  boolean silentFor(long ms) throws InterruptedException {
+    Thread.sleep(ms);
+    try {
+      return in.available() == 0;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Whether the gateway closed the connection (end of stream) within the socket timeout. */
   boolean closedByGateway() {
     try {

@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * A TCP proxy in front of the local PostgreSQL that a test can cut (every connection dropped, new ones
  * closed at once) and restore: a database outage without stopping the server others use.
  */
-final class CuttableProxy {
+public final class CuttableProxy {
   private final Vertx vertx;
   private final String targetHost;
   private final int targetPort;
@@ -21,13 +21,13 @@ final class CuttableProxy {
   private NetServer server;
   private NetClient client;
 
-  CuttableProxy(Vertx vertx, String targetHost, int targetPort) {
+  public CuttableProxy(Vertx vertx, String targetHost, int targetPort) {
     this.vertx = vertx;
     this.targetHost = targetHost;
     this.targetPort = targetPort;
   }
 
-  Future<Integer> start() {
+  public Future<Integer> start() {
     client = vertx.createNetClient();
     server = vertx.createNetServer().connectHandler(this::accept);
     return server.listen(0, "127.0.0.1").map(NetServer::actualPort);
@@ -64,17 +64,29 @@ final class CuttableProxy {
     });
   }
 
+  /** A proxy in front of the server of a postgresql:// URL, started; {@link #url} is the URL through it. */
+  public static CuttableProxy before(Vertx vertx, String url) {
+    java.net.URI u = java.net.URI.create(url);
+    CuttableProxy p = new CuttableProxy(vertx, u.getHost(), u.getPort() > 0 ? u.getPort() : 5432);
+    int port = io.fleetgate.TestGateway.await(p.start());
+    p.url = url.replaceFirst("//([^@/]*@)?[^/:]+(:\\d+)?/", "//$1127.0.0.1:" + port + "/");
+    return p;
+  }
+
+  /** The database URL through this proxy (set by {@link #before}). */
+  public String url;
+
   /** The database is gone: open connections drop, new ones are closed on arrival. */
-  void cut() {
+  public void cut() {
     cut = true;
     open.forEach(NetSocket::close);
   }
 
-  void restore() {
+  public void restore() {
     cut = false;
   }
 
-  Future<Void> close() {
+  public Future<Void> close() {
     cut();
     return server.close().compose(v -> client.close());
   }

@@ -166,10 +166,8 @@ class PgStateStoreTest {
 
   @Test
   void outageBuffersUpToTheBoundThenDrainsInOrder() throws Exception {
-    CuttableProxy proxy = new CuttableProxy(vertx, "127.0.0.1", java.net.URI.create(db.url).getPort() > 0 ? java.net.URI.create(db.url).getPort() : 5432);
-    int port = TestGateway.await(proxy.start());
-    String viaProxy = db.url.replaceFirst("//([^@/]*@)?[^/:]+(:\\d+)?/", "//$1127.0.0.1:" + port + "/");
-    open(viaProxy, 100, 1000, 1); // one writer: the whole bound for v1
+    CuttableProxy proxy = CuttableProxy.before(vertx, db.url);
+    open(proxy.url, 100, 1000, 1); // one writer: the whole bound for v1
     TestGateway.await(store.record("v1", T0, readings(T0, 0))); // connections made
     assertTrue(TestGateway.await(store.readiness().check()).up());
 
