@@ -370,11 +370,19 @@ public final class Gateway {
         .compose(v -> stores.states().loadLatest()).map(this::restoreLatest);
   }
 
-  /** Puts the stored latest states back into the working set (vehicles not in it, e.g. archived, are skipped). */
+  /**
+   * Puts the stored latest states back into the working set, and into the archive for archived vehicles (a
+   * restore brings it back); states of vehicles that are neither are ignored.
+   */
   private Void restoreLatest(List<io.fleetgate.store.StateStore.StoredLatest> list) {
     Instant now = Instant.now();
     for (io.fleetgate.store.StateStore.StoredLatest s : list) {
       io.fleetgate.vehicle.VehicleLive live = registry.live(s.vehicleId());
+      io.fleetgate.vehicle.VehicleArchive.Entry archived = live == null ? archive.get(s.vehicleId()) : null;
+      if (archived != null && archived.live() == null) {
+        live = new io.fleetgate.vehicle.VehicleLive(archived.archived().vehicle().createdAt());
+        archive.attachLive(s.vehicleId(), live);
+      }
       if (live != null) {
         live.restore(s.readings(), s.online(), Instant.ofEpochMilli(s.lifeModifiedMs()), s.lastContactMs(), now);
       }

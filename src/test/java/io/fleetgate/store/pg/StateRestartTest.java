@@ -81,8 +81,24 @@ class StateRestartTest {
         assertEquals(stateBefore, vehicle.getJsonObject("latest_state"));
         assertEquals("OFFLINE", vehicle.getJsonObject("life_status").getString("value"));
         assertEquals(historyBefore.getJsonArray("items"), get(gw, token, "/vehicles/" + vehicleId + "/states").getJsonArray("items"));
+
+        // archived across a restart: the restore brings the stored latest state back
+        String owner = again.token("restart-fleet", Permission.VEHICLES_RO, Permission.VEHICLE_LIFECYCLE);
+        assertEquals(204, TestGateway.await(again.http.delete("/vehicles/" + vehicleId).putHeader("Authorization", "Bearer " + owner).send()).statusCode());
       } finally {
         again.close();
+      }
+      TestGateway third = TestGateway.start(settings);
+      gw = third;
+      try {
+        String owner = third.token("restart-fleet", Permission.VEHICLES_RO, Permission.VEHICLE_LIFECYCLE);
+        var restored = TestGateway.await(third.http.post("/archived-vehicles/" + vehicleId + "/restore")
+            .putHeader("Authorization", "Bearer " + owner).send());
+        assertEquals(200, restored.statusCode(), restored.bodyAsString());
+        assertEquals(stateBefore, get(gw, owner, "/vehicles/" + vehicleId + "/state"));
+        assertEquals(6, get(gw, owner, "/vehicles/" + vehicleId + "/states").getJsonArray("items").size());
+      } finally {
+        third.close();
       }
     }
   }
