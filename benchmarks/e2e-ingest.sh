@@ -10,8 +10,9 @@
 # The simulator runs on the same machine and competes for the same cores: compare rows of one machine only.
 #
 # Environment: UNITS (100), DURATION (30 s), TARGET_RATE (0 = flat out), WINDOW (32), WARMUP (15 s),
-# CASES (all; or some of: qos0-json qos0-binary qos1-json qos1-binary tcp), FLEETGATE_DB_URL (unset = in memory),
-# HTTP_PORT (18080), MQTT_PORT (11884), TCP_PORT (15100), GATEWAY_OPTS (-Xmx1g), SIM_OPTS (-Xmx1g).
+# HTTP_PORT (18080), MQTT_PORT (11884), TCP_PORT (15100), GATEWAY_OPTS (-Xmx1g), SIM_OPTS (-Xmx1g),
+# CASES (all, mqtt, tcp, or a list of qos0-json qos0-binary qos1-json qos1-binary tcp),
+# FLEETGATE_DB_URL (unset = in memory; set = the PostgreSQL store).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source benchmarks/lib-gateway.sh
@@ -21,6 +22,7 @@ DURATION=${DURATION:-30}
 TARGET_RATE=${TARGET_RATE:-0}
 WINDOW=${WINDOW:-32}
 WARMUP=${WARMUP:-15}
+CASES=${CASES:-all}
 WORK=$(mktemp -d)
 trap 'stop_gateway; rm -rf "$WORK"' EXIT
 trap 'exit 130' INT TERM
@@ -41,7 +43,11 @@ simulate() {
 
 simulate "$MQTT_PORT" --provision-only >&2
 echo "warm-up ($WARMUP s)" >&2
-simulate "$MQTT_PORT" --qos 1 --format json --duration "$WARMUP" >/dev/null
+if [[ $CASES == tcp ]]; then
+  simulate "$TCP_PORT" --protocol tcp --duration "$WARMUP" >/dev/null
+else
+  simulate "$MQTT_PORT" --qos 1 --format json --duration "$WARMUP" >/dev/null
+fi
 
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 rows=()
@@ -75,8 +81,8 @@ run_case() {
   rows+=("| $(date -u +%F) | $commit | $label | $format | $UNITS | $(printf '%.0f' "$rate") | $per_frame | $lat |")
 }
 
-CASES=${CASES:-all}
-wanted() { [[ $CASES == all || " $CASES " == *" $1 "* ]]; }
+# wanted NAME: whether CASES asks for the case (qos0-json ... qos1-binary, tcp)
+wanted() { [[ $CASES == all || ($CASES == mqtt && $1 == qos*) || " $CASES " == *" $1 "* ]]; }
 for qos in 0 1; do
   for format in json binary; do
     if wanted "qos$qos-$format"; then

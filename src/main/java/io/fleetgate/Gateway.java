@@ -13,6 +13,9 @@ import io.fleetgate.api.SharingRoutes;
 import io.fleetgate.api.VehicleRoutes;
 import io.fleetgate.api.CommandRoutes;
 import io.fleetgate.api.EventRoutes;
+import io.fleetgate.api.EventConsumerRoutes;
+import io.fleetgate.events.amqp.AmqpEventSink;
+import io.fleetgate.events.amqp.EventConsumers;
 import io.fleetgate.events.EventPublisher;
 import io.fleetgate.events.EventSink;
 import io.fleetgate.events.SseHub;
@@ -122,6 +125,9 @@ public final class Gateway {
   public final List<EventSink> eventSinks = new CopyOnWriteArrayList<>();
   public final SseHub sse;
   public final EventPublisher events;
+  /** The RabbitMQ publisher and the event consumers' queues; null without amqp.url. */
+  public final AmqpEventSink amqp;
+  public final EventConsumers eventConsumers;
   private final List<String> deployments = new ArrayList<>();
   private final List<Long> timers = new ArrayList<>();
   /** How often expired archive entries are purged and idle rate buckets evicted. */
@@ -133,6 +139,10 @@ public final class Gateway {
   private int httpPort;
   private int mqttPort;
   private int tcpPort;
+  private int mqttTlsPort = -1;
+  private int tcpTlsPort = -1;
+  /** Server TLS (tls.*), or null when tls.cert is unset. */
+  private final io.fleetgate.tls.ServerTls tls;
 
   private Gateway(Vertx vertx, GatewayConfig config, PrometheusMeterRegistry metrics, Clock clock, Stores stores,
       PgDatabase database) {
@@ -140,6 +150,7 @@ public final class Gateway {
     this.config = config;
     this.metrics = metrics;
     this.database = database;
+    this.tls = io.fleetgate.tls.ServerTls.load(vertx, config.tls());
     this.catalog = VehicleCatalog.load(config.catalogFile());
     this.stores = stores;
     this.secrets = new SecretVerifier(vertx, new PasswordHasher(config.hash().memoryKiB(), config.hash().iterations()),
@@ -151,6 +162,12 @@ public final class Gateway {
     this.access = new VehicleAccess(sharingIndex, clock);
     this.sse = new SseHub(config.events().maxStreamsPerClient());
     eventSinks.add(sse);
+    this.amqp = config.amqpUrl() == null ? null : amqpSink(vertx, config, metrics);
+    if (amqp != null) {
+      eventSinks.add(amqp);
+      readiness.register(amqp.readiness());
+    }
+    this.eventConsumers = amqp == null ? null : new EventConsumers(amqp, config.amqp().maxConsumersPerFleet(), clock);
     // the view reads fields assigned below; it is only called once the gateway serves
     this.events = new EventPublisher(eventSinks, access, this::vehicleView, clock);
     this.ingest = new IngestService(registry, stores.states(), deviceMetrics, events);
@@ -189,6 +206,17 @@ public final class Gateway {
     sharingListeners.add(partnerCommandCancellation(commands));
     lifecycleListeners.add(lifecycleEvents());
     sharingListeners.add(sharingEvents());
+  }
+
+  /** The publisher of amqp.url; a URL the client cannot use is a configuration error, not a retry loop. */
+  private static AmqpEventSink amqpSink(Vertx vertx, GatewayConfig config, PrometheusMeterRegistry metrics) {
+    try {
+      new com.rabbitmq.client.ConnectionFactory().setUri(config.amqpUrl());
+    } catch (Exception e) {
+      throw new ConfigException("amqp.url (FLEETGATE_AMQP_URL): not a usable amqp:// URL (" + e.getClass().getSimpleName() + ")");
+    }
+    GatewayConfig.Amqp a = config.amqp();
+    return new AmqpEventSink(vertx, config.amqpUrl(), a.exchange(), a.bufferEvents(), a.batchSize(), a.reconnectMaxSeconds(), metrics);
   }
 
   private io.vertx.core.json.JsonObject vehicleView(String fleetId, io.fleetgate.vehicle.Vehicle v) {
@@ -315,12 +343,13 @@ public final class Gateway {
     Gateway g = this;
     return g.loadWorkingSet()
         .compose(v -> g.bootstrapAdmin())
+        .compose(v -> g.amqp == null ? Future.<Void>succeededFuture() : g.amqp.start())
         .compose(v -> g.deployApi())
         .compose(v -> g.deployDevices())
         .map(v -> {
           g.startTimers();
           g.serving = true;
-          LOG.info("fleetgate listening: http " + g.httpPort + ", mqtt " + g.mqttPort + ", tcp " + g.tcpPort
+          LOG.info("fleetgate listening: " + g.listenerSummary()
               + "; store: " + (database == null ? "in memory" : "PostgreSQL " + database.where()));
           if (g.tokens.isEphemeral()) {
             LOG.warning("jwt.key (FLEETGATE_JWT_KEY) is not set: tokens are signed with an ephemeral key and stop verifying when this process ends");
@@ -341,6 +370,28 @@ public final class Gateway {
     return tcpPort;
   }
 
+  /** The MQTT TLS listener's port, or -1 when TLS is off. */
+  public int mqttTlsPort() {
+    return mqttTlsPort;
+  }
+
+  /** The TCP TLS listener's port, or -1 when TLS is off. */
+  public int tcpTlsPort() {
+    return tcpTlsPort;
+  }
+
+  /** "http 8080, mqtt 1884, tcp 5100, mqtt-tls 8884, tcp-tls 5101 (TLS: openssl engine, client certificates)". */
+  private String listenerSummary() {
+    String bound;
+    synchronized (listeners) {
+      bound = String.join(", ", listeners.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toList());
+    }
+    if (tls == null) {
+      return bound + " (TLS off: tls.cert unset)";
+    }
+    return bound + " (TLS: " + tls.engineName() + " engine, " + (tls.clientCertificates() ? "client certificates from tls.clientCa" : "passwords only") + ")";
+  }
+
   private Future<Void> loadWorkingSet() {
     return stores.fleets().loadFleets().map(list -> {
           list.forEach(directory::put);
@@ -356,6 +407,10 @@ public final class Gateway {
         })
         .compose(v -> stores.vehicles().loadVehicles()).map(list -> {
           list.forEach(registry::put);
+          return null;
+        })
+        .compose(v -> stores.vehicles().lastSeq()).map(last -> {
+          registry.seqAtLeast(last); // purged and archived vehicles' sequences are never handed out again
           return null;
         })
         .compose(v -> lifecycle.load())
@@ -448,9 +503,7 @@ public final class Gateway {
     return secrets.hash(clientSecret).compose(hash -> {
       ApiClient admin = new ApiClient(clientId, null, "administrator", EnumSet.of(Permission.ADMIN), hash,
           existing != null ? existing.createdAt() : Instant.now());
-      Future<Void> write = existing != null
-          ? stores.fleets().deleteClient(clientId).compose(v -> stores.fleets().insertClient(admin))
-          : stores.fleets().insertClient(admin);
+      Future<Void> write = existing != null ? stores.fleets().replaceClient(admin) : stores.fleets().insertClient(admin);
       return write.map(v -> {
         directory.put(admin);
         if (print) {
@@ -468,11 +521,12 @@ public final class Gateway {
     List<RouteGroup> groups = routeGroups();
     GatewayConfig.Http http = config.http();
     ConnectionBudget httpConnections = new ConnectionBudget(http.maxConnections());
-    return deployShared(port -> new ApiVerticle(http.host(), port, http.bodyLimitBytes(), support, groups, httpConnections),
+    io.fleetgate.tls.ServerTls https = http.tls() ? tls : null;
+    return deployShared(port -> new ApiVerticle(http.host(), port, http.bodyLimitBytes(), support, groups, httpConnections, https),
         http.port(), 1)
         .map(port -> {
           httpPort = port;
-          listeners.put("http", port);
+          listeners.put(https != null ? "https" : "http", port);
           return null;
         });
   }
@@ -494,6 +548,7 @@ public final class Gateway {
     groups.add(new SharingRoutes(vehicles, sharing));
     GatewayConfig.Events ev = config.events();
     groups.add(new EventRoutes(sse, registry, access, ev.sseBufferEvents(), ev.keepAliveSeconds()));
+    groups.add(new EventConsumerRoutes(eventConsumers));
     return groups;
   }
 
@@ -518,12 +573,35 @@ public final class Gateway {
     return deployShared(port -> new MqttDeviceVerticle(mqtt.host(), port, mqtt, mqttConnections, devices), mqtt.port(), 2)
         .map(port -> {
           mqttPort = port;
+          listeners.put("mqtt", port);
           return null;
         })
         .compose(v -> deployShared(port -> new TcpDeviceVerticle(tcp.host(), port, tcp, tcpConnections, devices), tcp.port(), 3))
         .map(port -> {
           tcpPort = port;
           listeners.put("tcp", port);
+          return null;
+        })
+        .compose(v -> deployTlsDevices(mqttConnections, tcpConnections));
+  }
+
+  /** The TLS device listeners (mqtt.tlsPort, tcp.tlsPort) when tls.cert is set; they share the plain ones' connection budgets. */
+  private Future<Void> deployTlsDevices(ConnectionBudget mqttConnections, ConnectionBudget tcpConnections) {
+    if (tls == null) {
+      return Future.succeededFuture();
+    }
+    GatewayConfig.Mqtt mqtt = config.mqtt();
+    GatewayConfig.Tcp tcp = config.tcp();
+    return deployShared(port -> new MqttDeviceVerticle(mqtt.host(), port, mqtt, mqttConnections, devices, tls), mqtt.tlsPort(), 4)
+        .map(port -> {
+          mqttTlsPort = port;
+          listeners.put("mqtt-tls", port);
+          return null;
+        })
+        .compose(v -> deployShared(port -> new TcpDeviceVerticle(tcp.host(), port, tcp, tcpConnections, devices, tls), tcp.tlsPort(), 5))
+        .map(port -> {
+          tcpTlsPort = port;
+          listeners.put("tcp-tls", port);
           return null;
         });
   }
@@ -561,6 +639,7 @@ public final class Gateway {
       all.add(vertx.undeploy(id));
     }
     return Future.join(all).<Void>mapEmpty()
+        .compose(v -> amqp == null ? Future.<Void>succeededFuture() : amqp.stop())
         .eventually(() -> stores.states().close()) // what the units were told is done, and the latest state
         .eventually(() -> database == null ? Future.succeededFuture() : database.close())
         .onComplete(ar -> secrets.close());

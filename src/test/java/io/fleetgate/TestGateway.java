@@ -69,7 +69,7 @@ public final class TestGateway implements AutoCloseable {
   private TestGateway(Vertx vertx, Gateway gateway) {
     this.vertx = vertx;
     this.gateway = gateway;
-    this.http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(gateway.httpPort()));
+    this.http = WebClient.create(vertx, clientOptions(gateway));
     BLOCKED_LOG.addHandler(blockedWatch);
   }
 
@@ -148,7 +148,7 @@ public final class TestGateway implements AutoCloseable {
     }
     String token = g.tokens.issue("warm-up", null, EnumSet.noneOf(Permission.class));
     g.tokens.verify(token).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(g.httpPort()));
+    WebClient client = WebClient.create(vertx, clientOptions(g));
     try {
       client.post("/auth/oauth/token").sendForm(io.vertx.core.MultiMap.caseInsensitiveMultiMap().add("grant_type", "client_credentials"))
           .compose(r -> client.post("/fleets").putHeader("Authorization", "Bearer " + token).sendJsonObject(new io.vertx.core.json.JsonObject()))
@@ -157,6 +157,12 @@ public final class TestGateway implements AutoCloseable {
     } finally {
       client.close();
     }
+  }
+
+  /** A client of the API port; HTTPS (trusting any certificate: the test made it) when http.tls is on. */
+  private static WebClientOptions clientOptions(Gateway g) {
+    WebClientOptions o = new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(g.httpPort());
+    return g.config.http().tls() ? o.setSsl(true).setTrustAll(true).setVerifyHost(false) : o;
   }
 
   /** Waits for a future (up to 15 s) and returns its result; a failure is rethrown unchecked. */
@@ -223,7 +229,7 @@ public final class TestGateway implements AutoCloseable {
     Fleet f = gateway.directory.fleet(fleetId);
     if (f == null) {
       f = new Fleet(fleetId, "Fleet " + fleetId, Instant.now(), Instant.now());
-      gateway.stores.fleets().insertFleet(f);
+      await(gateway.stores.fleets().insertFleet(f));
       gateway.directory.put(f);
     }
     return f;

@@ -23,10 +23,18 @@ public final class ApiVerticle extends VerticleBase implements io.fleetgate.Gate
   private final ApiSupport support;
   private final List<RouteGroup> groups;
   private final ConnectionBudget connections;
+  /** Null for plain HTTP; else HTTPS with the gateway's certificate (http.tls). */
+  private final io.fleetgate.tls.ServerTls tls;
   private HttpServer server;
 
   public ApiVerticle(String host, int port, int bodyLimit, ApiSupport support, List<RouteGroup> groups,
       ConnectionBudget connections) {
+    this(host, port, bodyLimit, support, groups, connections, null);
+  }
+
+  public ApiVerticle(String host, int port, int bodyLimit, ApiSupport support, List<RouteGroup> groups,
+      ConnectionBudget connections, io.fleetgate.tls.ServerTls tls) {
+    this.tls = tls;
     this.host = host;
     this.port = port;
     this.bodyLimit = bodyLimit;
@@ -49,12 +57,16 @@ public final class ApiVerticle extends VerticleBase implements io.fleetgate.Gate
     router.errorHandler(404, ctx -> FailureHandler.send(ctx, Problems.notFound("resource")));
     router.errorHandler(405, ctx -> FailureHandler.send(ctx, Problems.methodNotAllowed()));
     router.errorHandler(500, failures::handle);
-    server = vertx.createHttpServer(new HttpServerOptions()
+    HttpServerOptions options = new HttpServerOptions()
         .setHost(host)
         .setPort(port)
         .setIdleTimeout(120)
         .setMaxHeaderSize(16 * 1024)
-        .setCompressionSupported(true));
+        .setCompressionSupported(true);
+    if (tls != null) {
+      tls.apply(options, false);
+    }
+    server = vertx.createHttpServer(options);
     server.connectionHandler(this::admit);
     return server.requestHandler(router).listen();
   }

@@ -94,6 +94,16 @@ public final class ConfigLoader {
         throw new ConfigException(name + ": must be a whole number, got '" + value + "'");
       }
     }
+    if (s.type() == Boolean.class) {
+      if (value instanceof Boolean b) {
+        return b;
+      }
+      String v = value.toString().trim();
+      if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
+        return Boolean.parseBoolean(v);
+      }
+      throw new ConfigException(name + ": must be true or false, got '" + value + "'");
+    }
     if (!(value instanceof String)) {
       throw new ConfigException(name + ": must be a string, got '" + value + "'");
     }

@@ -9,12 +9,13 @@ import java.nio.file.Path;
 public record GatewayConfig(
     Http http, Mqtt mqtt, Tcp tcp, Tls tls, Db db, String amqpUrl, Admin admin, Jwt jwt,
     int commandTimeoutSeconds, int historyPerVehicle, Hash hash, String catalogFile, Archive archive, Rate rate,
-    Commands commands, Sharing sharing, Events events) {
+    Commands commands, Sharing sharing, Events events, Amqp amqp) {
 
   /** Queue, history and delivery limits of commands ({@code command.*} besides the timeout). */
   public record Commands(int queuePerVehicle, int historyPerVehicle, int ackTimeoutSeconds) {}
 
-  public record Http(String host, int port, int bodyLimitBytes, int maxConnections) {}
+  /** {@code tls}: the API speaks HTTPS with {@code tls.cert} ({@code http.tls}). */
+  public record Http(String host, int port, int bodyLimitBytes, int maxConnections, boolean tls) {}
 
   public record Mqtt(String host, int port, int tlsPort, int maxConnections, int maxFrameBytes,
       int connectTimeoutSeconds, int maxKeepAliveSeconds, int invalidFramesPerMinute, int maxInflightPerConnection) {}
@@ -22,7 +23,8 @@ public record GatewayConfig(
   public record Tcp(String host, int port, int tlsPort, int maxConnections, int loginTimeoutSeconds,
       int heartbeatSeconds, int maxInflightPerConnection) {}
 
-  public record Tls(String cert, String key, String clientCa) {
+  /** {@code engine}: "openssl" or "jdk". */
+  public record Tls(String cert, String key, String clientCa, String engine) {
     public boolean enabled() {
       return cert != null;
     }
@@ -50,10 +52,13 @@ public record GatewayConfig(
 
   public record Events(int sseBufferEvents, int keepAliveSeconds, int maxStreamsPerClient) {}
 
+  /** The RabbitMQ publisher and event consumers ({@code amqp.*} besides the URL, which is {@link #amqpUrl()}). */
+  public record Amqp(String exchange, int bufferEvents, int batchSize, int reconnectMaxSeconds, int maxConsumersPerFleet) {}
+
   static GatewayConfig from(JsonObject c) {
     Reader r = new Reader(c);
     Http http = new Http(r.string("http.host"), r.port("http.port"), r.range("http.bodyLimitBytes", 1024, 16 << 20),
-        r.range("http.maxConnections", 1, 1_000_000));
+        r.range("http.maxConnections", 1, 1_000_000), r.bool("http.tls"));
     Mqtt mqtt = new Mqtt(r.string("mqtt.host"), r.port("mqtt.port"), r.port("mqtt.tlsPort"),
         r.range("mqtt.maxConnections", 1, 10_000_000), r.range("mqtt.maxFrameBytes", 256, 1 << 20),
         r.range("mqtt.connectTimeoutSeconds", 1, 300), r.range("mqtt.maxKeepAliveSeconds", 10, 65535),
@@ -61,9 +66,15 @@ public record GatewayConfig(
     Tcp tcp = new Tcp(r.string("tcp.host"), r.port("tcp.port"), r.port("tcp.tlsPort"),
         r.range("tcp.maxConnections", 1, 10_000_000), r.range("tcp.loginTimeoutSeconds", 1, 300),
         r.range("tcp.heartbeatSeconds", 1, 3600), r.range("tcp.maxInflightPerConnection", 1, 65535));
-    Tls tls = new Tls(r.file("tls.cert"), r.file("tls.key"), r.file("tls.clientCa"));
+    Tls tls = new Tls(r.file("tls.cert"), r.file("tls.key"), r.file("tls.clientCa"), r.oneOf("tls.engine", "openssl", "jdk"));
     if (tls.cert() != null && tls.key() == null) {
       throw new ConfigException(r.name("tls.key") + ": required when tls.cert is set");
+    }
+    if (tls.cert() == null && (tls.key() != null || tls.clientCa() != null)) {
+      throw new ConfigException(r.name(tls.key() != null ? "tls.key" : "tls.clientCa") + ": needs tls.cert (TLS is off without it)");
+    }
+    if (http.tls() && !tls.enabled()) {
+      throw new ConfigException(r.name("http.tls") + ": needs tls.cert and tls.key");
     }
     Db db = new Db(r.url("db.url", "postgresql", "postgres"), r.range("db.poolSize", 1, 100),
         r.range("db.timeoutMs", 100, 600_000), r.range("db.writeBehindMs", 10, 60_000),
@@ -92,7 +103,10 @@ public record GatewayConfig(
             r.range("command.ackTimeoutSeconds", 1, 300)),
         new Sharing(r.range("sharing.maxInvitationsPerFleet", 1, 10_000), r.range("sharing.maxInvitationSeconds", 60, 31_536_000)),
         new Events(r.range("events.sseBufferEvents", 1, 1_000_000), r.range("events.keepAliveSeconds", 1, 3600),
-            r.range("events.maxStreamsPerClient", 1, 1000)));
+            r.range("events.maxStreamsPerClient", 1, 1000)),
+        new Amqp(r.matching("amqp.exchange", "[A-Za-z0-9_.:-]{1,200}", "1-200 characters of A-Z, a-z, 0-9, '_', '.', ':' and '-'"),
+            r.range("amqp.bufferEvents", 1, 10_000_000), r.range("amqp.batchSize", 1, 10_000),
+            r.range("amqp.reconnectMaxSeconds", 1, 3600), r.range("amqp.maxConsumersPerFleet", 1, 1000)));
   }
 
   /** Reads settings out of the merged JSON, failing with the setting's name. */
@@ -125,6 +139,32 @@ public record GatewayConfig(
         throw new ConfigException(name(key) + ": must be a whole number from " + min + " to " + max + ", got '" + v + "'");
       }
       return i;
+    }
+
+    String matching(String key, String regex, String rule) {
+      String v = string(key);
+      if (!v.matches(regex)) {
+        throw new ConfigException(name(key) + ": " + rule + ", got '" + v + "'");
+      }
+      return v;
+    }
+
+    boolean bool(String key) {
+      Object v = raw(key);
+      if (!(v instanceof Boolean b)) {
+        throw new ConfigException(name(key) + ": must be true or false, got '" + v + "'");
+      }
+      return b;
+    }
+
+    String oneOf(String key, String... allowed) {
+      String v = string(key);
+      for (String a : allowed) {
+        if (a.equals(v)) {
+          return v;
+        }
+      }
+      throw new ConfigException(name(key) + ": must be one of " + String.join(", ", allowed) + ", got '" + v + "'");
     }
 
     int port(String key) {

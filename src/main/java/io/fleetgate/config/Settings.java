@@ -43,6 +43,7 @@ public final class Settings {
     add("http.port", Integer.class, 8080, "REST API port (0 = any free port)");
     add("http.bodyLimitBytes", Integer.class, 65536, "largest accepted request body");
     add("http.maxConnections", Integer.class, 10000, "concurrent HTTP connections before new ones are refused");
+    add("http.tls", Boolean.class, false, "true: the REST API on http.port speaks HTTPS with tls.cert (no client certificate asked)");
     add("mqtt.host", String.class, "0.0.0.0", "address the MQTT listener binds");
     add("mqtt.port", Integer.class, 1884, "MQTT device port (0 = any free port)");
     add("mqtt.tlsPort", Integer.class, 8884, "MQTT over TLS port, used only when tls.cert is set");
@@ -61,7 +62,8 @@ public final class Settings {
     add("tcp.maxInflightPerConnection", Integer.class, 64, "frames being applied per TCP connection before reading pauses");
     add("tls.cert", String.class, null, "PEM certificate chain for the TLS listeners (unset = TLS off)");
     add("tls.key", String.class, null, "PEM private key of tls.cert");
-    add("tls.clientCa", String.class, null, "PEM CA whose client certificates authenticate units (CN = unit id)");
+    add("tls.clientCa", String.class, null, "PEM CA whose client certificates authenticate units on the TLS device ports (subject CN = unit id, no password); unset = passwords only");
+    add("tls.engine", String.class, "openssl", "openssl (BoringSSL via netty-tcnative; falls back to jdk, logged, where it cannot load) or jdk");
     add("db.url", String.class, null, "postgresql:// URL (unset = in-memory store)");
     add("db.poolSize", Integer.class, 8, "PostgreSQL connections (each pipelines its statements)");
     add("db.timeoutMs", Integer.class, 5000, "how long an API write waits for PostgreSQL before it answers 503 service-unavailable");
@@ -69,6 +71,11 @@ public final class Settings {
     add("db.maxPendingRows", Integer.class, 100000, "state-history rows waiting for PostgreSQL; above it units are not acknowledged (they slow down and resend)");
     add("db.historyRetentionDays", Integer.class, 30, "days of state history kept in PostgreSQL before it is deleted");
     add("amqp.url", String.class, null, "amqp:// URL of RabbitMQ (unset = in-process events only)");
+    add("amqp.exchange", String.class, "fleetgate.events", "durable topic exchange events are published to (declared at start-up)");
+    add("amqp.bufferEvents", Integer.class, 20000, "events waiting for the broker's confirm (queued and in flight); when full, new events are refused and their device frames are not acknowledged");
+    add("amqp.batchSize", Integer.class, 256, "events published per hand-off to the publisher thread");
+    add("amqp.reconnectMaxSeconds", Integer.class, 10, "longest pause between reconnection attempts (the back-off starts at 0.25 s and doubles)");
+    add("amqp.maxConsumersPerFleet", Integer.class, 10, "event consumers (POST /event-consumers) a fleet may have; more are refused with 409");
     add("admin.clientId", String.class, null, "client id of the first platform administrator (unset = generated and printed once)");
     add("admin.clientSecret", String.class, null, "its secret (at least 16 characters); only from the environment or a file");
     add("jwt.key", String.class, null, "path to a PEM private key (EC P-256 → ES256, RSA → RS256); unset = ephemeral key, tokens die with the process");

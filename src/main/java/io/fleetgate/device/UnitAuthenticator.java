@@ -40,6 +40,21 @@ public final class UnitAuthenticator {
         .compose(ok -> ok ? Future.succeededFuture(unit) : Future.failedFuture(badCredentials(known ? "wrong password" : "unknown unit or no vehicle")));
   }
 
+  /**
+   * The unit a verified client certificate names (its subject CN): no password, but the same registry checks
+   * at every connect, so a unit that is unknown or whose vehicle was removed is refused even though its
+   * certificate still chains to the CA. {@code claimedId} (the MQTT client id, the TCP LOGIN unit id) must
+   * be the CN.
+   */
+  public Future<TelematicsUnit> authenticateCertified(String certifiedId, String claimedId) {
+    if (!certifiedId.equals(claimedId)) {
+      return Future.failedFuture(badCredentials("client certificate is for another unit"));
+    }
+    TelematicsUnit unit = registry.unit(certifiedId);
+    boolean known = unit != null && unit.vehicleId() != null && registry.vehicle(unit.vehicleId()) != null;
+    return known ? Future.succeededFuture(unit) : Future.failedFuture(badCredentials("certified unit unknown or its vehicle removed"));
+  }
+
   /** The key of a unit's verified password in the {@link SecretVerifier} cache. */
   public static String cacheKey(String unitId) {
     return CACHE_PREFIX + unitId;

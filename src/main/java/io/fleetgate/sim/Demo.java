@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * {@code fleetgate demo}: a gateway in memory in this process, seeded through its own REST API (two partner
  * fleets, an API client each, vehicles with telematics units, a few vehicles of the first fleet shared with the
  * second), driven by simulated units at about one frame a
- * second each. Prints the credentials, copy-paste {@code curl} examples and a live line; Ctrl-C stops it.
+ * second each, three in four over MQTT and one in four over the fleetgate TCP protocol. Prints the
+ * credentials, copy-paste {@code curl} examples and a live line per protocol; Ctrl-C stops it.
  */
 public final class Demo {
   public static final Path CREDENTIALS_FILE = Path.of("fleetgate-demo-credentials.json");
@@ -30,10 +31,14 @@ public final class Demo {
   /** Vehicles of the first fleet shared with the second after seeding. */
   static final int SHARED_VEHICLES = 3;
   private static final String USAGE = """
-      usage: fleetgate demo [--vehicles N] [--http-port N] [--mqtt-port N]
-        --vehicles N     simulated vehicles, split between two fleets (default 50)
+      usage: fleetgate demo [--vehicles N] [--http-port N] [--mqtt-port N] [--tcp-port N] [--amqp-url URL]
+        --vehicles N     simulated vehicles, split between two fleets (default 50); every fourth unit
+                         speaks the fleetgate TCP protocol, the others MQTT
         --http-port N    REST API port (default 8080; 0 = any free port)
         --mqtt-port N    MQTT device port (default 1884; 0 = any free port)
+        --tcp-port N     TCP device port (default 5100; 0 = any free port)
+        --amqp-url URL   publish events to RabbitMQ (default: FLEETGATE_AMQP_URL; unset = SSE only); each fleet
+                         gets an event consumer and the live line counts what its queues receive
       """;
 
   private Demo() {}
@@ -42,6 +47,8 @@ public final class Demo {
     int vehicles = 50;
     int httpPort = 8080;
     int mqttPort = 1884;
+    String amqpUrl = System.getenv("FLEETGATE_AMQP_URL");
+    int tcpPort = 5100;
     try {
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
@@ -56,6 +63,8 @@ public final class Demo {
           case "--vehicles" -> vehicles = intArg(a, args[++i], 1, 10_000);
           case "--http-port" -> httpPort = intArg(a, args[++i], 0, 65535);
           case "--mqtt-port" -> mqttPort = intArg(a, args[++i], 0, 65535);
+          case "--amqp-url" -> amqpUrl = args[++i];
+          case "--tcp-port" -> tcpPort = intArg(a, args[++i], 0, 65535);
           default -> throw new SimOptions.BadArgument("unknown option '" + a + "'");
         }
       }
@@ -63,10 +72,10 @@ public final class Demo {
       System.err.println("fleetgate demo: " + e.getMessage() + " (see fleetgate demo --help)");
       System.exit(2);
     }
-    System.exit(run(vehicles, httpPort, mqttPort));
+    System.exit(run(vehicles, httpPort, mqttPort, tcpPort, amqpUrl == null || amqpUrl.isBlank() ? null : amqpUrl));
   }
 
-  private static int run(int vehicles, int httpPort, int mqttPort) {
+  private static int run(int vehicles, int httpPort, int mqttPort, int tcpPort, String amqpUrl) {
     String adminId = "demo-admin";
     String adminSecret = randomToken(24);
     Map<String, Object> settings = new HashMap<>();
@@ -74,19 +83,32 @@ public final class Demo {
     settings.put("http.port", httpPort);
     settings.put("mqtt.host", "127.0.0.1");
     settings.put("mqtt.port", mqttPort);
+    settings.put("tcp.host", "127.0.0.1");
+    settings.put("tcp.port", tcpPort);
     settings.put("admin.clientId", adminId);
     settings.put("admin.clientSecret", adminSecret);
+    if (amqpUrl != null) {
+      settings.put("amqp.url", amqpUrl);
+    }
     GatewayConfig config = ConfigLoader.of(settings);
     Gateway gateway = Main.startOrExit(config);
     String apiUrl = "http://127.0.0.1:" + gateway.httpPort();
 
     Vertx vertx = Vertx.vertx();
     Credentials credentials;
+    Map<String, List<String>> queues = new java.util.LinkedHashMap<>();
     try (Provisioner p = new Provisioner(vertx, apiUrl)) {
       System.out.println("seeding the demo through the REST API at " + apiUrl + " …");
       credentials = Simulator.await(seed(p, adminId, adminSecret, vehicles, apiUrl, gateway.mqttPort()),
           120_000 + 500L * vehicles, "seeding");
       credentials.write(CREDENTIALS_FILE);
+      if (amqpUrl != null) {
+        for (Credentials.ApiClient client : credentials.apiClients()) {
+          Map<String, String> q = Simulator.await(p.login(client.clientId(), client.clientSecret())
+              .compose(session -> p.createEventConsumer(session, "demo", EVENT_TYPES)), 30_000, "event consumer");
+          queues.put(client.fleetId(), new ArrayList<>(q.values()));
+        }
+      }
     } catch (Provisioner.ProvisioningException e) {
       System.err.println("fleetgate demo: seeding failed: " + e.getMessage());
       vertx.close();
@@ -96,19 +118,36 @@ public final class Demo {
       vertx.close();
       return 1;
     }
-    printWelcome(credentials, adminId, adminSecret);
+    List<Credentials.Unit> tcpUnits = new ArrayList<>();
+    List<Credentials.Unit> mqttUnits = new ArrayList<>();
+    for (int i = 0; i < credentials.units().size(); i++) {
+      (i % 4 == 3 ? tcpUnits : mqttUnits).add(credentials.units().get(i));
+    }
+    printWelcome(credentials, adminId, adminSecret, gateway.tcpPort(), tcpUnits.size());
+    EventQueueWatcher watcher = amqpUrl == null ? null : watchQueues(vertx, amqpUrl, queues);
 
-    SimOptions options = SimOptions.parse(new String[] {"--port", String.valueOf(gateway.mqttPort()), "--qos", "1",
-        "--rate", "1", "--connect-rate", "100"}, Map.of());
-    SimulatorRun run = Simulator.await(SimulatorRun.start(vertx, options, credentials.units()), 30_000, "start");
-    Simulator.await(run.startSending(), 10_000, "start sending");
-    SimReport report = new SimReport(run, System.out);
-    vertx.setPeriodic(5_000, t -> System.out.println(report.progressLine()));
+    List<SimulatorRun> runs = new ArrayList<>();
+    List<SimReport> reports = new ArrayList<>();
+    startUnits(vertx, mqttUnits, "--port", String.valueOf(gateway.mqttPort()), "--qos", "1").ifPresent(runs::add);
+    startUnits(vertx, tcpUnits, "--protocol", "tcp", "--port", String.valueOf(gateway.tcpPort())).ifPresent(runs::add);
+    for (SimulatorRun r : runs) {
+      reports.add(new SimReport(r, System.out));
+    }
+    String[] labels = runs.size() == 2 ? new String[] {"mqtt ", "tcp  "} : new String[] {""};
+    vertx.setPeriodic(5_000, t -> {
+      for (int i = 0; i < reports.size(); i++) {
+        System.out.println(labels[Math.min(i, labels.length - 1)] + reports.get(i).progressLine());
+      }
+      if (watcher != null) {
+        System.out.println("  rabbitmq: events consumed per fleet's queues: " + watcher.countsByFleet() + "; "
+            + watcher.wrongFleet() + " addressed to another fleet than the queue's");
+      }
+    });
 
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       System.out.println("stopping the simulated units …");
-      run.stop().eventually(vertx::close).toCompletionStage().toCompletableFuture()
+      Future.join(runs.stream().map(SimulatorRun::stop).toList()).eventually(vertx::close).toCompletionStage().toCompletableFuture()
           .completeOnTimeout(null, 5, TimeUnit.SECONDS).join();
       stopped.countDown();
     }, "fleetgate-demo-stop"));
@@ -118,6 +157,31 @@ public final class Demo {
       Thread.currentThread().interrupt();
     }
     return 0;
+  }
+
+  private static final List<String> EVENT_TYPES = java.util.Arrays.stream(io.fleetgate.events.EventType.values())
+      .map(t -> t.wire).toList();
+
+  /** One consumer per fleet (its queues printed), counted by a watcher that checks every message's fleet. */
+  private static EventQueueWatcher watchQueues(Vertx vertx, String amqpUrl, Map<String, List<String>> queues) {
+    System.out.println("RabbitMQ: events go to the exchange fleetgate.events; each fleet has an event consumer:");
+    queues.forEach((fleet, q) -> System.out.println("  fleet " + fleet + ": " + String.join(", ", q)));
+    List<String> all = new ArrayList<>();
+    queues.values().forEach(all::addAll);
+    return Simulator.await(EventQueueWatcher.start(vertx, amqpUrl, all), 30_000, "consuming the event queues");
+  }
+
+  /** Simulated units in realistic mode (one frame a second, answering commands), if there are any. */
+  private static java.util.Optional<SimulatorRun> startUnits(Vertx vertx, List<Credentials.Unit> units, String... protocolArgs) {
+    if (units.isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    List<String> args = new ArrayList<>(List.of(protocolArgs));
+    args.addAll(List.of("--rate", "1", "--connect-rate", "100"));
+    SimOptions options = SimOptions.parse(args.toArray(String[]::new), Map.of());
+    SimulatorRun run = Simulator.await(SimulatorRun.start(vertx, options, units), 30_000, "start");
+    Simulator.await(run.startSending(), 10_000, "start sending");
+    return java.util.Optional.of(run);
   }
 
   /** Admin token → two fleets → one API client each → the vehicles, alternating between the fleets. */
@@ -174,10 +238,11 @@ public final class Demo {
         });
   }
 
-  private static void printWelcome(Credentials c, String adminId, String adminSecret) {
+  private static void printWelcome(Credentials c, String adminId, String adminSecret, int tcpPort, int tcpUnits) {
     String api = c.apiUrl();
     System.out.println();
-    System.out.println("fleetgate demo is running: REST " + api + ", MQTT 127.0.0.1:" + c.mqttPort());
+    System.out.println("fleetgate demo is running: REST " + api + ", MQTT 127.0.0.1:" + c.mqttPort() + ", TCP 127.0.0.1:" + tcpPort
+        + " (" + (c.units().size() - tcpUnits) + " units over MQTT, " + tcpUnits + " over TCP)");
     System.out.println("  platform admin: " + adminId + " / " + adminSecret);
     for (Credentials.ApiClient client : c.apiClients()) {
       long count = c.units().stream().filter(u -> client.fleetId().equals(u.fleetId())).count();

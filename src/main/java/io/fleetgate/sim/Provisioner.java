@@ -111,6 +111,18 @@ public final class Provisioner implements AutoCloseable {
         });
   }
 
+  /** {@code POST /event-consumers}: a RabbitMQ consumer of the session's fleet; returns its queues, topic → queue. */
+  public Future<java.util.Map<String, String>> createEventConsumer(Session fleet, String name, List<String> topics) {
+    JsonObject body = new JsonObject().put("name", name).put("topics", new JsonArray(new ArrayList<>(topics)));
+    return postJson(fleet, "/event-consumers", body).map(resp -> {
+      expect(resp, "POST /event-consumers", 201);
+      java.util.Map<String, String> queues = new java.util.LinkedHashMap<>();
+      resp.bodyAsJsonObject().getJsonArray("queues").forEach(o -> queues.put(((JsonObject) o).getString("topic"),
+          ((JsonObject) o).getString("queue")));
+      return queues;
+    });
+  }
+
   /** {@code POST /fleets/{id}/api-clients} with every fleet permission. */
   public Future<Credentials.ApiClient> createApiClient(Session admin, String fleetId, String fleetName, String name) {
     JsonObject body = new JsonObject().put("name", name).put("permissions", new JsonArray(new ArrayList<>(FLEET_PERMISSIONS)));

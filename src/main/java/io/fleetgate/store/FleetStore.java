@@ -19,6 +19,9 @@ public interface FleetStore {
 
   Future<Void> insertClient(ApiClient client);
 
+  /** Stores a client in place of the one with its id, if any, in one step (the configured administrator at start-up). */
+  Future<Void> replaceClient(ApiClient client);
+
   Future<Void> deleteClient(String clientId);
 
   Future<List<ApiClient>> loadClients();

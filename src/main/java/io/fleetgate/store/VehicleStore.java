@@ -44,4 +44,10 @@ public interface VehicleStore {
   Future<List<Vehicle>> loadVehicles();
 
   Future<List<TelematicsUnit>> loadUnits();
+
+  /**
+   * The highest creation sequence ({@link Vehicle#seq()}) ever stored, purged vehicles included; 0 when none.
+   * Sequences continue above it after a restart, so listings and cursors keep one order.
+   */
+  Future<Long> lastSeq();
 }

@@ -26,6 +26,11 @@ public final class VehicleRegistry {
   /** Ids of archived vehicles: not in the working set, but taken. */
   private final java.util.Set<String> heldIds = ConcurrentHashMap.newKeySet();
 
+  /** Makes sequences continue above {@code last} (the highest one the store has ever seen, at start-up). */
+  public void seqAtLeast(long last) {
+    seq.accumulateAndGet(last, Math::max);
+  }
+
   public long nextSeq() {
     return seq.incrementAndGet();
   }

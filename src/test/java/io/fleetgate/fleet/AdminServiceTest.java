@@ -11,7 +11,11 @@ import io.fleetgate.api.ProblemException;
 import io.fleetgate.auth.PasswordHasher;
 import io.fleetgate.auth.Permission;
 import io.fleetgate.auth.SecretVerifier;
+import io.fleetgate.store.FleetStore;
+import io.fleetgate.store.PgTestDatabase;
 import io.fleetgate.store.memory.MemoryFleetStore;
+import io.fleetgate.store.pg.PgDatabase;
+import io.fleetgate.store.pg.PgFleetStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
@@ -26,13 +30,18 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The administration rules without HTTP: store first, then the directory; conflicts, 404s, pages. */
+/**
+ * The administration rules without HTTP: store first, then the directory; conflicts, 404s, pages. On the
+ * memory store, or on PostgreSQL ({@link PgFleetStore}) when the suite runs there.
+ */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class AdminServiceTest {
   static final Instant NOW = Instant.parse("2026-11-21T10:15:30.123Z");
   Vertx vertx;
   SecretVerifier secrets;
-  MemoryFleetStore store;
+  FleetStore store;
+  PgTestDatabase database;
+  PgDatabase db;
   FleetDirectory directory;
   AdminService admin;
 
@@ -40,7 +49,13 @@ class AdminServiceTest {
   void setUp() {
     vertx = Vertx.vertx();
     secrets = new SecretVerifier(vertx, new PasswordHasher(64, 1), 100);
-    store = new MemoryFleetStore();
+    if (PgTestDatabase.selected()) {
+      database = PgTestDatabase.create();
+      db = await(PgDatabase.open(vertx, new io.fleetgate.config.GatewayConfig.Db(database.url, 4, 5_000, 1_000, 10_000, 30)));
+      store = new PgFleetStore(db);
+    } else {
+      store = new MemoryFleetStore();
+    }
     directory = new FleetDirectory();
     admin = new AdminService(store, directory, secrets, Clock.fixed(NOW, ZoneOffset.UTC));
   }
@@ -48,7 +63,13 @@ class AdminServiceTest {
   @AfterEach
   void tearDown() {
     secrets.close();
-    vertx.close();
+    if (db != null) {
+      await(db.close());
+    }
+    await(vertx.close());
+    if (database != null) {
+      database.close();
+    }
   }
 
 

@@ -33,6 +33,36 @@ class SimulatorTcpTest {
     return new Provisioned(new Credentials.Unit(p.unitId(), PASSWORD, null, null), p.vehicleId());
   }
 
+  /** The demo's mode: units drive around at --rate frames/s and answer commands sent through the REST API. */
+  @Test
+  void realisticOverTcpStreamsStateAndAnswersCommands() throws Exception {
+    try (TestGateway gw = TestGateway.start()) {
+      List<Provisioned> provisioned = new ArrayList<>();
+      for (int n = 11; n <= 12; n++) {
+        provisioned.add(provision(gw, n));
+      }
+      SimOptions o = SimOptions.parse(new String[] {"--protocol", "tcp", "--port", "" + gw.gateway.tcpPort(),
+          "--rate", "5", "--connect-rate", "100"}, Map.of());
+      SimulatorRun run = SimulatorRun.start(gw.vertx, o, provisioned.stream().map(Provisioned::unit).toList())
+          .await(10, TimeUnit.SECONDS);
+      try {
+        assertTrue(run.awaitConnected(10_000).await(15, TimeUnit.SECONDS), "both units logged in");
+        run.startSending().await(5, TimeUnit.SECONDS);
+        String vehicleId = provisioned.get(0).vehicleId();
+        TestGateway.eventually("state streams in", () -> gw.gateway.registry.live(vehicleId).state.get(Property.POSITION) != null);
+        String token = gw.token(FLEET, io.fleetgate.auth.Permission.VEHICLE_COMMANDS);
+        io.vertx.ext.web.client.HttpResponse<io.vertx.core.buffer.Buffer> r = await(gw.http
+            .post("/vehicles/" + vehicleId + "/commands/unlock-central-lock").putHeader("Authorization", "Bearer " + token).send());
+        assertEquals(200, r.statusCode(), r::bodyAsString);
+        assertEquals("SUCCEEDED", r.bodyAsJsonObject().getString("status"));
+        assertEquals("UNLOCKED", r.bodyAsJsonObject().getJsonObject("state").getJsonObject("central_lock").getString("value"));
+      } finally {
+        run.stop().await(10, TimeUnit.SECONDS);
+      }
+      assertEquals(0, run.stats().errors(), "no connect failures, timeouts or errors");
+    }
+  }
+
   @Test
   void loadOverTcpIsAcknowledgedAndApplied() throws Exception {
     try (TestGateway gw = TestGateway.start()) {

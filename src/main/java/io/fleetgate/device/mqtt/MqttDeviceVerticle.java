@@ -4,6 +4,7 @@ import io.fleetgate.Gateway;
 import io.fleetgate.config.GatewayConfig;
 import io.fleetgate.ops.ConnectionBudget;
 import io.fleetgate.device.DeviceServices;
+import io.fleetgate.tls.ServerTls;
 import io.fleetgate.vehicle.TelematicsUnit;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -14,7 +15,7 @@ import java.util.List;
 import java.util.logging.Logger;
 
 /**
- * The MQTT device listener (3.1.1 and 5.0): binds the server with bounded packets and a CONNECT timeout and
+ * The MQTT device listener (3.1.1 and 5.0), plain or TLS: binds the server with bounded packets and a CONNECT timeout and
  * gives every connection its own {@link MqttUnitSession}. One instance per event loop, sharing the port.
  */
 public final class MqttDeviceVerticle extends VerticleBase implements Gateway.PortBound {
@@ -25,9 +26,18 @@ public final class MqttDeviceVerticle extends VerticleBase implements Gateway.Po
   private final GatewayConfig.Mqtt config;
   private final ConnectionBudget budget;
   private final DeviceServices services;
+  /** Null for the plain listener. */
+  private final ServerTls tls;
   private MqttServer server;
 
   public MqttDeviceVerticle(String host, int port, GatewayConfig.Mqtt config, ConnectionBudget budget, DeviceServices services) {
+    this(host, port, config, budget, services, null);
+  }
+
+  /** With {@code tls}: the TLS listener, asking for client certificates when a client CA is configured. */
+  public MqttDeviceVerticle(String host, int port, GatewayConfig.Mqtt config, ConnectionBudget budget, DeviceServices services,
+      ServerTls tls) {
+    this.tls = tls;
     this.host = host;
     this.port = port;
     this.config = config;
@@ -68,6 +78,9 @@ public final class MqttDeviceVerticle extends VerticleBase implements Gateway.Po
         .setTimeoutOnConnect(config.connectTimeoutSeconds())
         .setMaxClientIdLength(TelematicsUnit.ID_MAX)
         .setAutoClientId(false);
+    if (tls != null) {
+      tls.apply(options, true);
+    }
     server = MqttServer.create(vertx, options)
         .endpointHandler(this::onEndpoint)
         .exceptionHandler(e -> LOG.fine(() -> "MQTT connection error: " + e));

@@ -37,6 +37,7 @@ import io.vertx.mqtt.messages.codes.MqttPubAckReasonCode;
 import io.vertx.mqtt.messages.codes.MqttSubAckReasonCode;
 import io.vertx.mqtt.messages.codes.MqttUnsubAckReasonCode;
 import java.time.Instant;
+import io.fleetgate.tls.ClientCertificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Level;
@@ -46,7 +47,8 @@ import java.util.logging.Logger;
  * One MQTT connection of a telematics unit, from CONNECT to close. Confined to the event loop of the
  * verticle that accepted it, except {@link #takenOver()}.
  *
- * <p>CONNECT: {@code admit → clientIdIsUnitId → authenticate → accept}, any failure → CONNACK refusal.
+ * <p>CONNECT: {@code admit → clientIdIsUnitId → authenticate → accept}, any failure → CONNACK refusal. On
+ * the TLS listener a verified client certificate authenticates the unit its CN names instead of a password.
  * PUBLISH: {@code authorize topic → decode → hand off (ingest or result sink) → PUBACK}, QoS 1 PUBACKs in
  * arrival order and only after the hand-off succeeded. Reading pauses while more than
  * {@code maxInflightPerConnection} frames are in flight.
@@ -77,6 +79,8 @@ final class MqttUnitSession implements DeviceSession {
   private final InvalidFrameWindow invalidFrames;
   private final EndpointReading reading;
 
+  /** The unit id the verified client certificate names (TLS listener with tls.clientCa), else null. */
+  private String certifiedId;
   private String unitId;
   private String vehicleId;
   private MqttTopics topics;
@@ -138,6 +142,7 @@ final class MqttUnitSession implements DeviceSession {
 
   void start() {
     endpoint.exceptionHandler(this::onException).closeHandler(this::onClose);
+    certifiedId = ClientCertificate.unitId(endpoint.sslSession());
     admit()
         .compose(this::clientIdIsUnitId)
         .compose(this::authenticate)
@@ -156,6 +161,14 @@ final class MqttUnitSession implements DeviceSession {
   private Future<String> clientIdIsUnitId(Void v) {
     MqttAuth auth = endpoint.auth();
     String username = auth == null ? null : auth.getUsername();
+    if (certifiedId != null) {
+      // the certificate names the unit: the user name may be left out, and if given must be the client id
+      // (Vert.x MQTT hands over user name and password together only: a user name alone is not seen)
+      if (username != null && !username.equals(endpoint.clientIdentifier())) {
+        return Future.failedFuture(new ConnectRefusedException(Reason.BAD_CREDENTIALS, "client id is not the user name"));
+      }
+      return Future.succeededFuture(endpoint.clientIdentifier());
+    }
     if (username == null || !username.equals(endpoint.clientIdentifier())) {
       return Future.failedFuture(new ConnectRefusedException(Reason.BAD_CREDENTIALS, "client id is not the user name"));
     }
@@ -163,6 +176,9 @@ final class MqttUnitSession implements DeviceSession {
   }
 
   private Future<TelematicsUnit> authenticate(String id) {
+    if (certifiedId != null) {
+      return services.authenticator().authenticateCertified(certifiedId, id);
+    }
     return services.authenticator().authenticate(id, endpoint.auth().getPassword());
   }
 

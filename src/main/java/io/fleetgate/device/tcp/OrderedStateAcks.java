@@ -11,9 +11,12 @@ import java.util.function.LongConsumer;
 final class OrderedStateAcks {
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private final LongConsumer send;
+  private final Runnable batchDone;
 
-  OrderedStateAcks(LongConsumer send) {
+  /** {@code send} per ack now due, in order; then {@code batchDone} once for all of them. */
+  OrderedStateAcks(LongConsumer send, Runnable batchDone) {
     this.send = send;
+    this.batchDone = batchDone;
   }
 
   Pending add(long seq) {
@@ -28,9 +31,14 @@ final class OrderedStateAcks {
 
   private void flush() {
     Pending head;
+    boolean sent = false;
     while ((head = queue.peekFirst()) != null && head.done) {
       queue.pollFirst();
       send.accept(head.seq);
+      sent = true;
+    }
+    if (sent) {
+      batchDone.run();
     }
   }
 

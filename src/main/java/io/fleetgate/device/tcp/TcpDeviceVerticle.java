@@ -3,6 +3,7 @@ package io.fleetgate.device.tcp;
 import io.fleetgate.Gateway;
 import io.fleetgate.config.GatewayConfig;
 import io.fleetgate.device.DeviceServices;
+import io.fleetgate.tls.ServerTls;
 import io.fleetgate.ops.ConnectionBudget;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -12,7 +13,7 @@ import io.vertx.core.net.NetSocket;
 import java.util.logging.Logger;
 
 /**
- * The TCP binary device listener (plain; TLS comes later): binds the server and gives every connection its
+ * The TCP binary device listener, plain or TLS: binds the server and gives every connection its
  * own {@link TcpUnitSession}. One instance per event loop, sharing the port.
  */
 public final class TcpDeviceVerticle extends VerticleBase implements Gateway.PortBound {
@@ -23,9 +24,18 @@ public final class TcpDeviceVerticle extends VerticleBase implements Gateway.Por
   private final GatewayConfig.Tcp config;
   private final ConnectionBudget budget;
   private final DeviceServices services;
+  /** Null for the plain listener. */
+  private final ServerTls tls;
   private NetServer server;
 
   public TcpDeviceVerticle(String host, int port, GatewayConfig.Tcp config, ConnectionBudget budget, DeviceServices services) {
+    this(host, port, config, budget, services, null);
+  }
+
+  /** With {@code tls}: the TLS listener, asking for client certificates when a client CA is configured. */
+  public TcpDeviceVerticle(String host, int port, GatewayConfig.Tcp config, ConnectionBudget budget, DeviceServices services,
+      ServerTls tls) {
+    this.tls = tls;
     this.host = host;
     this.port = port;
     this.config = config;
@@ -35,7 +45,11 @@ public final class TcpDeviceVerticle extends VerticleBase implements Gateway.Por
 
   @Override
   public Future<?> start() {
-    server = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true))
+    NetServerOptions options = new NetServerOptions().setTcpNoDelay(true);
+    if (tls != null) {
+      tls.apply(options, true);
+    }
+    server = vertx.createNetServer(options)
         .connectHandler(this::onConnect)
         .exceptionHandler(e -> LOG.fine(() -> "TCP connection error: " + e));
     return server.listen(port, host);

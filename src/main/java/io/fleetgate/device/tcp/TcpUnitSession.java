@@ -18,12 +18,15 @@ import io.fleetgate.protocol.tcp.TcpFrameException;
 import io.fleetgate.protocol.tcp.TcpMessage;
 import io.fleetgate.protocol.tcp.TcpMessageDecoder;
 import io.fleetgate.protocol.tcp.TcpMessageEncoder;
+import io.fleetgate.tls.ClientCertificate;
 import io.fleetgate.vehicle.TelematicsUnit;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.internal.buffer.BufferInternal;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 import java.time.Instant;
 import java.util.UUID;
@@ -69,7 +72,9 @@ final class TcpUnitSession implements DeviceSession {
   private final DeviceServices services;
   private final Counter accepted;
   private final TcpFrameDecoder decoder = new TcpFrameDecoder();
-  private final OrderedStateAcks stateAcks = new OrderedStateAcks(seq -> send(new TcpMessage.StateAck(seq)));
+  private final OrderedStateAcks stateAcks = new OrderedStateAcks(this::queueStateAck, this::stateAcksDue);
+  /** STATE_ACK frames encoded and not yet written: one write per read batch instead of one per frame. */
+  private ByteBuf pendingAcks;
   /** COMMAND frames sent, waiting for their COMMAND_RESULT (the proof of delivery); made at login. */
   private DeliveryProofs<UUID> commandProofs;
   private final long silenceTimeoutMs;
@@ -104,6 +109,16 @@ final class TcpUnitSession implements DeviceSession {
   @Override
   public String vehicleId() {
     return vehicleId;
+  }
+
+  /** Whether reading is paused now (for tests; read off the event loop, so only eventually exact). */
+  boolean readingPaused() {
+    return paused;
+  }
+
+  /** Bytes received and not yet taken as frames (for tests; likewise). */
+  int bufferedBytes() {
+    return decoder.buffered();
   }
 
   void start() {
@@ -151,6 +166,7 @@ final class TcpUnitSession implements DeviceSession {
     } finally {
       draining = false;
     }
+    writeStateAcks();
     readingChanged();
   }
 
@@ -216,7 +232,13 @@ final class TcpUnitSession implements DeviceSession {
 
   private void onLogin(TcpMessage.Login login) {
     phase = Phase.AUTHENTICATING; // no further frame is taken until the check is done
-    services.authenticator().authenticate(login.unitId(), login.password())
+    // on the TLS listener with tls.clientCa, a verified client certificate stands for the password (the
+    // LOGIN still names the unit, which must be the certificate's CN; its password is ignored)
+    String certifiedId = socket.isSsl() ? ClientCertificate.unitId(socket.sslSession()) : null;
+    Future<TelematicsUnit> check = certifiedId != null
+        ? services.authenticator().authenticateCertified(certifiedId, login.unitId())
+        : services.authenticator().authenticate(login.unitId(), login.password());
+    check
         .onSuccess(this::accept)
         .onFailure(e -> refuse(login.unitId(), e));
   }
@@ -355,7 +377,43 @@ final class TcpUnitSession implements DeviceSession {
     if (phase == Phase.CLOSING || closed) {
       return;
     }
+    writeStateAcks(); // frames leave in the order they were decided
     socket.write(Buffer.buffer(TcpMessageEncoder.encode(message)));
+    if (socket.writeQueueFull()) {
+      readingChanged(); // the drain handler resumes
+    }
+  }
+
+  /** Appends a STATE_ACK to the pending batch (encoded straight into the channel's pooled buffer). */
+  private void queueStateAck(long seq) {
+    if (phase == Phase.CLOSING || closed) {
+      return;
+    }
+    if (pendingAcks == null) {
+      pendingAcks = ((NetSocketInternal) socket).channelHandlerContext().alloc().buffer(4 * TcpMessageEncoder.STATE_ACK_LENGTH);
+    }
+    TcpMessageEncoder.writeStateAck(pendingAcks, seq);
+  }
+
+  /** Acks came due: inside a read batch they wait for its end ({@link #drain}), otherwise they go now. */
+  private void stateAcksDue() {
+    if (!draining) {
+      writeStateAcks();
+    }
+  }
+
+  /** Writes the pending STATE_ACKs as one buffer (Vert.x flushes it at the end of the read, or at once outside one). */
+  private void writeStateAcks() {
+    ByteBuf acks = pendingAcks;
+    if (acks == null) {
+      return;
+    }
+    pendingAcks = null;
+    if (phase == Phase.CLOSING || closed) {
+      acks.release();
+      return;
+    }
+    ((NetSocketInternal) socket).writeMessage(acks);
     if (socket.writeQueueFull()) {
       readingChanged(); // the drain handler resumes
     }
@@ -402,6 +460,7 @@ final class TcpUnitSession implements DeviceSession {
     if (phase == Phase.CLOSING || closed) {
       return;
     }
+    writeStateAcks(); // the frames before the bad one were applied: their acks go first
     phase = Phase.CLOSING;
     socket.end(Buffer.buffer(TcpMessageEncoder.encode(last)));
   }
@@ -429,6 +488,10 @@ final class TcpUnitSession implements DeviceSession {
     }
     if (commandProofs != null) {
       commandProofs.failAll();
+    }
+    if (pendingAcks != null) {
+      pendingAcks.release();
+      pendingAcks = null;
     }
     if (holdsSlot) {
       budget.release();

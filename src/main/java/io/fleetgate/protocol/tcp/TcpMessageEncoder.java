@@ -35,6 +35,19 @@ public final class TcpMessageEncoder {
     return new TcpFrame(type, payload).toBytes();
   }
 
+  /** Length of a whole STATE_ACK frame. */
+  public static final int STATE_ACK_LENGTH = TcpFrame.HEADER_LENGTH + 4 + TcpFrame.CRC_LENGTH;
+
+  /**
+   * Appends a whole STATE_ACK frame to {@code out}, the same bytes as {@code encode(new StateAck(seq))}
+   * without a message, payload array or frame object: the one frame the gateway writes per state frame.
+   */
+  public static void writeStateAck(ByteBuf out, long seq) {
+    int start = out.writerIndex();
+    out.writeByte(TcpFrame.MAGIC_1).writeByte(TcpFrame.MAGIC_2).writeByte(TcpFrame.STATE_ACK).writeShort(4).writeInt((int) seq);
+    out.writeShort(Crc16.of(out, start + 2, 1 + 2 + 4));
+  }
+
   /** Writes the payload of {@code message} into {@code p}; returns the frame type. */
   private static int payload(TcpMessage message, ByteBuf p) {
     if (message instanceof Login l) {

@@ -41,6 +41,12 @@ public final class MemoryFleetStore implements FleetStore {
   }
 
   @Override
+  public Future<Void> replaceClient(ApiClient client) {
+    clients.put(client.clientId(), client);
+    return Future.succeededFuture();
+  }
+
+  @Override
   public Future<Void> deleteClient(String clientId) {
     clients.remove(clientId);
     return Future.succeededFuture();

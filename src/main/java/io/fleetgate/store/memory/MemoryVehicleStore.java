@@ -20,6 +20,7 @@ public final class MemoryVehicleStore implements VehicleStore {
   private final Map<String, ArchivedVehicle> archived = new HashMap<>();
   /** Ids of purged vehicles: never handed out again. */
   private final Set<String> retired = new HashSet<>();
+  private long lastSeq;
 
   @Override
   public synchronized Future<Void> insertVehicle(Vehicle vehicle, TelematicsUnit unit) {
@@ -32,6 +33,7 @@ public final class MemoryVehicleStore implements VehicleStore {
     }
     vehicles.put(id, vehicle);
     units.put(unit.id(), unit);
+    lastSeq = Math.max(lastSeq, vehicle.seq());
     return Future.succeededFuture();
   }
 
@@ -95,5 +97,10 @@ public final class MemoryVehicleStore implements VehicleStore {
   @Override
   public synchronized Future<List<TelematicsUnit>> loadUnits() {
     return Future.succeededFuture(new ArrayList<>(units.values()));
+  }
+
+  @Override
+  public synchronized Future<Long> lastSeq() {
+    return Future.succeededFuture(lastSeq);
   }
 }

@@ -45,6 +45,9 @@ public final class PgDatabase {
       return Future.failedFuture(new ConfigException(SETTING + ": not a usable postgresql:// URL (" + e.getMessage() + ")"));
     }
     connect.setPipeliningLimit(256).setCachePreparedStatements(true);
+    // The server gives up on a statement a little before guard() does, so that a write the API answered 503
+    // for is rolled back rather than committed late (a lock wait counts too).
+    connect.addProperty("statement_timeout", Integer.toString(Math.max(1, settings.timeoutMs() - Math.min(500, settings.timeoutMs() / 5))));
     String where = connect.getHost() + ":" + connect.getPort() + "/" + connect.getDatabase();
     String jdbc = "jdbc:postgresql://" + connect.getHost() + ":" + connect.getPort() + "/" + connect.getDatabase();
     return vertx.executeBlocking(() -> migrate(jdbc, connect.getUser(), connect.getPassword(), settings.timeoutMs()), false)
@@ -109,8 +112,8 @@ public final class PgDatabase {
   public static boolean unavailable(Throwable e) {
     if (e instanceof PgException pg) {
       String state = pg.getSqlState();
-      // 08: connection exceptions; 57P: operator intervention (shutdown); 53: insufficient resources
-      return state != null && (state.startsWith("08") || state.startsWith("57P") || state.startsWith("53"));
+      // 08: connection exceptions; 57: operator intervention (shutdown, statement_timeout); 53: insufficient resources
+      return state != null && (state.startsWith("08") || state.startsWith("57") || state.startsWith("53"));
     }
     return e instanceof StoreUnavailableException
         || e instanceof java.io.IOException

@@ -24,6 +24,9 @@ public final class PgStateStore implements StateStore {
   private static final Logger LOG = Logger.getLogger("fleetgate.store");
   /** Rows deleted per retention statement: short statements, short locks. */
   static final int PURGE_BATCH = 5000;
+  static final int LOAD_PAGE = 5000;
+  static final String LOAD_LATEST = "SELECT vehicle_id, readings, online, life_modified_at, last_contact_at FROM latest_state "
+      + "WHERE vehicle_id > $1 ORDER BY vehicle_id LIMIT $2";
   /** Parallel history writers: two keep both cores of a small database server busy (see BENCHMARKS.md). */
   static final int DEFAULT_LANES = 2;
   static final String HISTORY = "SELECT id, recorded_at, readings FROM state_history "
@@ -104,16 +107,21 @@ public final class PgStateStore implements StateStore {
     latest.changed(vehicleId, live);
   }
 
+  /** In keyset pages of {@link #LOAD_PAGE} vehicles: each statement short, whatever the fleet size. */
   @Override
   public Future<List<StoredLatest>> loadLatest() {
-    return db.guard(db.pool.query("SELECT vehicle_id, readings, online, life_modified_at, last_contact_at FROM latest_state").execute())
-        .map(rows -> {
-          List<StoredLatest> out = new ArrayList<>(rows.size());
-          for (Row r : rows) {
-            out.add(new StoredLatest(r.getString(0), PgReadingCodec.decode(r.getBuffer(1)), r.getBoolean(2), r.getLong(3), r.getLong(4)));
-          }
-          return out;
-        });
+    return loadLatestAfter("", new ArrayList<>());
+  }
+
+  private Future<List<StoredLatest>> loadLatestAfter(String afterId, List<StoredLatest> out) {
+    return db.guard(db.pool.preparedQuery(LOAD_LATEST).execute(Tuple.of(afterId, LOAD_PAGE))).compose(rows -> {
+      String last = null;
+      for (Row r : rows) {
+        last = r.getString(0);
+        out.add(new StoredLatest(last, PgReadingCodec.decode(r.getBuffer(1)), r.getBoolean(2), r.getLong(3), r.getLong(4)));
+      }
+      return rows.size() < LOAD_PAGE ? Future.succeededFuture(out) : loadLatestAfter(last, out);
+    });
   }
 
   @Override

@@ -15,8 +15,8 @@ public final class PgStores {
 
   public static Future<PgStores.Opened> open(Vertx vertx, GatewayConfig config) {
     return PgDatabase.open(vertx, config.db()).map(db -> new Opened(db, new Stores(
-        new MemoryFleetStore(), // TODO(pg-fleet) PgFleetStore
-        new MemoryVehicleStore(), // TODO(pg-fleet) PgVehicleStore
+        new PgFleetStore(db),
+        new PgVehicleStore(db),
         new PgStateStore(db),
         new MemorySharingStore(), // TODO(pg-sharing) PgSharingStore
         new MemoryCommandStore(config.commands().historyPerVehicle())))); // TODO(pg-sharing) PgCommandStore

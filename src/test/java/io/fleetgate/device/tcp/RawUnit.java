@@ -19,12 +19,25 @@ final class RawUnit implements AutoCloseable {
   private final OutputStream out;
 
   RawUnit(int port) {
+    this(plain(port));
+  }
+
+  /** Over a socket of the test's (e.g. a TLS one). */
+  RawUnit(Socket socket) {
     try {
-      socket = new Socket("127.0.0.1", port);
+      this.socket = socket;
       socket.setTcpNoDelay(true);
       socket.setSoTimeout(10_000);
       in = new DataInputStream(socket.getInputStream());
       out = socket.getOutputStream();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Socket plain(int port) {
+    try {
+      return new Socket("127.0.0.1", port);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -58,6 +71,25 @@ final class RawUnit implements AutoCloseable {
     return this;
   }
 
+  /** Whether nothing at all arrives from the gateway within {@code ms} (the socket stays open). */
+  boolean silentFor(int ms) {
+    try {
+      socket.setSoTimeout(ms);
+      in.read(); // a byte, or the end of the stream: either way not silent
+      return false;
+    } catch (SocketTimeoutException e) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    } finally {
+      try {
+        socket.setSoTimeout(10_000);
+      } catch (IOException ignored) {
+        // closed
+      }
+    }
+  }
+
   /** The next frame from the gateway, decoded. */
   TcpMessage read() {
     try {
@@ -73,16 +105,6 @@ final class RawUnit implements AutoCloseable {
         throw new AssertionError("bad CRC from the gateway");
       }
       return TcpMessageDecoder.decode(frame, System.currentTimeMillis());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  /** Whether nothing at all arrived from the gateway for {@code ms} (nothing is consumed). */
-  boolean silentFor(long ms) throws InterruptedException {
-    Thread.sleep(ms);
-    try {
-      return in.available() == 0;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -73,6 +73,10 @@ class TcpCodecTest {
     assertEquals("F1EE810001001C7D", encode(new LoginAck(0)));
     assertEquals("F1EE810001010C5C", encode(new LoginAck(1)));
     assertEquals("F1EE82000400000007C335", encode(new StateAck(7)));
+    io.netty.buffer.ByteBuf two = io.netty.buffer.Unpooled.buffer();
+    TcpMessageEncoder.writeStateAck(two, 7);
+    TcpMessageEncoder.writeStateAck(two, 0xFFFFFFFFL);
+    assertEquals("F1EE82000400000007C335" + encode(new StateAck(0xFFFFFFFFL)), io.netty.buffer.ByteBufUtil.hexDump(two).toUpperCase());
     assertEquals("F1EE830000AE96", encode(new HeartbeatAck()));
     assertEquals("F1EE03000095CC", encode(new Heartbeat()));
     assertEquals("F1EE8F0001029E65", encode(new Error(2)));

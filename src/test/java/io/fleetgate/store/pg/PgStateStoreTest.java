@@ -165,6 +165,22 @@ class PgStateStoreTest {
   }
 
   @Test
+  void latestStatesLoadInPages() {
+    open(db.url, 20, 100_000);
+    int n = PgStateStore.LOAD_PAGE * 2 + 3;
+    for (int i = 0; i < n; i++) {
+      VehicleLive live = new VehicleLive(Instant.ofEpochMilli(T0));
+      live.touch(T0 + i);
+      store.latestChanged(String.format("v%06d", i), live);
+    }
+    TestGateway.eventually("all written behind", 20_000, () -> db.count("SELECT count(*) FROM latest_state") == n);
+    List<StateStore.StoredLatest> loaded = TestGateway.await(store.loadLatest());
+    assertEquals(n, loaded.size());
+    assertEquals(n, loaded.stream().map(StateStore.StoredLatest::vehicleId).distinct().count());
+    assertEquals(T0 + n - 1, loaded.get(n - 1).lastContactMs());
+  }
+
+  @Test
   void outageBuffersUpToTheBoundThenDrainsInOrder() throws Exception {
     CuttableProxy proxy = CuttableProxy.before(vertx, db.url);
     open(proxy.url, 100, 1000, 1); // one writer: the whole bound for v1
