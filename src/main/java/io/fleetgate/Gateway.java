@@ -414,6 +414,14 @@ public final class Gateway {
           return null;
         })
         .compose(v -> lifecycle.load())
+        // the command queues before the sharings: a sharing that ended while the gateway was down cancels its
+        // partner's queued commands when it is loaded
+        .compose(v -> commands.recover()).map(waiting -> {
+          if (waiting > 0) {
+            LOG.info(waiting + " queued commands wait for their units");
+          }
+          return null;
+        })
         .compose(v -> stores.sharing().loadPartnerships()).map(list -> {
           partners.load(list);
           return null;
@@ -458,8 +466,8 @@ public final class Gateway {
   }
 
   /**
-   * The archive purge (entries past archive.retentionDays), state-history retention and the eviction of idle
-   * rate-limit buckets.
+   * The archive purge (entries past archive.retentionDays), state-history retention, the deletion of expired
+   * invitation codes and the eviction of idle rate-limit buckets.
    */
   private void startTimers() {
     purgeHistory();
@@ -471,6 +479,8 @@ public final class Gateway {
             LOG.info("purged " + n + " archived vehicles past their retention");
           }
         })));
+    partners.purgeExpiredInvitations();
+    timers.add(vertx.setPeriodic(PURGE_INTERVAL_MS, id -> partners.purgeExpiredInvitations()));
     timers.add(vertx.setPeriodic(EVICT_INTERVAL_MS, id -> {
       apiRate.evictIdle();
       tokenChecks.evictIdle();

@@ -11,10 +11,12 @@ import java.util.UUID;
  * @param seq the store's order of creation, the keyset of listings (newest first)
  * @param clientId the API client that issued it; {@code fleetId} its fleet, the only fleet that sees it
  * @param name the capability name, e.g. {@code UNLOCK_CENTRAL_LOCK}
+ * @param async sent with {@code Prefer: respond-async} (queued until delivered); a synchronous one is only
+ *     ever delivered while its sender waits
  * @param detail why it ended as it did (the unit's detail, or the gateway's reason), or null
  */
 public record Command(
-    UUID id, long seq, String vehicleId, String clientId, String fleetId, String name, CommandStatus status,
+    UUID id, long seq, String vehicleId, String clientId, String fleetId, String name, boolean async, CommandStatus status,
     Instant createdAt, Instant expiresAt, Instant updatedAt, String detail) {
 
   public Command {
@@ -32,7 +34,7 @@ public record Command(
     if (!status.mayBecome(next)) {
       return null;
     }
-    return new Command(id, seq, vehicleId, clientId, fleetId, name, next, createdAt, expiresAt, at,
+    return new Command(id, seq, vehicleId, clientId, fleetId, name, async, next, createdAt, expiresAt, at,
         detail != null ? detail : this.detail);
   }
 

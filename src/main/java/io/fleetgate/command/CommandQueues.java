@@ -38,6 +38,11 @@ final class CommandQueues {
     }
   }
 
+  /** Counts a command that was QUEUED when the gateway started, whatever the limit (it was admitted before). */
+  void restore(String vehicleId) {
+    lane(vehicleId).queued.incrementAndGet();
+  }
+
   /** A queued command left QUEUED (delivered, expired, canceled, answered). */
   void left(String vehicleId) {
     lane(vehicleId).queued.decrementAndGet();

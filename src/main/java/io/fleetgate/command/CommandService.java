@@ -46,6 +46,9 @@ import java.util.logging.Logger;
 public final class CommandService implements CommandCancellation, CommandReadiness {
   private static final Logger LOG = Logger.getLogger("fleetgate.commands");
   public static final int DEFAULT_ASYNC_TTL_SECONDS = 3600;
+  /** How soon an expiry the store could not take is tried again. */
+  static final long EXPIRY_RETRY_MS = 5_000;
+  static final String RESTARTED = "not delivered: the gateway restarted while its sender waited";
 
   private final Vertx vertx;
   private final VehicleRegistry registry;
@@ -101,7 +104,7 @@ public final class CommandService implements CommandCancellation, CommandReadine
     int ttl = ttlSeconds != null ? ttlSeconds : async ? DEFAULT_ASYNC_TTL_SECONDS : syncTimeoutSeconds;
     Instant now = clock.instant();
     Command command = new Command(UUID.randomUUID(), seq.incrementAndGet(), vehicle.id(), principal.clientId(),
-        principal.fleetId(), name, CommandStatus.QUEUED, now, now.plusSeconds(ttl), now, null);
+        principal.fleetId(), name, async, CommandStatus.QUEUED, now, now.plusSeconds(ttl), now, null);
     return async ? sendAsync(command) : sendSync(command, Math.min(ttl, syncTimeoutSeconds));
   }
 
@@ -134,16 +137,24 @@ public final class CommandService implements CommandCancellation, CommandReadine
     });
     syncQueued.add(command.id());
     store.insert(command)
+        .onFailure(e -> notStored(command, result, e))
         .onSuccess(v -> {
           metrics.status(CommandStatus.QUEUED);
           statusListener.accept(command);
-        })
-        .compose(v -> router.deliver(command))
-        .compose(v -> transition(command.id(), c -> c.to(CommandStatus.DELIVERED, null, clock.instant())))
-        .onFailure(e -> undelivered(command, result, e));
+          router.deliver(command)
+              .compose(x -> transition(command.id(), c -> c.to(CommandStatus.DELIVERED, null, clock.instant())))
+              .onFailure(e -> undelivered(command, result, e));
+        });
     return result.future()
         .onComplete(ar -> vertx.cancelTimer(timer))
         .compose(this::syncOutcome);
+  }
+
+  /** A synchronous command the store did not take (database down: 503) was never there: nothing to undo. */
+  private void notStored(Command command, Promise<Command> result, Throwable e) {
+    syncQueued.remove(command.id());
+    waiters.remove(command.id(), result);
+    result.tryFail(e);
   }
 
   /** A synchronous command that never reached the unit ends EXPIRED and its sender learns why. */
@@ -178,6 +189,44 @@ public final class CommandService implements CommandCancellation, CommandReadine
     Vehicle v = registry.vehicle(vehicleId);
     VehicleLive live = registry.live(vehicleId);
     return v == null || live == null ? List.of() : live.state.snapshot(v.capabilities().stateMask());
+  }
+
+  // ---- start-up -----------------------------------------------------------------------------------------
+
+  /**
+   * Takes up what the store kept (start-up, before units connect): the sequence goes on above the stored
+   * maximum; a QUEUED asynchronous command waits for its unit again (expiry timer armed, delivered at the
+   * unit's next readiness), unless it expired meanwhile: then it ends EXPIRED, never delivered. A synchronous
+   * command still QUEUED lost its waiting sender with the old process: it ends EXPIRED ({@value #RESTARTED}) so
+   * it never reaches the unit late. A DELIVERED command stays DELIVERED: the unit has it, and its result, if it
+   * comes after the unit reconnects, is recorded as always.
+   *
+   * @return how many queued commands wait for delivery
+   */
+  public Future<Integer> recover() {
+    return store.maxSeq()
+        .compose(max -> {
+          seq.accumulateAndGet(max, Math::max);
+          return store.loadQueued();
+        })
+        .compose(queued -> {
+          Instant now = clock.instant();
+          List<Future<Command>> ended = new java.util.ArrayList<>();
+          int waiting = 0;
+          for (Command c : queued) {
+            queues.restore(c.vehicleId()); // counted like an admitted one: leaving QUEUED uncounts it
+            if (!c.async()) {
+              ended.add(transition(c.id(), cur -> cur.to(CommandStatus.EXPIRED, RESTARTED, now)));
+            } else if (c.expiredAt(now)) {
+              ended.add(expire(c.id()));
+            } else {
+              armExpiry(c);
+              waiting++;
+            }
+          }
+          int w = waiting;
+          return Future.all(ended).map(v -> w);
+        });
   }
 
   // ---- the queue ----------------------------------------------------------------------------------------
@@ -233,10 +282,19 @@ public final class CommandService implements CommandCancellation, CommandReadine
   }
 
   private void armExpiry(Command command) {
-    long delay = Math.max(1, command.expiresAt().toEpochMilli() - clock.millis());
-    long timer = vertx.setTimer(delay, t -> {
-      expiryTimers.remove(command.id());
-      expire(command.id());
+    armExpiry(command, Math.max(1, command.expiresAt().toEpochMilli() - clock.millis()));
+  }
+
+  /** The expiry timer; when the store cannot take the change now, it tries again a little later. */
+  private void armExpiry(Command command, long delayMs) {
+    long timer = vertx.setTimer(delayMs, t -> {
+      expiryTimers.remove(command.id(), t);
+      expire(command.id()).onFailure(e -> {
+        LOG.fine(() -> "expiring command " + command.id() + " failed, trying again: " + e.getMessage());
+        if (!expiryTimers.containsKey(command.id())) {
+          armExpiry(command, EXPIRY_RETRY_MS);
+        }
+      });
     });
     expiryTimers.put(command.id(), timer);
   }
@@ -311,9 +369,14 @@ public final class CommandService implements CommandCancellation, CommandReadine
     return cancelWhere(vehicleId, c -> true, reason);
   }
 
+  /**
+   * Cancels the vehicle's queued asynchronous commands that {@code which} selects. A synchronous command is
+   * never in the queue: while QUEUED it is on its way to the unit with its sender waiting, and ends by that
+   * delivery (DELIVERED, then the unit's result) or by its failure (EXPIRED).
+   */
   private Future<Integer> cancelWhere(String vehicleId, java.util.function.Predicate<Command> which, String reason) {
     return store.queued(vehicleId).compose(list -> {
-      List<Future<Command>> all = list.stream().filter(which)
+      List<Future<Command>> all = list.stream().filter(Command::async).filter(which)
           .map(c -> transition(c.id(), cur -> cur.to(CommandStatus.CANCELED, reason, clock.instant()))).toList();
       return Future.join(all).map(v -> (int) all.stream().filter(f -> f.result() != null).count());
     });

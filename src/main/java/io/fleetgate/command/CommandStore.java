@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Persistence port of commands. The in-memory implementation keeps a bounded history per vehicle; a
- * PostgreSQL one (durable queue) comes later.
+ * Persistence port of commands: the queue (QUEUED commands) and a bounded history per vehicle. In memory, or
+ * in PostgreSQL (durable queue: an insert completes only once the command is committed).
  */
 public interface CommandStore {
 
@@ -31,4 +31,10 @@ public interface CommandStore {
 
   /** The QUEUED commands of a vehicle, oldest first. */
   Future<List<Command>> queued(String vehicleId);
+
+  /** Every QUEUED command of every vehicle, oldest first (start-up: the queues to rebuild). */
+  Future<List<Command>> loadQueued();
+
+  /** The highest {@link Command#seq} stored, 0 when there is none (start-up: where the sequence goes on). */
+  Future<Long> maxSeq();
 }

@@ -83,7 +83,7 @@ public final class Settings {
     add("jwt.ttlSeconds", Integer.class, 900, "lifetime of an access token");
     add("command.timeoutSeconds", Integer.class, 20, "how long a synchronous command waits for the unit");
     add("command.queuePerVehicle", Integer.class, 20, "asynchronous commands waiting per vehicle for its unit; more are refused with 409");
-    add("command.historyPerVehicle", Integer.class, 100, "commands kept per vehicle in memory (queued ones are never dropped)");
+    add("command.historyPerVehicle", Integer.class, 100, "commands kept per vehicle, in memory or in PostgreSQL (queued ones are never dropped)");
     add("command.ackTimeoutSeconds", Integer.class, 10, "how long a sent command waits for the unit's PUBACK (proof of delivery)");
     add("history.perVehicle", Integer.class, 256, "state history entries kept per vehicle in memory");
     add("hash.memoryKiB", Integer.class, 19456, "Argon2id memory cost for secrets and unit passwords");

@@ -13,6 +13,8 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Partnerships between fleets: set up by a platform administrator, or by one fleet redeeming another's
@@ -20,6 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * into the {@link SharingIndex}.
  */
 public final class PartnerService {
+  private static final Logger LOG = Logger.getLogger(PartnerService.class.getName());
   public static final int DEFAULT_INVITATION_SECONDS = 604_800;
   public static final int MIN_INVITATION_SECONDS = 60;
   /** The one answer for every code that cannot be redeemed, whatever the reason: no oracle. */
@@ -185,6 +188,12 @@ public final class PartnerService {
         return insert(fleetId, inv.fleetId());
       }).map(p -> new Partner(inv.fleetId(), directory.fleet(inv.fleetId()).name(), p.since()));
     });
+  }
+
+  /** Deletes every expired code (retention: run at start-up and hourly); how many. */
+  public Future<Integer> purgeExpiredInvitations() {
+    return store.deleteExpiredInvitations(clock.instant())
+        .onFailure(e -> LOG.log(Level.WARNING, "deleting expired invitation codes failed (tried again in an hour)", e));
   }
 
   /** The fleet's unexpired codes; expired ones are deleted on the way. */

@@ -33,6 +33,8 @@ public final class SharingService {
   private static final Logger LOG = Logger.getLogger(SharingService.class.getName());
   /** Longest single timer; a later start or end re-arms on wake-up. */
   static final long MAX_TIMER_MS = 24L * 3600 * 1000;
+  /** How soon a start or end the store could not take is tried again (the access check needs no timer). */
+  static final long RETRY_MS = 5_000;
   /** How far ahead a sharing may be scheduled. */
   public static final long MAX_SCHEDULE_AHEAD_MS = 366L * 24 * 3600 * 1000;
 
@@ -98,13 +100,18 @@ public final class SharingService {
       throw alreadyShared();
     }
     Future<Void> cleared = existing == null ? Future.succeededFuture() : end(existing, SharingListener.Reason.EXPIRED);
-    Sharing s = new Sharing(ids.incrementAndGet(), v.id(), v.seq(), owner, partnerFleetId, starts, ends, false,
+    // one that starts now is stored as started and reported before the answer, like any other change
+    boolean startsNow = starts <= now;
+    Sharing s = new Sharing(ids.incrementAndGet(), v.id(), v.seq(), owner, partnerFleetId, starts, ends, startsNow,
         clock.instant());
     return cleared.compose(x -> store.insertSharing(s))
         .recover(e -> Future.failedFuture(e instanceof DuplicateKeyException ? alreadyShared() : e))
         .map(x -> {
           index.update(snap -> snap.withSharing(s));
           registry.showTo(partnerFleetId, v.id(), v.seq());
+          if (startsNow) {
+            notify(l -> l.sharingStarted(v.id(), owner, partnerFleetId));
+          }
           tick(v.id(), s.id());
           return v;
         });
@@ -220,7 +227,10 @@ public final class SharingService {
     }
     long now = clock.millis();
     if (s.endedAt(now)) {
-      end(s, SharingListener.Reason.EXPIRED).onFailure(e -> LOG.log(Level.WARNING, "ending an expired sharing failed", e));
+      end(s, SharingListener.Reason.EXPIRED).onFailure(e -> {
+        LOG.log(Level.WARNING, "ending an expired sharing failed, trying again", e);
+        arm(vehicleId, sharingId, clock.millis() + RETRY_MS);
+      });
       return;
     }
     if (!s.started() && s.activeAt(now)) {
@@ -233,7 +243,10 @@ public final class SharingService {
           notify(l -> l.sharingStarted(vehicleId, s.ownerFleetId(), s.partnerFleetId()));
           arm(vehicleId, sharingId, now2.endsAtMs());
         }
-      }).onFailure(e -> LOG.log(Level.WARNING, "starting a scheduled sharing failed", e));
+      }).onFailure(e -> {
+        LOG.log(Level.WARNING, "starting a scheduled sharing failed, trying again", e);
+        arm(vehicleId, sharingId, clock.millis() + RETRY_MS);
+      });
       return;
     }
     arm(vehicleId, sharingId, s.started() ? s.endsAtMs() : s.startsAtMs());

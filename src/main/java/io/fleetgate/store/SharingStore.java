@@ -41,6 +41,9 @@ public interface SharingStore {
   /** The fleet's invitations, expired ones included, oldest first. */
   Future<List<Invitation>> invitationsOf(String fleetId);
 
+  /** Deletes every invitation expired at {@code now} (retention); how many. */
+  Future<Integer> deleteExpiredInvitations(java.time.Instant now);
+
   // sharings
 
   /** Stores a vehicle's sharing; {@link DuplicateKeyException} ({@link #SHARING}) when the vehicle has one. */

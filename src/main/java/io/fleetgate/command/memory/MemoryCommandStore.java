@@ -97,4 +97,15 @@ public final class MemoryCommandStore implements CommandStore {
     }
     return Future.succeededFuture(out);
   }
+
+  @Override
+  public Future<List<Command>> loadQueued() {
+    return Future.succeededFuture(byId.values().stream().filter(c -> c.status() == CommandStatus.QUEUED)
+        .sorted(java.util.Comparator.comparingLong(Command::seq)).toList());
+  }
+
+  @Override
+  public Future<Long> maxSeq() {
+    return Future.succeededFuture(byId.values().stream().mapToLong(Command::seq).max().orElse(0));
+  }
 }

@@ -16,11 +16,12 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.internal.ContextInternal;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -137,7 +138,7 @@ public final class AmqpEventSink implements EventSink {
     // completes on the caller's context, so the session's ack runs on its own event loop
     ContextInternal ctx = (ContextInternal) vertx.getOrCreateContext();
     Promise<Void> promise = ctx.promise();
-    Pending p = new Pending(event, event.json().getBytes(StandardCharsets.UTF_8), promise);
+    Pending p = new Pending(event, event.jsonBytes(), ctx, promise);
     boolean kick;
     synchronized (lock) {
       if (stopped) {
@@ -255,13 +256,42 @@ public final class AmqpEventSink implements EventSink {
     }
     if (ack) {
       metrics.confirmed.increment(done.size());
-      done.forEach(p -> p.promise.tryComplete());
+      settle(done, null);
     } else {
       // rare (an internal broker error): the frame stays unacknowledged and the unit resends it
       metrics.nacked.increment(done.size());
-      BrokerUnavailableException why = new BrokerUnavailableException("the broker refused (nack) an event message");
-      done.forEach(p -> p.promise.tryFail(why));
+      settle(done, new BrokerUnavailableException("the broker refused (nack) an event message"));
     }
+  }
+
+  /**
+   * Completes (or fails) the promises of one confirm on their own event loops: one task per event loop for
+   * the whole confirm ({@code multiple=true} covers hundreds of messages), not one hand-off per message. Each
+   * event loop's promises complete in the order they were published.
+   */
+  private static void settle(List<Pending> done, Throwable failure) {
+    if (done.size() == 1) {
+      Pending p = done.get(0);
+      if (failure == null) {
+        p.promise.tryComplete();
+      } else {
+        p.promise.tryFail(failure);
+      }
+      return;
+    }
+    Map<ContextInternal, List<Pending>> byContext = new IdentityHashMap<>(8);
+    for (Pending p : done) {
+      byContext.computeIfAbsent(p.context, k -> new ArrayList<>()).add(p);
+    }
+    byContext.forEach((ctx, list) -> ctx.runOnContext(v -> {
+      for (Pending p : list) {
+        if (failure == null) {
+          p.promise.tryComplete();
+        } else {
+          p.promise.tryFail(failure);
+        }
+      }
+    }));
   }
 
   // ---- connection ----------------------------------------------------------------------------------------
@@ -489,13 +519,15 @@ public final class AmqpEventSink implements EventSink {
   private static final class Pending {
     final Event event;
     final byte[] body;
+    final ContextInternal context;
     final Promise<Void> promise;
     long tag;
     int attempts;
 
-    Pending(Event event, byte[] body, Promise<Void> promise) {
+    Pending(Event event, byte[] body, ContextInternal context, Promise<Void> promise) {
       this.event = event;
       this.body = body;
+      this.context = context;
       this.promise = promise;
     }
   }

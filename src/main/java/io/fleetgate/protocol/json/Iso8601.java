@@ -139,7 +139,64 @@ public final class Iso8601 {
 
   /** {@code 2026-11-21T10:15:30.250Z}; the fraction only when the milliseconds are not zero. */
   public static String format(long epochMs) {
-    return Instant.ofEpochMilli(epochMs).toString();
+    byte[] out = new byte[24];
+    int n = formatTo(epochMs, out, 0);
+    return n < 0 ? Instant.ofEpochMilli(epochMs).toString() : new String(out, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1);
+  }
+
+  /** Years 0000-9999 written by {@link #formatTo}; others are left to {@code Instant.toString} (sign, more digits). */
+  private static final long MIN_FAST_MS = -62_167_219_200_000L; // 0000-01-01T00:00:00Z
+  private static final long MAX_FAST_MS = 253_402_300_800_000L; // 10000-01-01T00:00:00Z
+
+  /**
+   * Writes what {@link #format} returns as ASCII into {@code out} from {@code at} (at most 24 bytes) and returns
+   * the bytes written, or -1 for a year outside 0000-9999 (nothing written). No {@code java.time} on this path:
+   * every event carries several of these.
+   */
+  public static int formatTo(long epochMs, byte[] out, int at) {
+    if (epochMs < MIN_FAST_MS || epochMs >= MAX_FAST_MS) {
+      return -1;
+    }
+    long days = Math.floorDiv(epochMs, 86_400_000L);
+    int msOfDay = (int) (epochMs - days * 86_400_000L);
+    // civil date from days since 1970-01-01 (proleptic Gregorian; eras of 400 years)
+    long z = days + 719_468;
+    long era = Math.floorDiv(z, 146_097);
+    int doe = (int) (z - era * 146_097);
+    int yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int mp = (5 * doy + 2) / 153;
+    int day = doy - (153 * mp + 2) / 5 + 1;
+    int month = mp < 10 ? mp + 3 : mp - 9;
+    int year = (int) (yoe + era * 400 + (month <= 2 ? 1 : 0));
+    int i = at;
+    i = two(out, i, year / 100);
+    i = two(out, i, year % 100);
+    out[i++] = '-';
+    i = two(out, i, month);
+    out[i++] = '-';
+    i = two(out, i, day);
+    out[i++] = 'T';
+    int secs = msOfDay / 1000;
+    i = two(out, i, secs / 3600);
+    out[i++] = ':';
+    i = two(out, i, secs / 60 % 60);
+    out[i++] = ':';
+    i = two(out, i, secs % 60);
+    int ms = msOfDay % 1000;
+    if (ms != 0) {
+      out[i++] = '.';
+      out[i++] = (byte) ('0' + ms / 100);
+      i = two(out, i, ms % 100);
+    }
+    out[i++] = 'Z';
+    return i - at;
+  }
+
+  private static int two(byte[] out, int i, int v) {
+    out[i] = (byte) ('0' + v / 10);
+    out[i + 1] = (byte) ('0' + v % 10);
+    return i + 2;
   }
 
   /** The value of {@code n} decimal digits at {@code at}, or -1 when one is not a digit. */

@@ -68,6 +68,17 @@ public final class MemorySharingStore implements SharingStore {
   }
 
   @Override
+  public Future<Integer> deleteExpiredInvitations(java.time.Instant now) {
+    int n = 0;
+    for (Invitation i : invitations.values()) {
+      if (i.expiredAt(now) && invitations.remove(i.codeHash(), i)) {
+        n++;
+      }
+    }
+    return Future.succeededFuture(n);
+  }
+
+  @Override
   public Future<Void> insertSharing(Sharing sharing) {
     return sharings.putIfAbsent(sharing.vehicleId(), sharing) == null
         ? Future.succeededFuture()

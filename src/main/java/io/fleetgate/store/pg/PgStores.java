@@ -1,11 +1,7 @@
 package io.fleetgate.store.pg;
 
-import io.fleetgate.command.memory.MemoryCommandStore;
 import io.fleetgate.config.GatewayConfig;
 import io.fleetgate.store.Stores;
-import io.fleetgate.store.memory.MemoryFleetStore;
-import io.fleetgate.store.memory.MemorySharingStore;
-import io.fleetgate.store.memory.MemoryVehicleStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
@@ -18,8 +14,8 @@ public final class PgStores {
         new PgFleetStore(db),
         new PgVehicleStore(db),
         new PgStateStore(db),
-        new MemorySharingStore(), // TODO(pg-sharing) PgSharingStore
-        new MemoryCommandStore(config.commands().historyPerVehicle())))); // TODO(pg-sharing) PgCommandStore
+        new PgSharingStore(db),
+        new PgCommandStore(db, config.commands().historyPerVehicle()))));
   }
 
   /** The database and the stores on it. */

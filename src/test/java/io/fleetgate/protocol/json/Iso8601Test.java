@@ -48,4 +48,21 @@ class Iso8601Test {
       assertEquals(ms, Iso8601.parse(Iso8601.format(ms)));
     }
   }
+
+  @Test
+  void fastFormatMatchesInstantToString() {
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(42);
+    long[] edges = {0, -1, 1, 999, 1000, -62_167_219_200_000L, 253_402_300_799_999L, 253_402_300_800_000L,
+        -62_167_219_200_001L, 951_782_400_000L /* 2000-02-29 */, 4_107_542_400_000L /* 2100-03-01 */, Long.MAX_VALUE / 1000};
+    for (long ms : edges) {
+      assertEquals(java.time.Instant.ofEpochMilli(ms).toString(), Iso8601.format(ms), "at " + ms);
+    }
+    for (int k = 0; k < 200_000; k++) {
+      long ms = rnd.nextLong(-70_000_000_000_000L, 260_000_000_000_000L);
+      if (k % 3 == 0) {
+        ms -= ms % 1000; // whole seconds: no fraction
+      }
+      assertEquals(java.time.Instant.ofEpochMilli(ms).toString(), Iso8601.format(ms), "at " + ms);
+    }
+  }
 }
