@@ -50,8 +50,18 @@ public final class CuttableProxy {
       NetSocket out = ar.result();
       open.add(in);
       open.add(out);
-      in.handler(out::write);
-      out.handler(in::write);
+      // nothing passes once cut() was called, even bytes already read from a socket that is still closing:
+      // otherwise a statement sent just after the cut could reach the server while its sender sees a failure
+      in.handler(b -> {
+        if (!cut) {
+          out.write(b);
+        }
+      });
+      out.handler(b -> {
+        if (!cut) {
+          in.write(b);
+        }
+      });
       in.closeHandler(v -> {
         open.remove(in);
         out.close();
