@@ -11,7 +11,8 @@
 #
 # Environment: UNITS (100), DURATION (30 s), TARGET_RATE (0 = flat out), WINDOW (32), WARMUP (15 s),
 # HTTP_PORT (18080), MQTT_PORT (11884), TCP_PORT (15100), GATEWAY_OPTS (-Xmx1g), SIM_OPTS (-Xmx1g),
-# CASES (all, mqtt or tcp).
+# CASES (all, mqtt, tcp, or a list of qos0-json qos0-binary qos1-json qos1-binary tcp),
+# FLEETGATE_DB_URL (unset = in memory; set = the PostgreSQL store).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source benchmarks/lib-gateway.sh
@@ -80,15 +81,17 @@ run_case() {
   rows+=("| $(date -u +%F) | $commit | $label | $format | $UNITS | $(printf '%.0f' "$rate") | $per_frame | $lat |")
 }
 
-if [[ $CASES == all || $CASES == mqtt ]]; then
-  for qos in 0 1; do
-    for format in json binary; do
+# wanted NAME: whether CASES asks for the case (qos0-json ... qos1-binary, tcp)
+wanted() { [[ $CASES == all || ($CASES == mqtt && $1 == qos*) || " $CASES " == *" $1 "* ]]; }
+for qos in 0 1; do
+  for format in json binary; do
+    if wanted "qos$qos-$format"; then
       run_case "MQTT QoS $qos" "$format" "$qos" "$MQTT_PORT" --qos "$qos" --format "$format"
-    done
+    fi
   done
-fi
+done
 # TCP carries binary state only and acknowledges every frame (STATE→STATE_ACK, the counterpart of QoS 1)
-if [[ $CASES == all || $CASES == tcp ]]; then
+if wanted tcp; then
   run_case "TCP" binary 1 "$TCP_PORT" --protocol tcp
 fi
 

@@ -187,6 +187,10 @@ public final class Gateway {
     if (database != null) {
       readiness.register(database.readiness());
     }
+    stores.states().bindMetrics(metrics);
+    if (stores.states().readiness() != null) {
+      readiness.register(stores.states().readiness());
+    }
     this.archive = new VehicleArchive(Duration.ofDays(config.archive().retentionDays()), clock);
     this.lifecycle = new VehicleLifecycle(registry, archive, stores.vehicles(), stores.states(), secrets::hash, access,
         this::revokeUnit, lifecycleListeners, clock);
@@ -425,14 +429,49 @@ public final class Gateway {
         .compose(v -> stores.sharing().loadSharings()).map(list -> {
           sharing.load(list);
           return null;
-        });
+        })
+        .compose(v -> stores.states().loadLatest()).map(this::restoreLatest);
   }
 
   /**
-   * The archive purge (entries past archive.retentionDays), the deletion of expired invitation codes and the
-   * eviction of idle rate-limit buckets.
+   * Puts the stored latest states back into the working set, and into the archive for archived vehicles (a
+   * restore brings it back); states of vehicles that are neither are ignored.
+   */
+  private Void restoreLatest(List<io.fleetgate.store.StateStore.StoredLatest> list) {
+    Instant now = Instant.now();
+    for (io.fleetgate.store.StateStore.StoredLatest s : list) {
+      io.fleetgate.vehicle.VehicleLive live = registry.live(s.vehicleId());
+      io.fleetgate.vehicle.VehicleArchive.Entry archived = live == null ? archive.get(s.vehicleId()) : null;
+      if (archived != null && archived.live() == null) {
+        live = new io.fleetgate.vehicle.VehicleLive(archived.archived().vehicle().createdAt());
+        archive.attachLive(s.vehicleId(), live);
+      }
+      if (live != null) {
+        live.restore(s.readings(), s.online(), Instant.ofEpochMilli(s.lifeModifiedMs()), s.lastContactMs(), now);
+      }
+    }
+    return null;
+  }
+
+  /** Deletes state history past db.historyRetentionDays, a small batch at a time. */
+  private void purgeHistory() {
+    long cutoff = System.currentTimeMillis() - Duration.ofDays(config.db().historyRetentionDays()).toMillis();
+    stores.states().purgeHistory(cutoff)
+        .onSuccess(n -> {
+          if (n > 0) {
+            LOG.info("deleted " + n + " state-history entries past db.historyRetentionDays");
+          }
+        })
+        .onFailure(e -> LOG.warning("state-history retention failed, retried by the next run: " + e.getMessage()));
+  }
+
+  /**
+   * The archive purge (entries past archive.retentionDays), state-history retention, the deletion of expired
+   * invitation codes and the eviction of idle rate-limit buckets.
    */
   private void startTimers() {
+    purgeHistory();
+    timers.add(vertx.setPeriodic(PURGE_INTERVAL_MS, id -> purgeHistory()));
     lifecycle.purgeExpired(); // whatever expired while the gateway was down
     timers.add(vertx.setPeriodic(PURGE_INTERVAL_MS, id -> lifecycle.purgeExpired()
         .onSuccess(n -> {
@@ -611,6 +650,7 @@ public final class Gateway {
     }
     return Future.join(all).<Void>mapEmpty()
         .compose(v -> amqp == null ? Future.<Void>succeededFuture() : amqp.stop())
+        .eventually(() -> stores.states().close()) // what the units were told is done, and the latest state
         .eventually(() -> database == null ? Future.succeededFuture() : database.close())
         .onComplete(ar -> secrets.close());
   }

@@ -41,6 +41,7 @@ public final class IngestService {
     }
     live.touch(nowMs);
     LatestState.MergeResult result = live.state.merge(readings, vehicle.capabilities().stateMask());
+    states.latestChanged(vehicleId, live); // last contact at least; written behind by a durable store
     metrics.droppedNotCapable(result.droppedNotCapable());
     metrics.droppedStale(result.droppedStale());
     if (result.applied().isEmpty()) {
@@ -55,6 +56,7 @@ public final class IngestService {
   public void setOnline(String vehicleId, boolean online, java.time.Instant at) {
     VehicleLive live = registry.live(vehicleId);
     if (live != null && live.setOnline(online, at)) {
+      states.latestChanged(vehicleId, live);
       Vehicle vehicle = registry.vehicle(vehicleId);
       if (vehicle != null) {
         events.changed(vehicle, List.of(VehicleEvents.Reason.LIFE_STATUS_CHANGED));

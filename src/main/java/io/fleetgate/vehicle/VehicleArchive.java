@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * before the purge timer has removed it.
  *
  * <p>Each entry also keeps the vehicle's runtime side (latest state) of this process, so that a restore
- * brings the last known state back; after a restart it starts empty.
+ * brings the last known state back; after a restart it is what the state store kept (or empty).
  */
 public final class VehicleArchive {
   /** One archived vehicle; {@code order} is its position in its fleet's listing. */
@@ -41,6 +41,14 @@ public final class VehicleArchive {
     Entry e = new Entry(archived, ++order, live);
     byId.put(archived.id(), e);
     byFleet.computeIfAbsent(archived.fleetId(), f -> new ConcurrentSkipListMap<>()).put(e.order(), archived.id());
+  }
+
+  /**
+   * Gives an entry loaded without a runtime side (start-up) the one its stored latest state makes, so that a
+   * restore after a restart brings that state back. Keeps the entry's place in its fleet's listing.
+   */
+  public void attachLive(String vehicleId, VehicleLive live) {
+    byId.computeIfPresent(vehicleId, (id, e) -> e.live() == null ? new Entry(e.archived(), e.order(), live) : e);
   }
 
   /** The unexpired entry of an id, or null. */

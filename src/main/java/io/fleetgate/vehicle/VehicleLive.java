@@ -29,6 +29,19 @@ public final class VehicleLive {
     return true;
   }
 
+  /**
+   * Puts back what a store kept (start-up, before the gateway serves): the readings, the life status and the
+   * last contact. A unit is never connected to a gateway that just started, so ONLINE comes back as OFFLINE
+   * since {@code now}.
+   */
+  public void restore(java.util.List<Reading> readings, boolean online, Instant lifeModifiedAt, long lastContactMs, Instant now) {
+    state.merge(readings, Property.allMask());
+    lifeStatus = online ? new LifeStatus(false, now) : new LifeStatus(false, lifeModifiedAt);
+    if (lastContactMs > this.lastContactMs) {
+      this.lastContactMs = lastContactMs;
+    }
+  }
+
   public void touch(long nowMs) {
     lastContactMs = nowMs;
   }

@@ -12,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * {@link StateStore} in memory: a bounded ring of the last {@code perVehicle} recorded states of each
  * vehicle. Appends of one vehicle come from the one connection of its unit, so the per-ring lock is
- * uncontended; it only guards against a reader.
+ * uncontended; it only guards against a reader. The latest state lives only in the working set: nothing
+ * is written behind and nothing is loaded at start-up.
  */
 public final class MemoryStateStore implements StateStore {
   private final int perVehicle;
@@ -42,6 +43,15 @@ public final class MemoryStateStore implements StateStore {
     return Future.succeededFuture();
   }
 
+  @Override
+  public Future<Long> purgeHistory(long beforeMs) {
+    long n = 0;
+    for (Ring ring : rings.values()) {
+      n += ring.dropBefore(beforeMs);
+    }
+    return Future.succeededFuture(n);
+  }
+
   private static final class Ring {
     private final HistoryEntry[] entries;
     private long nextId = 1;
@@ -55,13 +65,24 @@ public final class MemoryStateStore implements StateStore {
       entries[(int) (id % entries.length)] = new HistoryEntry(id, recordedAtMs, readings);
     }
 
+    synchronized int dropBefore(long beforeMs) {
+      int n = 0;
+      for (int i = 0; i < entries.length; i++) {
+        if (entries[i] != null && entries[i].recordedAtMs() < beforeMs) {
+          entries[i] = null;
+          n++;
+        }
+      }
+      return n;
+    }
+
     synchronized List<HistoryEntry> query(long fromMs, long toMs, long beforeId, int limit) {
       List<HistoryEntry> out = new ArrayList<>(Math.min(limit, entries.length));
       long newest = Math.min(nextId - 1, beforeId - 1);
       long oldest = Math.max(1, nextId - entries.length);
       for (long id = newest; id >= oldest && out.size() < limit; id--) {
         HistoryEntry e = entries[(int) (id % entries.length)];
-        if (e.recordedAtMs() >= fromMs && e.recordedAtMs() <= toMs) {
+        if (e != null && e.recordedAtMs() >= fromMs && e.recordedAtMs() <= toMs) {
           out.add(e);
         }
       }

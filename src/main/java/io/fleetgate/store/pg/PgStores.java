@@ -1,12 +1,7 @@
 package io.fleetgate.store.pg;
 
-import io.fleetgate.command.memory.MemoryCommandStore;
 import io.fleetgate.config.GatewayConfig;
 import io.fleetgate.store.Stores;
-import io.fleetgate.store.memory.MemoryFleetStore;
-import io.fleetgate.store.memory.MemorySharingStore;
-import io.fleetgate.store.memory.MemoryStateStore;
-import io.fleetgate.store.memory.MemoryVehicleStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
@@ -18,7 +13,7 @@ public final class PgStores {
     return PgDatabase.open(vertx, config.db()).map(db -> new Opened(db, new Stores(
         new PgFleetStore(db),
         new PgVehicleStore(db),
-        new MemoryStateStore(config.historyPerVehicle()), // TODO(pg-state) PgStateStore
+        new PgStateStore(db),
         new PgSharingStore(db),
         new PgCommandStore(db, config.commands().historyPerVehicle()))));
   }
