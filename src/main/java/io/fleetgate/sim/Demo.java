@@ -75,6 +75,9 @@ public final class Demo {
     System.exit(run(vehicles, httpPort, mqttPort, tcpPort, amqpUrl == null || amqpUrl.isBlank() ? null : amqpUrl));
   }
 
+  /** Settings the demo takes from the environment (FLEETGATE_DB_URL, FLEETGATE_JWT_KEY). */
+  private static final List<String> DEMO_ENVIRONMENT = List.of("db.url", "jwt.key");
+
   private static int run(int vehicles, int httpPort, int mqttPort, int tcpPort, String amqpUrl) {
     String adminId = "demo-admin";
     String adminSecret = randomToken(24);
@@ -90,8 +93,23 @@ public final class Demo {
     if (amqpUrl != null) {
       settings.put("amqp.url", amqpUrl);
     }
+    // the demo is in memory unless the environment names a database (and a signing key, for tokens that
+    // outlive the process); each run seeds new fleets, so give it an empty database
+    for (String key : DEMO_ENVIRONMENT) {
+      String value = System.getenv(io.fleetgate.config.Settings.ALL.get(key).envName());
+      if (value != null && !value.isBlank()) {
+        settings.put(key, value);
+      }
+    }
     GatewayConfig config = ConfigLoader.of(settings);
     Gateway gateway = Main.startOrExit(config);
+    if (!gateway.registry.units().isEmpty()) {
+      System.err.println("fleetgate demo: the database " + gateway.database.where() + " already holds telematics units"
+          + " (an earlier demo?); the demo seeds fresh fleets and units, so give it an empty database (FLEETGATE_DB_URL)");
+      gateway.stop().onComplete(ar -> gateway.vertx.close()).toCompletionStage().toCompletableFuture()
+          .completeOnTimeout(null, 10, TimeUnit.SECONDS).join();
+      return 1;
+    }
     String apiUrl = "http://127.0.0.1:" + gateway.httpPort();
 
     Vertx vertx = Vertx.vertx();
