@@ -126,7 +126,7 @@ if has latency || has rest; then
       echo "  simulator: $summary" >&2
       echo "  stream:    $events $(cat "$WORK/watch.err")" >&2
       row "publish → event (GET /events/stream), MQTT QoS 1 JSON" "$rate frames/s paced" \
-        "p50 / p99 / p99.9 $(kv "$events" p50_ms) / $(kv "$events" p99_ms) / $(kv "$events" p999_ms) ms ($(kv "$events" count) events, $(kv "$events" rate)/s; applied → event p50/p99 $(kv "$events" applied_p50_ms) / $(kv "$events" applied_p99_ms) ms)" "—"
+        "p50 / p99 / p99.9 $(kv "$events" p50_ms) / $(kv "$events" p99_ms) / $(kv "$events" p999_ms) ms; applied → event p50 / p99 $(kv "$events" applied_p50_ms) / $(kv "$events" applied_p99_ms) ms; $(kv "$events" count) events of $(kv "$summary" frames_accepted) frames$([[ $(kv "$events" dropped) == true ]] && echo ", STREAM DROPPED by the gateway (client could not keep up)")" "—"
     done
   fi
 

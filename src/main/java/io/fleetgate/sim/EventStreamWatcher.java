@@ -29,7 +29,7 @@ import org.HdrHistogram.Recorder;
  *
  * <p>{@code java -cp fleetgate.jar io.fleetgate.sim.EventStreamWatcher API_URL TOKEN SECONDS} prints
  * {@code MARK streaming} once the stream is open, then after SECONDS one line
- * {@code EVENTS count=… rate=… p50_ms=… p99_ms=… p999_ms=… max_ms=… applied_p50_ms=… applied_p99_ms=…}.
+ * {@code EVENTS count=… seconds=… dropped=… p50_ms=… p99_ms=… p999_ms=… max_ms=… applied_p50_ms=… applied_p99_ms=…}.
  */
 public final class EventStreamWatcher {
   private static final JsonFactory JSON = new JsonFactory();
@@ -163,19 +163,25 @@ public final class EventStreamWatcher {
       w.publishUs.getIntervalHistogram();
       w.appliedUs.getIntervalHistogram();
       long t0 = System.nanoTime();
+      boolean dropped = false;
       try {
         ended.get(seconds, TimeUnit.SECONDS);
-        System.err.println("the stream ended early (the gateway drops a client that cannot keep up)");
+        dropped = true;
       } catch (java.util.concurrent.TimeoutException expected) {
         // ran the full time
+      } catch (java.util.concurrent.ExecutionException closed) {
+        dropped = true;
+      }
+      if (dropped) {
+        System.err.println("the gateway closed the stream early (it drops a client that cannot keep up)");
       }
       double secs = (System.nanoTime() - t0) / 1e9;
       long n = w.count.get() - c0;
       var pub = w.publishUs.getIntervalHistogram();
       var app = w.appliedUs.getIntervalHistogram();
       System.out.printf(java.util.Locale.ROOT,
-          "EVENTS count=%d rate=%.0f p50_ms=%.2f p99_ms=%.2f p999_ms=%.2f max_ms=%.2f applied_p50_ms=%.2f applied_p99_ms=%.2f unreadable=%d%n",
-          n, n / secs, ms(pub, 50), ms(pub, 99), ms(pub, 99.9), pub.getTotalCount() == 0 ? 0 : pub.getMaxValue() / 1000.0,
+          "EVENTS count=%d seconds=%.1f dropped=%b p50_ms=%.2f p99_ms=%.2f p999_ms=%.2f max_ms=%.2f applied_p50_ms=%.2f applied_p99_ms=%.2f unreadable=%d%n",
+          n, secs, dropped, ms(pub, 50), ms(pub, 99), ms(pub, 99.9), pub.getTotalCount() == 0 ? 0 : pub.getMaxValue() / 1000.0,
           ms(app, 50), ms(app, 99), w.unreadable.get());
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
