@@ -110,24 +110,38 @@ if has latency || has rest; then
   token=$(oauth "$(jget "['client_id']" <<<"$client")" "$(jget "['client_secret']" <<<"$client")")
 
   if has latency; then
-    log "latency: warm-up $WARMUP s"
-    simulate --credentials "$WORK/creds.json" --target-rate 0 --duration "$WARMUP" >/dev/null
+    # one stream client for the whole section (its JIT warms up with the gateway's); a line on its input = a report
+    mkfifo "$WORK/watch.in"
+    java -Xmx512m -cp "$JAR" io.fleetgate.sim.EventStreamWatcher "$API" "$token" <"$WORK/watch.in" >"$WORK/watch.out" 2>"$WORK/watch.err" &
+    WATCH_PID=$!
+    exec 4>"$WORK/watch.in"
+    for _ in $(seq 150); do grep -q "MARK streaming" "$WORK/watch.out" 2>/dev/null && break; sleep 0.1; done
+    grep -q "MARK streaming" "$WORK/watch.out" || { echo "the event stream client did not start:" >&2; cat "$WORK/watch.err" >&2; exit 1; }
+    report() { # report: the stream client's EVENTS line for what arrived since the previous report
+      local before
+      before=$(grep -c '^EVENTS' "$WORK/watch.out" || true)
+      echo >&4
+      for _ in $(seq 100); do (( $(grep -c '^EVENTS' "$WORK/watch.out" || true) > before )) && break; sleep 0.1; done
+      grep '^EVENTS' "$WORK/watch.out" | tail -1
+    }
+    first_rate=${LATENCY_RATES%% *}
+    log "latency: warm-up $WARMUP s at $first_rate frames/s"
+    simulate --credentials "$WORK/creds.json" --target-rate "$first_rate" --duration "$WARMUP" >/dev/null
+    sleep 2
+    echo "  warm-up stream: $(report)" >&2
     for rate in $LATENCY_RATES; do
       log "latency at $rate frames/s"
-      java -Xmx512m -cp "$JAR" io.fleetgate.sim.EventStreamWatcher "$API" "$token" $((DURATION + 10)) \
-        >"$WORK/watch.out" 2>"$WORK/watch.err" &
-      WATCH_PID=$!
-      for _ in $(seq 150); do grep -q "MARK streaming" "$WORK/watch.out" 2>/dev/null && break; sleep 0.1; done
-      grep -q "MARK streaming" "$WORK/watch.out" || { echo "the event stream client did not start:" >&2; cat "$WORK/watch.err" >&2; exit 1; }
       summary=$(simulate --credentials "$WORK/creds.json" --target-rate "$rate" --duration "$DURATION" | grep '^SUMMARY' || true)
-      wait "$WATCH_PID" || true
-      WATCH_PID=""
-      events=$(grep '^EVENTS' "$WORK/watch.out" || echo "EVENTS failed")
+      sleep 2 # the last events are on their way
+      events=$(report)
       echo "  simulator: $summary" >&2
       echo "  stream:    $events $(cat "$WORK/watch.err")" >&2
       row "publish → event (GET /events/stream), MQTT QoS 1 JSON" "$rate frames/s paced" \
         "p50 / p99 / p99.9 $(kv "$events" p50_ms) / $(kv "$events" p99_ms) / $(kv "$events" p999_ms) ms; applied → event p50 / p99 $(kv "$events" applied_p50_ms) / $(kv "$events" applied_p99_ms) ms; $(kv "$events" count) events of $(kv "$summary" frames_accepted) frames$([[ $(kv "$events" dropped) == true ]] && echo ", STREAM DROPPED by the gateway (client could not keep up)")" "—"
     done
+    exec 4>&-
+    wait "$WATCH_PID" || true
+    WATCH_PID=""
   fi
 
   if has rest; then

@@ -27,9 +27,11 @@ import org.HdrHistogram.Recorder;
  * </ul>
  * The send time is truncated to the millisecond, so publish → event reads up to 1 ms high (0.5 ms on average).
  *
- * <p>{@code java -cp fleetgate.jar io.fleetgate.sim.EventStreamWatcher API_URL TOKEN SECONDS} prints
- * {@code MARK streaming} once the stream is open, then after SECONDS one line
- * {@code EVENTS count=… seconds=… dropped=… p50_ms=… p99_ms=… p999_ms=… max_ms=… applied_p50_ms=… applied_p99_ms=…}.
+ * <p>{@code java -cp fleetgate.jar io.fleetgate.sim.EventStreamWatcher API_URL TOKEN} prints {@code MARK streaming}
+ * once the stream is open, then for every line read on standard input one line
+ * {@code EVENTS count=… seconds=… dropped=… p50_ms=… p99_ms=… p999_ms=… max_ms=… applied_p50_ms=… applied_p99_ms=…}
+ * covering what arrived since the previous report; it ends at the end of its input. One long-lived client
+ * keeps its JIT warm across phases (a fresh one fell behind in its first seconds and was dropped at 10k/s).
  */
 public final class EventStreamWatcher {
   private static final JsonFactory JSON = new JsonFactory();
@@ -128,13 +130,12 @@ public final class EventStreamWatcher {
   }
 
   public static void main(String[] args) throws Exception {
-    if (args.length != 3) {
-      System.err.println("usage: EventStreamWatcher API_URL TOKEN SECONDS");
+    if (args.length != 2) {
+      System.err.println("usage: EventStreamWatcher API_URL TOKEN   (then one line per report on standard input)");
       System.exit(2);
     }
     URI api = URI.create(args[0]);
     String token = args[1];
-    int seconds = Integer.parseInt(args[2]);
     EventStreamWatcher w = new EventStreamWatcher();
     Vertx vertx = Vertx.vertx();
     try {
@@ -159,30 +160,25 @@ public final class EventStreamWatcher {
           .onFailure(open::completeExceptionally);
       open.get(30, TimeUnit.SECONDS);
       System.out.println("MARK streaming");
+      System.out.flush();
+      // every line on standard input: one report of what arrived since the previous one (JIT warm-up included
+      // in the first, so a benchmark reports once after its warm-up and once after each measured phase)
+      var in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
       long c0 = w.count.get();
-      w.publishUs.getIntervalHistogram();
-      w.appliedUs.getIntervalHistogram();
       long t0 = System.nanoTime();
-      boolean dropped = false;
-      try {
-        ended.get(seconds, TimeUnit.SECONDS);
-        dropped = true;
-      } catch (java.util.concurrent.TimeoutException expected) {
-        // ran the full time
-      } catch (java.util.concurrent.ExecutionException closed) {
-        dropped = true;
+      while (in.readLine() != null) {
+        long n = w.count.get() - c0;
+        double secs = (System.nanoTime() - t0) / 1e9;
+        c0 += n;
+        t0 = System.nanoTime();
+        var pub = w.publishUs.getIntervalHistogram();
+        var app = w.appliedUs.getIntervalHistogram();
+        System.out.printf(java.util.Locale.ROOT,
+            "EVENTS count=%d seconds=%.1f dropped=%b p50_ms=%.2f p99_ms=%.2f p999_ms=%.2f max_ms=%.2f applied_p50_ms=%.2f applied_p99_ms=%.2f unreadable=%d%n",
+            n, secs, ended.isDone(), ms(pub, 50), ms(pub, 99), ms(pub, 99.9), pub.getTotalCount() == 0 ? 0 : pub.getMaxValue() / 1000.0,
+            ms(app, 50), ms(app, 99), w.unreadable.get());
+        System.out.flush();
       }
-      if (dropped) {
-        System.err.println("the gateway closed the stream early (it drops a client that cannot keep up)");
-      }
-      double secs = (System.nanoTime() - t0) / 1e9;
-      long n = w.count.get() - c0;
-      var pub = w.publishUs.getIntervalHistogram();
-      var app = w.appliedUs.getIntervalHistogram();
-      System.out.printf(java.util.Locale.ROOT,
-          "EVENTS count=%d seconds=%.1f dropped=%b p50_ms=%.2f p99_ms=%.2f p999_ms=%.2f max_ms=%.2f applied_p50_ms=%.2f applied_p99_ms=%.2f unreadable=%d%n",
-          n, secs, dropped, ms(pub, 50), ms(pub, 99), ms(pub, 99.9), pub.getTotalCount() == 0 ? 0 : pub.getMaxValue() / 1000.0,
-          ms(app, 50), ms(app, 99), w.unreadable.get());
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
