@@ -67,6 +67,12 @@ public final class CommandService implements CommandCancellation, CommandReadine
   private final java.util.Set<UUID> syncQueued = ConcurrentHashMap.newKeySet();
   /** Expiry timers of QUEUED commands. */
   private final Map<UUID, Long> expiryTimers = new ConcurrentHashMap<>();
+  /**
+   * The last version this service wrote of each synchronous command whose sender waits (as long as it is in
+   * {@link #waiters}): its next change is tried as a compare-and-set on it without reading it first. Only a
+   * hint: when it is stale the compare-and-set loses and {@link #transition(UUID, Function)} reads.
+   */
+  private final Map<UUID, Command> lastKnown = new ConcurrentHashMap<>();
 
   public CommandService(Vertx vertx, VehicleRegistry registry, VehicleAccess access, CommandStore store, CommandRouter router, Clock clock,
       int syncTimeoutSeconds, int queuePerVehicle, MeterRegistry meters) {
@@ -102,7 +108,7 @@ public final class CommandService implements CommandCancellation, CommandReadine
       throw CommandProblems.notSupported(name);
     }
     int ttl = ttlSeconds != null ? ttlSeconds : async ? DEFAULT_ASYNC_TTL_SECONDS : syncTimeoutSeconds;
-    Instant now = clock.instant();
+    Instant now = now();
     Command command = new Command(UUID.randomUUID(), seq.incrementAndGet(), vehicle.id(), principal.clientId(),
         principal.fleetId(), name, async, CommandStatus.QUEUED, now, now.plusSeconds(ttl), now, null);
     return async ? sendAsync(command) : sendSync(command, Math.min(ttl, syncTimeoutSeconds));
@@ -130,8 +136,10 @@ public final class CommandService implements CommandCancellation, CommandReadine
     }
     Promise<Command> result = Promise.promise();
     waiters.put(command.id(), result);
+    lastKnown.put(command.id(), command);
     long timer = vertx.setTimer(waitSeconds * 1000L, t -> {
       if (waiters.remove(command.id(), result)) {
+        lastKnown.remove(command.id());
         store.get(command.id()).onComplete(ar -> result.tryFail(CommandProblems.timeout(ar.succeeded() && ar.result() != null ? ar.result() : command)));
       }
     });
@@ -142,7 +150,7 @@ public final class CommandService implements CommandCancellation, CommandReadine
           metrics.status(CommandStatus.QUEUED);
           statusListener.accept(command);
           router.deliver(command)
-              .compose(x -> transition(command.id(), c -> c.to(CommandStatus.DELIVERED, null, clock.instant())))
+              .compose(x -> transition(known(command), c -> c.to(CommandStatus.DELIVERED, null, now())))
               .onFailure(e -> undelivered(command, result, e));
         });
     return result.future()
@@ -154,15 +162,18 @@ public final class CommandService implements CommandCancellation, CommandReadine
   private void notStored(Command command, Promise<Command> result, Throwable e) {
     syncQueued.remove(command.id());
     waiters.remove(command.id(), result);
+    lastKnown.remove(command.id());
     result.tryFail(e);
   }
 
   /** A synchronous command that never reached the unit ends EXPIRED and its sender learns why. */
   private void undelivered(Command command, Promise<Command> result, Throwable e) {
+    Command known = known(command);
     waiters.remove(command.id(), result);
+    lastKnown.remove(command.id());
     String why = e instanceof DeliveryTimeoutException ? "no proof of delivery from the unit in time"
         : "the unit went offline before the command reached it";
-    transition(command.id(), c -> c.to(CommandStatus.EXPIRED, "not delivered: " + why, clock.instant()));
+    transition(known, c -> c.to(CommandStatus.EXPIRED, "not delivered: " + why, now()));
     if (e instanceof DeliveryTimeoutException) {
       result.tryFail(CommandProblems.timeout(command));
     } else if (e instanceof UnitOfflineException) {
@@ -210,15 +221,15 @@ public final class CommandService implements CommandCancellation, CommandReadine
           return store.loadQueued();
         })
         .compose(queued -> {
-          Instant now = clock.instant();
+          Instant now = now();
           List<Future<Command>> ended = new java.util.ArrayList<>();
           int waiting = 0;
           for (Command c : queued) {
             queues.restore(c.vehicleId()); // counted like an admitted one: leaving QUEUED uncounts it
             if (!c.async()) {
-              ended.add(transition(c.id(), cur -> cur.to(CommandStatus.EXPIRED, RESTARTED, now)));
+              ended.add(transition(c, cur -> cur.to(CommandStatus.EXPIRED, RESTARTED, now)));
             } else if (c.expiredAt(now)) {
-              ended.add(expire(c.id()));
+              ended.add(expire(c));
             } else {
               armExpiry(c);
               waiting++;
@@ -260,12 +271,12 @@ public final class CommandService implements CommandCancellation, CommandReadine
         return;
       }
       if (head.expiredAt(clock.instant())) {
-        expire(head.id()).onComplete(x -> drainNext(vehicleId, lane));
+        expire(head).onComplete(x -> drainNext(vehicleId, lane));
         return;
       }
       router.deliver(head).onComplete(d -> {
         if (d.succeeded()) {
-          transition(head.id(), c -> c.to(CommandStatus.DELIVERED, null, clock.instant()))
+          transition(head, c -> c.to(CommandStatus.DELIVERED, null, now()))
               .onComplete(x -> drainNext(vehicleId, lane));
         } else {
           LOG.fine(() -> "command " + head.id() + " not delivered, stays queued: " + d.cause().getMessage());
@@ -289,7 +300,7 @@ public final class CommandService implements CommandCancellation, CommandReadine
   private void armExpiry(Command command, long delayMs) {
     long timer = vertx.setTimer(delayMs, t -> {
       expiryTimers.remove(command.id(), t);
-      expire(command.id()).onFailure(e -> {
+      expire(command).onFailure(e -> {
         LOG.fine(() -> "expiring command " + command.id() + " failed, trying again: " + e.getMessage());
         if (!expiryTimers.containsKey(command.id())) {
           armExpiry(command, EXPIRY_RETRY_MS);
@@ -299,8 +310,9 @@ public final class CommandService implements CommandCancellation, CommandReadine
     expiryTimers.put(command.id(), timer);
   }
 
-  private Future<Command> expire(UUID id) {
-    return transition(id, c -> c.to(CommandStatus.EXPIRED, "expired before it could be delivered", clock.instant()));
+  /** @param known the command as last seen (tried first, without reading it again) */
+  private Future<Command> expire(Command known) {
+    return transition(known, c -> c.to(CommandStatus.EXPIRED, "expired before it could be delivered", now()));
   }
 
   // ---- results ------------------------------------------------------------------------------------------
@@ -310,13 +322,17 @@ public final class CommandService implements CommandCancellation, CommandReadine
    * a command that already ended, is counted and ignored.
    */
   public Future<Void> onResult(String vehicleId, CommandResult result) {
-    return store.get(result.id()).compose(c -> {
+    Command known = lastKnown.get(result.id());
+    // a synchronous command whose sender waits is known here: no read before its compare-and-set
+    Future<Command> found = known != null ? Future.succeededFuture(known) : store.get(result.id());
+    return found.compose(c -> {
       if (c == null || !c.vehicleId().equals(vehicleId)) {
         metrics.resultIgnored("unknown_id");
         return Future.succeededFuture();
       }
       CommandStatus status = CommandStatus.ofResult(result.status());
-      return transition(c.id(), cur -> cur.to(status, result.detail(), clock.instant())).map(changed -> {
+      Function<Command, Command> change = cur -> cur.to(status, result.detail(), now());
+      return (c == known ? transition(c, change) : transitionFrom(c.id(), c, change)).map(changed -> {
         if (changed == null) {
           metrics.resultIgnored("already_ended");
         }
@@ -354,7 +370,7 @@ public final class CommandService implements CommandCancellation, CommandReadine
   /** DELETE: cancels a QUEUED command; 409 in any other status. */
   public Future<Command> cancel(Principal principal, String vehicleId, UUID commandId) {
     return get(principal, vehicleId, commandId)
-        .compose(c -> transition(c.id(), cur -> cur.to(CommandStatus.CANCELED, "canceled by the client", clock.instant()))
+        .compose(c -> transition(c, cur -> cur.to(CommandStatus.CANCELED, "canceled by the client", now()))
             .compose(changed -> changed != null ? Future.succeededFuture(changed)
                 : store.get(c.id()).compose(now -> Future.failedFuture(CommandProblems.notQueued(now != null ? now : c)))));
   }
@@ -377,7 +393,7 @@ public final class CommandService implements CommandCancellation, CommandReadine
   private Future<Integer> cancelWhere(String vehicleId, java.util.function.Predicate<Command> which, String reason) {
     return store.queued(vehicleId).compose(list -> {
       List<Future<Command>> all = list.stream().filter(Command::async).filter(which)
-          .map(c -> transition(c.id(), cur -> cur.to(CommandStatus.CANCELED, reason, clock.instant()))).toList();
+          .map(c -> transition(c, cur -> cur.to(CommandStatus.CANCELED, reason, now()))).toList();
       return Future.join(all).map(v -> (int) all.stream().filter(f -> f.result() != null).count());
     });
   }
@@ -391,17 +407,44 @@ public final class CommandService implements CommandCancellation, CommandReadine
    * @return the command after the change, or null when nothing changed
    */
   Future<Command> transition(UUID id, Function<Command, Command> change) {
-    return store.get(id).compose(current -> {
-      Command next = current == null ? null : change.apply(current);
-      if (next == null) {
-        return Future.succeededFuture(null);
-      }
-      return store.update(current, next).compose(won -> won ? Future.succeededFuture(changed(current, next)) : transition(id, change));
-    });
+    return store.get(id).compose(current -> transitionFrom(id, current, change));
+  }
+
+  /**
+   * {@link #transition(UUID, Function)} starting from {@code known}, the command as the caller last saw it:
+   * the compare-and-set is tried on it at once, and the stored command is read only when that loses (another
+   * change came first) or when {@code known} does not allow the step. One statement instead of two when
+   * {@code known} is current, the same outcome either way.
+   */
+  Future<Command> transition(Command known, Function<Command, Command> change) {
+    Command next = change.apply(known);
+    if (next == null) {
+      return transition(known.id(), change); // known may be stale: decide on the stored command
+    }
+    return store.update(known, next).compose(won -> won ? Future.succeededFuture(changed(known, next)) : transition(known.id(), change));
+  }
+
+  /** The last version of a command this service knows, {@code fallback} when it keeps none. */
+  private Command known(Command fallback) {
+    return lastKnown.getOrDefault(fallback.id(), fallback);
+  }
+
+  private Future<Command> transitionFrom(UUID id, Command current, Function<Command, Command> change) {
+    Command next = current == null ? null : change.apply(current);
+    if (next == null) {
+      return Future.succeededFuture(null);
+    }
+    return store.update(current, next).compose(won -> won ? Future.succeededFuture(changed(current, next)) : transition(id, change));
+  }
+
+  /** The current time as the store keeps it (microseconds), so a command held here equals the stored one. */
+  private Instant now() {
+    return clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
   }
 
   private Command changed(Command before, Command after) {
     metrics.status(after.status());
+    lastKnown.computeIfPresent(after.id(), (id, last) -> after);
     if (before.status() == CommandStatus.QUEUED && !syncQueued.remove(after.id())) {
       queues.left(after.vehicleId());
       Long timer = expiryTimers.remove(after.id());
@@ -410,6 +453,7 @@ public final class CommandService implements CommandCancellation, CommandReadine
       }
     }
     if (after.status().isTerminal()) {
+      lastKnown.remove(after.id());
       Promise<Command> waiter = waiters.remove(after.id());
       if (waiter != null) {
         waiter.tryComplete(after);
