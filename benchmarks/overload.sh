@@ -7,8 +7,9 @@
 #    seconds; its accepted frames/s is the sustainable rate. Heap used (jstat -gc, every second) and RSS
 #    (/proc/PID/status) are sampled while it sends.
 # 2. Overload run: UNITS units are offered 2 × that rate in total (--target-rate) for DURATION seconds, each with
-#    a window of WINDOW unacknowledged frames - more than the gateway's mqtt.maxInflightPerConnection (64), so
-#    the gateway's own read pause is what holds them back. The same samples are taken.
+#    a window of WINDOW unacknowledged frames - more than the gateway's mqtt.maxInflightPerConnection (64); the
+#    gateway reads only as fast as it applies (TCP back-pressure; the read pause with a slow store), so units
+#    wait. The same samples are taken.
 # 3. Report: offered vs accepted frames/s, PUBACK p50/p99, frames the units could not send on schedule (the
 #    slowing down), ack timeouts / disconnects / publish errors, memory maxima of both runs, and PASS when
 #    every unit stayed connected without an error, the overload run's live heap max (in use right after a full

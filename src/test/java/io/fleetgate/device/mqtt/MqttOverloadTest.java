@@ -33,8 +33,8 @@ import org.junit.jupiter.api.Timeout;
  * than {@code mqtt.maxInflightPerConnection} (8 here) allows in flight: nothing is dropped or failed, every
  * frame is applied and PUBACKed in order per unit, and the units stay connected. With the in-memory store a
  * frame is usually applied before the next one is read, so this floods the session's decoding and ordered
- * acknowledgement; the read pause itself is exercised under a slow store (benchmarks/overload.sh measures it
- * end to end).
+ * acknowledgement; the read pause itself only comes into play when applying is asynchronous (a durable
+ * store or a confirming event sink).
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class MqttOverloadTest {
