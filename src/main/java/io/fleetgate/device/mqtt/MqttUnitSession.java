@@ -1,5 +1,7 @@
 package io.fleetgate.device.mqtt;
 
+import io.fleetgate.device.OrderedAcks;
+
 import io.micrometer.core.instrument.Counter;
 import io.fleetgate.command.Command;
 import io.fleetgate.config.GatewayConfig;
@@ -75,7 +77,7 @@ final class MqttUnitSession implements DeviceSession {
   private final Counter acceptedJson;
   private final Counter acceptedBinary;
   private final boolean v5;
-  private final OrderedAcks acks;
+  private final OrderedAcks<MqttPubAckReasonCode> acks;
   private final InvalidFrameWindow invalidFrames;
   private final EndpointReading reading;
 
@@ -108,7 +110,7 @@ final class MqttUnitSession implements DeviceSession {
     this.acceptedJson = services.metrics().accepted(PROTOCOL, "json");
     this.acceptedBinary = services.metrics().accepted(PROTOCOL, "binary");
     this.v5 = endpoint.protocolVersion() >= MQTT_5;
-    this.acks = new OrderedAcks(this::sendPuback);
+    this.acks = new OrderedAcks<>((id, code) -> sendPuback((int) id, code));
     this.invalidFrames = new InvalidFrameWindow(config.invalidFramesPerMinute());
     this.reading = new EndpointReading(endpoint);
   }
@@ -268,7 +270,7 @@ final class MqttUnitSession implements DeviceSession {
       abuse("too_large", msg.payload().length() + "-byte frame", MqttDisconnectReasonCode.PACKET_TOO_LARGE);
       return;
     }
-    OrderedAcks.Pending ack = msg.qosLevel() == MqttQoS.AT_LEAST_ONCE ? acks.add(msg.messageId()) : null;
+    OrderedAcks<MqttPubAckReasonCode>.Pending ack = msg.qosLevel() == MqttQoS.AT_LEAST_ONCE ? acks.add(msg.messageId()) : null;
     long nowMs = System.currentTimeMillis();
     begin();
     Future<Void> handOff = kind == MqttTopics.Publish.STATE
@@ -322,7 +324,7 @@ final class MqttUnitSession implements DeviceSession {
   }
 
   /** The one outcome of a frame: PUBACK (QoS 1), counters, and closing when the unit misbehaves. */
-  private void settle(Throwable failure, OrderedAcks.Pending ack) {
+  private void settle(Throwable failure, OrderedAcks<MqttPubAckReasonCode>.Pending ack) {
     if (failure == null || failure instanceof FrameException) {
       if (ack != null) {
         ack.complete(MqttCodes.puback(failure, v5));

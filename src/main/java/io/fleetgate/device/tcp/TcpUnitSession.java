@@ -1,5 +1,7 @@
 package io.fleetgate.device.tcp;
 
+import io.fleetgate.device.OrderedAcks;
+
 import io.micrometer.core.instrument.Counter;
 import io.fleetgate.device.DeliveryProofs;
 import io.fleetgate.command.Command;
@@ -72,7 +74,7 @@ final class TcpUnitSession implements DeviceSession {
   private final DeviceServices services;
   private final Counter accepted;
   private final TcpFrameDecoder decoder = new TcpFrameDecoder();
-  private final OrderedStateAcks stateAcks = new OrderedStateAcks(this::queueStateAck, this::stateAcksDue);
+  private final OrderedAcks<Boolean> stateAcks = new OrderedAcks<>((seq, applied) -> queueStateAck(seq), this::stateAcksDue);
   /** STATE_ACK frames encoded and not yet written: one write per read batch instead of one per frame. */
   private ByteBuf pendingAcks;
   /** COMMAND frames sent, waiting for their COMMAND_RESULT (the proof of delivery); made at login. */
@@ -303,13 +305,13 @@ final class TcpUnitSession implements DeviceSession {
   // ---- STATE and COMMAND_RESULT -------------------------------------------------------------------------
 
   private void onState(TcpMessage.State state, long nowMs) {
-    OrderedStateAcks.Pending ack = stateAcks.add(state.frame().seq());
+    OrderedAcks<Boolean>.Pending ack = stateAcks.add(state.frame().seq());
     begin();
     services.ingest().apply(vehicleId, state.frame().readings(), nowMs).onComplete(ar -> {
       end();
       if (ar.succeeded()) {
         accepted.increment();
-        ack.complete();
+        ack.complete(Boolean.TRUE);
       } else {
         handOffFailed(ar.cause());
       }

@@ -1,5 +1,7 @@
 package io.fleetgate.device.mqtt;
 
+import io.fleetgate.device.OrderedAcks;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,10 +17,10 @@ class MqttSessionPartsTest {
   @Test
   void pubacksLeaveInArrivalOrderWhateverOrderHandOffsFinish() {
     List<String> sent = new ArrayList<>();
-    OrderedAcks acks = new OrderedAcks((id, code) -> sent.add(id + ":" + code.value()));
-    OrderedAcks.Pending a = acks.add(1);
-    OrderedAcks.Pending b = acks.add(2);
-    OrderedAcks.Pending c = acks.add(3);
+    OrderedAcks<MqttPubAckReasonCode> acks = new OrderedAcks<>((id, code) -> sent.add(id + ":" + code.value()));
+    OrderedAcks<MqttPubAckReasonCode>.Pending a = acks.add(1);
+    OrderedAcks<MqttPubAckReasonCode>.Pending b = acks.add(2);
+    OrderedAcks<MqttPubAckReasonCode>.Pending c = acks.add(3);
     c.complete(MqttPubAckReasonCode.SUCCESS);
     b.complete(MqttPubAckReasonCode.PAYLOAD_FORMAT_INVALID);
     assertEquals(List.of(), sent, "nothing overtakes PUBLISH 1");
