@@ -31,7 +31,7 @@ while IFS= read -r line; do
     RESULT*) result=$line ;;
     *) echo "  $line" >&2 ;;
   esac
-done < <(timeout $((DURATION + 600)) java ${SIM_OPTS:--Xmx1g} -jar "$JAR" simulate --host 127.0.0.1 --port "$MQTT_PORT" \
+done < <(timeout $((DURATION + 600)) ${SIM_PREFIX:-} java ${SIM_OPTS:--Xmx1g} -jar "$JAR" simulate --host 127.0.0.1 --port "$MQTT_PORT" \
   --units "$UNITS" --unit-prefix cmd- --mode commands --provision --command-rate "$RATE" --warmup "$WARMUP" --duration "$DURATION" \
   --api-url "http://127.0.0.1:$HTTP_PORT" --admin-id "$ADMIN_ID" --admin-secret "$ADMIN_SECRET" \
   --fleet-id cmd-fleet --report-every 10)

@@ -10,6 +10,7 @@ import io.fleetgate.protocol.json.StateJson;
 import io.fleetgate.vehicle.Capabilities;
 import io.fleetgate.vehicle.KeysetPage;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -74,8 +75,8 @@ public final class CommandRoutes implements RouteGroup {
         ctx.response().putHeader("Location", location(c)).putHeader("Preference-Applied", "respond-async");
         ApiSupport.sendJson(ctx, 202, resource(c));
       } else {
-        ApiSupport.sendJson(ctx, 200, new JsonObject().put("command_id", c.id().toString()).put("status", c.status().name())
-            .put("state", StateJson.toJson(ar.result().state())));
+        ctx.response().setStatusCode(200).putHeader("Content-Type", "application/json")
+            .end(Buffer.buffer(StateJson.commandAnswer(c.id().toString(), c.status().name(), ar.result().state())));
       }
     });
   }

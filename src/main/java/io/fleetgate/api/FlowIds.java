@@ -1,7 +1,6 @@
 package io.fleetgate.api;
 
 import io.vertx.ext.web.RoutingContext;
-import java.util.UUID;
 import java.util.regex.Pattern;
 
 /** The flow id of a request: the client's own {@code X-Flow-ID} when it is a UUID, else a new one. */
@@ -16,7 +15,7 @@ public final class FlowIds {
   /** First handler of every request: fixes the flow id and puts it on the response. */
   public static void assign(RoutingContext ctx) {
     String given = ctx.request().getHeader(HEADER);
-    String id = given != null && UUID_FORM.matcher(given).matches() ? given.toLowerCase() : UUID.randomUUID().toString();
+    String id = given != null && UUID_FORM.matcher(given).matches() ? given.toLowerCase() : io.fleetgate.events.Flows.newId();
     ctx.put(KEY, id);
     io.fleetgate.events.Flows.bind(id); // events caused by this request carry its flow id
     ctx.response().putHeader(HEADER, id);

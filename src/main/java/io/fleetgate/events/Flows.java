@@ -40,7 +40,7 @@ public final class Flows {
    * {@code UUID.randomUUID()} (SecureRandom: a shared lock and SHA-1 mixing) was a visible cost on the ingest
    * path, where every device frame gets a new id.
    */
-  static String newId() {
+  public static String newId() {
     ThreadLocalRandom r = ThreadLocalRandom.current();
     long msb = (r.nextLong() & ~0xF000L) | 0x4000L; // version 4
     long lsb = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L; // IETF variant

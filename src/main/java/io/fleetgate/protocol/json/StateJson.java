@@ -30,6 +30,43 @@ public final class StateJson {
     return out;
   }
 
+  /**
+   * The same JSON as {@link #toJson}, written straight to {@code g} (no tree of maps in between: the synchronous
+   * command's answer carries the whole state, and building it as a {@link JsonObject} was a third of that
+   * request's allocation).
+   */
+  public static void writeState(JsonGenerator g, List<Reading> readings) throws IOException {
+    g.writeStartObject();
+    for (Reading r : readings) {
+      g.writeObjectFieldStart(r.property().jsonName);
+      g.writeStringField("timestamp", Iso8601.format(r.timestampMs()));
+      g.writeFieldName("value");
+      writeValue(g, r.value());
+      g.writeEndObject();
+    }
+    g.writeEndObject();
+  }
+
+  /**
+   * The answer to a synchronous command, {@code {"command_id": …, "status": …, "state": {…}}}, as UTF-8 bytes
+   * (the same JSON the {@link JsonObject} form would give).
+   */
+  public static byte[] commandAnswer(String commandId, String status, List<Reading> state) {
+    try (ByteArrayBuilder out = new ByteArrayBuilder(1024);
+        JsonGenerator g = JsonStateDecoder.FACTORY.createGenerator(out)) {
+      g.writeStartObject();
+      g.writeStringField("command_id", commandId);
+      g.writeStringField("status", status);
+      g.writeFieldName("state");
+      writeState(g, state);
+      g.writeEndObject();
+      g.flush();
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** A reading's value as a JSON-ready object: Position → {lat, lon}, whole Double → Long. */
   public static Object value(Object value) {
     if (value instanceof Double d) {

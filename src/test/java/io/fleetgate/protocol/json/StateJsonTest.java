@@ -29,6 +29,24 @@ class StateJsonTest {
         + "\"driving_enabled\":{\"timestamp\":\"2026-11-21T10:15:30.250Z\",\"value\":true}}", json);
   }
 
+  /** The streamed answer of a synchronous command is byte for byte what the JsonObject form would encode to. */
+  @Test
+  void commandAnswerStreamedEqualsTheTreeForm() {
+    List<Reading> state = List.of(
+        new Reading(Property.CENTRAL_LOCK, TS, "UNLOCKED"),
+        new Reading(Property.POSITION, T0, new Position(-33.8688, 151.2093)),
+        new Reading(Property.SPEED_IN_KILOMETERS_PER_HOUR, TS, 0.0),
+        new Reading(Property.BOARD_VOLTAGE_IN_VOLTS, TS, 12.45),
+        new Reading(Property.ALTITUDE_IN_METERS, TS, -3.5),
+        new Reading(Property.MILEAGE_IN_KILOMETERS, TS, 9.007199254740993E15),
+        new Reading(Property.DRIVING_ENABLED, TS, false));
+    String tree = new io.vertx.core.json.JsonObject().put("command_id", "0b5c0b1e-1c1a-4c2e-9a55-2f7d2f6b8f10")
+        .put("status", "SUCCEEDED").put("state", StateJson.toJson(state)).encode();
+    assertEquals(tree, new String(StateJson.commandAnswer("0b5c0b1e-1c1a-4c2e-9a55-2f7d2f6b8f10", "SUCCEEDED", state), UTF_8));
+    assertEquals("{\"command_id\":\"x\",\"status\":\"SUCCEEDED\",\"state\":{}}",
+        new String(StateJson.commandAnswer("x", "SUCCEEDED", List.of()), UTF_8));
+  }
+
   @Test
   void stateFrameByExactBytes() {
     StateFrame f = new StateFrame(TS, 1842, List.of(
