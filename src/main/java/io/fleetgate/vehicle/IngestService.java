@@ -1,6 +1,7 @@
 package io.fleetgate.vehicle;
 
 import io.fleetgate.store.StateStore;
+import io.fleetgate.support.Futures;
 import io.vertx.core.Future;
 import java.util.List;
 
@@ -47,9 +48,9 @@ public final class IngestService {
     if (result.applied().isEmpty()) {
       return Future.succeededFuture(List.of());
     }
-    return states.record(vehicleId, nowMs, result.applied())
-        .compose(v -> events.stateRecorded(vehicle, result.applied(), nowMs))
-        .map(v -> result.applied());
+    List<Reading> applied = result.applied();
+    return Futures.then(states.record(vehicleId, nowMs, applied),
+        v -> Futures.thenMap(events.stateRecorded(vehicle, applied, nowMs), x -> applied));
   }
 
   /** A unit connected or its last session ended: sets ONLINE/OFFLINE and, if that changed it, tells the events. */

@@ -23,6 +23,7 @@ import io.fleetgate.vehicle.TelematicsUnit;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttQoS;
+import io.fleetgate.support.Futures;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -285,17 +286,15 @@ final class MqttUnitSession implements DeviceSession {
   /** {@code payload}: the PUBLISH payload's readable bytes, decoded in place (read only while this runs). */
   private Future<Void> ingestState(ByteBuf payload, long nowMs) {
     Counter accepted = isJson(payload) ? acceptedJson : acceptedBinary;
-    return decodeState(payload, nowMs)
-        .compose(frame -> services.ingest().apply(vehicleId, frame.readings(), nowMs))
-        .map(applied -> {
+    return Futures.then(decodeState(payload, nowMs), frame -> Futures.thenMap(
+        services.ingest().apply(vehicleId, frame.readings(), nowMs), applied -> {
           accepted.increment();
           return null;
-        });
+        }));
   }
 
   private Future<Void> ingestResult(byte[] payload, long nowMs) {
-    return decodeResult(payload, nowMs)
-        .compose(result -> services.results().accept(PROTOCOL, vehicleId, result, nowMs));
+    return Futures.then(decodeResult(payload, nowMs), result -> services.results().accept(PROTOCOL, vehicleId, result, nowMs));
   }
 
   /** An empty payload counts as JSON (the JSON decoder rejects it as {@code empty}). */

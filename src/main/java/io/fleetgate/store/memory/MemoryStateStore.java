@@ -26,7 +26,11 @@ public final class MemoryStateStore implements StateStore {
   @Override
   public Future<Void> record(String vehicleId, long recordedAtMs, List<Reading> readings) {
     if (perVehicle > 0) {
-      rings.computeIfAbsent(vehicleId, id -> new Ring(perVehicle)).add(recordedAtMs, readings);
+      Ring ring = rings.get(vehicleId); // a plain read first: computeIfAbsent locks the bin even when present
+      if (ring == null) {
+        ring = rings.computeIfAbsent(vehicleId, id -> new Ring(perVehicle));
+      }
+      ring.add(recordedAtMs, readings);
     }
     return Future.succeededFuture();
   }
