@@ -21,18 +21,18 @@
 # Needs: target/fleetgate.jar (built if missing), wrk (Debian: apt-get install -y wrk), mosquitto (Debian:
 # apt-get install -y mosquitto; only the binary is used, no service), jcmd, curl, python3.
 #
-# Environment: SECTIONS, UNITS (100), DURATION (30 s per case), WARMUP (15 s), LATENCY_RATES ("2000 10000"),
+# Environment: SECTIONS, UNITS (100), DURATION (30 s per case), WARMUP (30 s), COMMAND_WARMUP (40 s), LATENCY_RATES ("2000 10000"),
 # COMMAND_RATES ("1000 2000"), REST_CONNECTIONS (64), REST_THREADS (2), IDLE_UNITS (19000: a process may
 # open at most `ulimit -Hn` files, the gateway needs one per connection plus its own), IDLE_SOURCES
 # (127.0.0.1-127.0.0.16), HTTP_PORT (58080), MQTT_PORT (51884), TCP_PORT (55100), MOSQUITTO_PORT (51885),
-# GATEWAY_OPTS (-Xmx1g), SIM_OPTS (-Xmx1g).
+# GATEWAY_OPTS, SIM_OPTS and SIM_PREFIX (defaults in lib-gateway.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export HTTP_PORT=${HTTP_PORT:-58080} MQTT_PORT=${MQTT_PORT:-51884} TCP_PORT=${TCP_PORT:-55100}
 source benchmarks/lib-gateway.sh
 
 SECTIONS=${SECTIONS:-ingest latency rest commands mosquitto idle}
-export UNITS=${UNITS:-100} DURATION=${DURATION:-30} WARMUP=${WARMUP:-15}
+export UNITS=${UNITS:-100} DURATION=${DURATION:-30} WARMUP=${WARMUP:-30}
 LATENCY_RATES=${LATENCY_RATES:-2000 10000}
 COMMAND_RATES=${COMMAND_RATES:-1000 2000}
 REST_CONNECTIONS=${REST_CONNECTIONS:-64}
@@ -94,10 +94,10 @@ fi
 # --- latency and rest: one gateway -----------------------------------------------------------------------------
 if has latency || has rest; then
   log "gateway for latency / rest"
-  start_gateway "$WORK/gateway.log" ${GATEWAY_OPTS:--Xmx1g}
+  start_gateway "$WORK/gateway.log" ${GATEWAY_OPTS:-$DEFAULT_GATEWAY_OPTS}
   API="http://127.0.0.1:$HTTP_PORT"
   simulate() {
-    timeout $((DURATION + WARMUP + 600)) java ${SIM_OPTS:--Xmx1g} -jar "$JAR" simulate --host 127.0.0.1 --port "$MQTT_PORT" \
+    timeout $((DURATION + WARMUP + 600)) $SIM_PREFIX java ${SIM_OPTS:-$DEFAULT_SIM_OPTS} -jar "$JAR" simulate --host 127.0.0.1 --port "$MQTT_PORT" \
       --units "$UNITS" --unit-prefix lat- --mode load --qos 1 --format json \
       --api-url "$API" --admin-id "$ADMIN_ID" --admin-secret "$ADMIN_SECRET" --fleet-id lat-fleet --report-every 10 "$@"
   }
@@ -181,7 +181,7 @@ fi
 if has commands; then
   for rate in $COMMAND_RATES; do
     log "commands at $rate/s (benchmarks/e2e-commands.sh)"
-    RATE=$rate bash benchmarks/e2e-commands.sh >"$WORK/commands.md"
+    WARMUP=${COMMAND_WARMUP:-40} RATE=$rate bash benchmarks/e2e-commands.sh >"$WORK/commands.md"
     # | commit | units | target/s | achieved/s | p50 ms | p99 ms | max ms | 200 answers |
     IFS='|' read -r _ _ _ _ achieved p50 p99 max ok _ < <(grep -E '^\| [0-9a-f]{7}' "$WORK/commands.md" | tail -1)
     target="—"
@@ -218,7 +218,7 @@ EOF
           "MARK drained") sleep 1; cpu1=$(cpu_us "$MOSQ_PID") ;;
           SUMMARY*) summary=$line ;;
         esac
-      done < <(timeout $((DURATION + 300)) java ${SIM_OPTS:--Xmx1g} -jar "$JAR" simulate --host 127.0.0.1 --port "$MOSQUITTO_PORT" \
+      done < <(timeout $((DURATION + 300)) $SIM_PREFIX java ${SIM_OPTS:-$DEFAULT_SIM_OPTS} -jar "$JAR" simulate --host 127.0.0.1 --port "$MOSQUITTO_PORT" \
         --units "$UNITS" --unit-prefix mosq- --mode load --target-rate 0 --window 32 --qos "$qos" --format "$format" \
         --duration "$DURATION" --report-every 10)
       [[ -n "$cpu0" && -n "$cpu1" && -n "$summary" ]] || { echo "mosquitto QoS $qos $format: the simulator did not complete" >&2; exit 1; }

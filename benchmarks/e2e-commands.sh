@@ -7,8 +7,8 @@
 # seconds round robin over the vehicles, measuring each REST round trip with HdrHistogram. The simulator runs on
 # the same machine and competes for the same cores: compare rows of one machine only.
 #
-# Environment: UNITS (100), RATE (1000), DURATION (30 s), WARMUP (15 s at RATE first, not measured), HTTP_PORT (18080), MQTT_PORT (11884), TCP_PORT (15100),
-# GATEWAY_OPTS (-Xmx1g), SIM_OPTS (-Xmx1g).
+# Environment: UNITS (100), RATE (1000), DURATION (30 s), WARMUP (40 s at RATE first, not measured: both JVMs still compile for the first half minute), HTTP_PORT (18080), MQTT_PORT (11884), TCP_PORT (15100),
+# GATEWAY_OPTS, SIM_OPTS and SIM_PREFIX (defaults in lib-gateway.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source benchmarks/lib-gateway.sh
@@ -16,13 +16,13 @@ source benchmarks/lib-gateway.sh
 UNITS=${UNITS:-100}
 RATE=${RATE:-1000}
 DURATION=${DURATION:-30}
-WARMUP=${WARMUP:-15}
+WARMUP=${WARMUP:-40}
 WORK=$(mktemp -d)
 trap 'stop_gateway; rm -rf "$WORK"' EXIT
 trap 'exit 130' INT TERM
 
 build_if_needed
-start_gateway "$WORK/gateway.log" ${GATEWAY_OPTS:--Xmx1g}
+start_gateway "$WORK/gateway.log" ${GATEWAY_OPTS:-$DEFAULT_GATEWAY_OPTS}
 echo "gateway pid $GW_PID: http $HTTP_PORT, mqtt $MQTT_PORT; $UNITS units, $RATE commands/s for $DURATION s" >&2
 
 result=""
@@ -31,7 +31,7 @@ while IFS= read -r line; do
     RESULT*) result=$line ;;
     *) echo "  $line" >&2 ;;
   esac
-done < <(timeout $((DURATION + 600)) ${SIM_PREFIX:-} java ${SIM_OPTS:--Xmx1g} -jar "$JAR" simulate --host 127.0.0.1 --port "$MQTT_PORT" \
+done < <(timeout $((DURATION + 600)) $SIM_PREFIX java ${SIM_OPTS:-$DEFAULT_SIM_OPTS} -jar "$JAR" simulate --host 127.0.0.1 --port "$MQTT_PORT" \
   --units "$UNITS" --unit-prefix cmd- --mode commands --provision --command-rate "$RATE" --warmup "$WARMUP" --duration "$DURATION" \
   --api-url "http://127.0.0.1:$HTTP_PORT" --admin-id "$ADMIN_ID" --admin-secret "$ADMIN_SECRET" \
   --fleet-id cmd-fleet --report-every 10)

@@ -9,8 +9,8 @@
 # µs/frame = gateway CPU µs in the window ÷ frames the gateway counted as accepted (fleetgate_frames_accepted_total).
 # The simulator runs on the same machine and competes for the same cores: compare rows of one machine only.
 #
-# Environment: UNITS (100), DURATION (30 s), TARGET_RATE (0 = flat out), WINDOW (32), WARMUP (15 s),
-# HTTP_PORT (18080), MQTT_PORT (11884), TCP_PORT (15100), GATEWAY_OPTS (-Xmx1g), SIM_OPTS (-Xmx1g),
+# Environment: UNITS (100), DURATION (30 s), TARGET_RATE (0 = flat out), WINDOW (32), WARMUP (30 s),
+# HTTP_PORT (18080), MQTT_PORT (11884), TCP_PORT (15100), GATEWAY_OPTS, SIM_OPTS and SIM_PREFIX (defaults in lib-gateway.sh),
 # CASES (all, mqtt, tcp, or a list of qos0-json qos0-binary qos1-json qos1-binary tcp),
 # FLEETGATE_DB_URL (unset = in memory; set = the PostgreSQL store).
 set -euo pipefail
@@ -21,21 +21,21 @@ UNITS=${UNITS:-100}
 DURATION=${DURATION:-30}
 TARGET_RATE=${TARGET_RATE:-0}
 WINDOW=${WINDOW:-32}
-WARMUP=${WARMUP:-15}
+WARMUP=${WARMUP:-30}
 CASES=${CASES:-all}
 WORK=$(mktemp -d)
 trap 'stop_gateway; rm -rf "$WORK"' EXIT
 trap 'exit 130' INT TERM
 
 build_if_needed
-start_gateway "$WORK/gateway.log" ${GATEWAY_OPTS:--Xmx1g}
+start_gateway "$WORK/gateway.log" ${GATEWAY_OPTS:-$DEFAULT_GATEWAY_OPTS}
 echo "gateway pid $GW_PID: http $HTTP_PORT, mqtt $MQTT_PORT, tcp $TCP_PORT; $UNITS units, $DURATION s per case" >&2
 
 # simulate PORT [options]: MQTT_PORT for MQTT cases, TCP_PORT (with --protocol tcp) for the TCP case
 simulate() {
   local port=$1
   shift
-  timeout $((DURATION + WARMUP + 600)) java ${SIM_OPTS:--Xmx1g} -jar "$JAR" simulate --host 127.0.0.1 --port "$port" \
+  timeout $((DURATION + WARMUP + 600)) $SIM_PREFIX java ${SIM_OPTS:-$DEFAULT_SIM_OPTS} -jar "$JAR" simulate --host 127.0.0.1 --port "$port" \
     --units "$UNITS" --unit-prefix bench- --mode load --target-rate "$TARGET_RATE" --window "$WINDOW" \
     --api-url "http://127.0.0.1:$HTTP_PORT" --admin-id "$ADMIN_ID" --admin-secret "$ADMIN_SECRET" \
     --fleet-id bench-fleet --report-every 10 "$@"
