@@ -56,17 +56,27 @@ public final class MemoryStateStore implements StateStore {
     return Future.succeededFuture(n);
   }
 
+  /** A recorded state as the ring keeps it: its readings packed into one array ({@link PackedReadings}). */
+  private record Packed(long id, long recordedAtMs, byte[] readings) {
+    HistoryEntry unpack() {
+      return new HistoryEntry(id, recordedAtMs, PackedReadings.unpack(readings));
+    }
+  }
+
   private static final class Ring {
-    private final HistoryEntry[] entries;
+    private final Packed[] entries;
     private long nextId = 1;
 
     Ring(int capacity) {
-      entries = new HistoryEntry[capacity];
+      entries = new Packed[capacity];
     }
 
-    synchronized void add(long recordedAtMs, List<Reading> readings) {
-      long id = nextId++;
-      entries[(int) (id % entries.length)] = new HistoryEntry(id, recordedAtMs, readings);
+    void add(long recordedAtMs, List<Reading> readings) {
+      byte[] packed = PackedReadings.pack(readings); // outside the lock
+      synchronized (this) {
+        long id = nextId++;
+        entries[(int) (id % entries.length)] = new Packed(id, recordedAtMs, packed);
+      }
     }
 
     synchronized int dropBefore(long beforeMs) {
@@ -85,9 +95,9 @@ public final class MemoryStateStore implements StateStore {
       long newest = Math.min(nextId - 1, beforeId - 1);
       long oldest = Math.max(1, nextId - entries.length);
       for (long id = newest; id >= oldest && out.size() < limit; id--) {
-        HistoryEntry e = entries[(int) (id % entries.length)];
+        Packed e = entries[(int) (id % entries.length)];
         if (e != null && e.recordedAtMs() >= fromMs && e.recordedAtMs() <= toMs) {
-          out.add(e);
+          out.add(e.unpack());
         }
       }
       return out;
