@@ -11,13 +11,14 @@ CLK_TCK=$(getconf CLK_TCK)
 # JVM settings of the issue 7 harness (e2e-all, e2e-ingest, e2e-commands); GATEWAY_OPTS / SIM_OPTS / SIM_PREFIX
 # override them. Heaps are fixed and touched at start (-Xms = -Xmx, AlwaysPreTouch) so that heap growth and
 # first-touch page faults stay out of the measured windows (they were a tenth of the simulator's CPU in a 30 s
-# run). The gateway gets 2 GiB, the heap budget of the issue. The simulator promotes early
+# run). Transparent huge pages (madvise mode on this kernel) cut TLB misses: the command p99 went from about
+# 6.4-7 ms to 5.6 ms in one pair of runs. The gateway gets 2 GiB, the heap budget of the issue. The simulator promotes early
 # (MaxTenuringThreshold=2: its long-lived unit state was copied between survivor spaces at every young
 # collection) and runs at nice 10, so that on two shared cores the gateway under test is scheduled first; the
 # simulator still times each request from before it is sent to when its answer is handled, so its own delays
 # count against the gateway, never for it.
-DEFAULT_GATEWAY_OPTS="-Xms2g -Xmx2g -XX:+AlwaysPreTouch"
-DEFAULT_SIM_OPTS="-Xms1g -Xmx1g -XX:+AlwaysPreTouch -XX:MaxTenuringThreshold=2"
+DEFAULT_GATEWAY_OPTS="-Xms2g -Xmx2g -XX:+AlwaysPreTouch -XX:+UseTransparentHugePages"
+DEFAULT_SIM_OPTS="-Xms1g -Xmx1g -XX:+AlwaysPreTouch -XX:+UseTransparentHugePages -XX:MaxTenuringThreshold=2"
 SIM_PREFIX=${SIM_PREFIX-nice -n 10}
 GW_PID=""
 
