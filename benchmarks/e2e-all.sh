@@ -25,7 +25,7 @@
 # COMMAND_RATES ("1000 2000"), SSE_BUFFER_EVENTS (20000: events.sseBufferEvents of the latency gateway), REST_CONNECTIONS (64), REST_THREADS (2), IDLE_UNITS (19000: a process may
 # open at most `ulimit -Hn` files, the gateway needs one per connection plus its own), IDLE_SOURCES
 # (127.0.0.1-127.0.0.16), HTTP_PORT (58080), MQTT_PORT (51884), TCP_PORT (55100), MOSQUITTO_PORT (51885),
-# GATEWAY_OPTS, SIM_OPTS and SIM_PREFIX (defaults in lib-gateway.sh).
+# GATEWAY_OPTS, SIM_OPTS, SIM_PREFIX and LATENCY_SIM_PREFIX (defaults in lib-gateway.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export HTTP_PORT=${HTTP_PORT:-58080} MQTT_PORT=${MQTT_PORT:-51884} TCP_PORT=${TCP_PORT:-55100}
@@ -101,7 +101,7 @@ if has latency || has rest; then
   FLEETGATE_EVENTS_SSE_BUFFER_EVENTS=$SSE_BUFFER_EVENTS start_gateway "$WORK/gateway.log" ${GATEWAY_OPTS:-$DEFAULT_GATEWAY_OPTS}
   API="http://127.0.0.1:$HTTP_PORT"
   simulate() {
-    timeout $((DURATION + WARMUP + 600)) $SIM_PREFIX java ${SIM_OPTS:-$DEFAULT_SIM_OPTS} -jar "$JAR" simulate --host 127.0.0.1 --port "$MQTT_PORT" \
+    timeout $((DURATION + WARMUP + 600)) $LATENCY_SIM_PREFIX java ${SIM_OPTS:-$DEFAULT_SIM_OPTS} -jar "$JAR" simulate --host 127.0.0.1 --port "$MQTT_PORT" \
       --units "$UNITS" --unit-prefix lat- --mode load --qos 1 --format json \
       --api-url "$API" --admin-id "$ADMIN_ID" --admin-secret "$ADMIN_SECRET" --fleet-id lat-fleet --report-every 10 "$@"
   }

@@ -8,7 +8,7 @@
 # the same machine and competes for the same cores: compare rows of one machine only.
 #
 # Environment: UNITS (100), RATE (1000), DURATION (30 s), WARMUP (40 s at RATE first, not measured: both JVMs still compile for the first half minute), HTTP_PORT (18080), MQTT_PORT (11884), TCP_PORT (15100),
-# GATEWAY_OPTS, SIM_OPTS and SIM_PREFIX (defaults in lib-gateway.sh).
+# GATEWAY_OPTS, SIM_OPTS and LATENCY_SIM_PREFIX (nice -n 10; defaults in lib-gateway.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source benchmarks/lib-gateway.sh
@@ -31,7 +31,7 @@ while IFS= read -r line; do
     RESULT*) result=$line ;;
     *) echo "  $line" >&2 ;;
   esac
-done < <(timeout $((DURATION + 600)) $SIM_PREFIX java ${SIM_OPTS:-$DEFAULT_SIM_OPTS} -jar "$JAR" simulate --host 127.0.0.1 --port "$MQTT_PORT" \
+done < <(timeout $((DURATION + 600)) $LATENCY_SIM_PREFIX java ${SIM_OPTS:-$DEFAULT_SIM_OPTS} -jar "$JAR" simulate --host 127.0.0.1 --port "$MQTT_PORT" \
   --units "$UNITS" --unit-prefix cmd- --mode commands --provision --command-rate "$RATE" --warmup "$WARMUP" --duration "$DURATION" \
   --api-url "http://127.0.0.1:$HTTP_PORT" --admin-id "$ADMIN_ID" --admin-secret "$ADMIN_SECRET" \
   --fleet-id cmd-fleet --report-every 10)
