@@ -1,5 +1,6 @@
 package io.fleetgate.api;
 
+import io.fleetgate.events.Flows;
 import io.vertx.ext.web.RoutingContext;
 import java.util.regex.Pattern;
 
@@ -15,9 +16,9 @@ public final class FlowIds {
   /** First handler of every request: fixes the flow id and puts it on the response. */
   public static void assign(RoutingContext ctx) {
     String given = ctx.request().getHeader(HEADER);
-    String id = given != null && UUID_FORM.matcher(given).matches() ? given.toLowerCase() : io.fleetgate.events.Flows.newId();
+    String id = given != null && UUID_FORM.matcher(given).matches() ? given.toLowerCase() : Flows.newId();
     ctx.put(KEY, id);
-    io.fleetgate.events.Flows.bind(id); // events caused by this request carry its flow id
+    Flows.bind(id); // events caused by this request carry its flow id
     ctx.response().putHeader(HEADER, id);
     ctx.next();
   }
