@@ -29,7 +29,7 @@ GW_PID=""
 build_if_needed() {
   if [[ ! -f "$JAR" ]]; then
     echo "building $JAR" >&2
-    mvn -B -q -o package -DskipTests >&2
+    mvn -B -q package -DskipTests >&2
   fi
 }
 
