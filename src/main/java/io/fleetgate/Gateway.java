@@ -156,11 +156,12 @@ public final class Gateway {
     this.secrets = new SecretVerifier(vertx, new PasswordHasher(config.hash().memoryKiB(), config.hash().iterations()),
         config.hash().maxPending());
     this.tokens = TokenService.create(vertx, config.jwt().keyFile(), config.jwt().issuer(), config.jwt().ttlSeconds());
-    this.admin = new AdminService(stores.fleets(), directory, secrets, java.time.Clock.systemUTC());
+    this.sse = new SseHub(config.events().maxStreamsPerClient());
+    // a deleted client's event streams end at once (one call: a cluster would broadcast it to every node)
+    this.admin = new AdminService(stores.fleets(), directory, secrets, sse, java.time.Clock.systemUTC());
     MqttDeviceVerticle.warmUp();
     this.deviceMetrics = new DeviceMetrics(metrics);
     this.access = new VehicleAccess(sharingIndex, clock);
-    this.sse = new SseHub(config.events().maxStreamsPerClient());
     eventSinks.add(sse);
     this.amqp = config.amqpUrl() == null ? null : amqpSink(vertx, config, metrics);
     if (amqp != null) {
@@ -557,7 +558,7 @@ public final class Gateway {
     groups.add(new PartnerRoutes(partners));
     groups.add(new SharingRoutes(vehicles, sharing));
     GatewayConfig.Events ev = config.events();
-    groups.add(new EventRoutes(sse, registry, access, ev.sseBufferEvents(), ev.keepAliveSeconds()));
+    groups.add(new EventRoutes(sse, directory, registry, access, ev.sseBufferEvents(), ev.keepAliveSeconds()));
     groups.add(new EventConsumerRoutes(eventConsumers));
     return groups;
   }
