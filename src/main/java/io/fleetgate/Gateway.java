@@ -114,8 +114,10 @@ public final class Gateway {
   public final VehicleLifecycle lifecycle;
   /** Authenticated requests per API client (rate.requestsPerSecond, rate.burst). */
   public final RateLimiter apiRate;
-  /** Token requests that need a password check, per remote address and per client (rate.tokenFailuresPerMinute). */
+  /** Failed token requests per remote address (rate.tokenFailuresPerMinute). */
   public final RateLimiter tokenChecks;
+  /** Failed token requests per (remote address, client id) (rate.tokenFailuresPerClientPerMinute). */
+  public final RateLimiter tokenPairChecks;
   public final CommandService commands;
   /** Told of every sharing that starts or ends; add listeners before {@link #start} returns to miss nothing. */
   public final List<SharingListener> sharingListeners = new CopyOnWriteArrayList<>();
@@ -156,11 +158,12 @@ public final class Gateway {
     this.secrets = new SecretVerifier(vertx, new PasswordHasher(config.hash().memoryKiB(), config.hash().iterations()),
         config.hash().maxPending());
     this.tokens = TokenService.create(vertx, config.jwt().keyFile(), config.jwt().issuer(), config.jwt().ttlSeconds());
-    this.admin = new AdminService(stores.fleets(), directory, secrets, java.time.Clock.systemUTC());
+    this.sse = new SseHub(config.events().maxStreamsPerClient());
+    // a deleted client's event streams end at once (one call: a cluster would broadcast it to every node)
+    this.admin = new AdminService(stores.fleets(), directory, secrets, sse, java.time.Clock.systemUTC());
     MqttDeviceVerticle.warmUp();
     this.deviceMetrics = new DeviceMetrics(metrics);
     this.access = new VehicleAccess(sharingIndex, clock);
-    this.sse = new SseHub(config.events().maxStreamsPerClient());
     eventSinks.add(sse);
     this.amqp = config.amqpUrl() == null ? null : amqpSink(vertx, config, metrics);
     if (amqp != null) {
@@ -197,6 +200,8 @@ public final class Gateway {
     GatewayConfig.Rate rate = config.rate();
     this.apiRate = new RateLimiter(rate.requestsPerSecond(), rate.burst(), RateLimiter.DEFAULT_MAX_KEYS, clock);
     this.tokenChecks = new RateLimiter(rate.tokenFailuresPerMinute() / 60.0, rate.tokenFailuresPerMinute(),
+        RateLimiter.DEFAULT_MAX_KEYS, clock);
+    this.tokenPairChecks = new RateLimiter(rate.tokenFailuresPerClientPerMinute() / 60.0, rate.tokenFailuresPerClientPerMinute(),
         RateLimiter.DEFAULT_MAX_KEYS, clock);
     this.sharing = new SharingService(vertx, stores.sharing(), sharingIndex, registry, access, directory, sharingListeners, clock);
     this.partners = new PartnerService(stores.sharing(), sharingIndex, directory, sharing, clock,
@@ -484,6 +489,7 @@ public final class Gateway {
     timers.add(vertx.setPeriodic(EVICT_INTERVAL_MS, id -> {
       apiRate.evictIdle();
       tokenChecks.evictIdle();
+      tokenPairChecks.evictIdle();
     }));
   }
 
@@ -547,7 +553,7 @@ public final class Gateway {
    */
   public List<RouteGroup> routeGroups() {
     List<RouteGroup> groups = new ArrayList<>();
-    groups.add(new AuthRoutes(directory, secrets, tokens, tokenChecks));
+    groups.add(new AuthRoutes(directory, secrets, tokens, tokenChecks, tokenPairChecks));
     groups.add(new FleetRoutes(admin));
     groups.add(new OpsRoutes(vertx, readiness, metrics));
     groups.add(new DocsRoutes(vertx));
@@ -557,7 +563,7 @@ public final class Gateway {
     groups.add(new PartnerRoutes(partners));
     groups.add(new SharingRoutes(vehicles, sharing));
     GatewayConfig.Events ev = config.events();
-    groups.add(new EventRoutes(sse, registry, access, ev.sseBufferEvents(), ev.keepAliveSeconds()));
+    groups.add(new EventRoutes(sse, directory, registry, access, ev.sseBufferEvents(), ev.keepAliveSeconds()));
     groups.add(new EventConsumerRoutes(eventConsumers));
     return groups;
   }

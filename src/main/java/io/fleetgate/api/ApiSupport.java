@@ -21,6 +21,7 @@ import java.util.function.Function;
  */
 public final class ApiSupport {
   private static final String PRINCIPAL = "fleetgate.principal";
+  private static final String TOKEN_EXPIRES_AT = "fleetgate.tokenExpiresAt";
 
   private final TokenService tokens;
   private final FleetDirectory directory;
@@ -129,6 +130,13 @@ public final class ApiSupport {
     return tokens.verify(header.substring(7).trim())
         .recover(e -> Future.failedFuture(Problems.unauthorized("the token is invalid or expired")))
         .compose(claims -> {
+          // strictly at exp (the signature check allows a few seconds of leeway): an event stream ends at its
+          // token's exp, and must not be reopened with the same token
+          Long exp = claims.getLong("exp");
+          if (exp == null || exp * 1000 <= System.currentTimeMillis()) {
+            return Future.failedFuture(Problems.unauthorized("the token is invalid or expired"));
+          }
+          ctx.put(TOKEN_EXPIRES_AT, exp * 1000);
           ApiClient client = directory.client(claims.getString("sub"));
           String fleetId = claims.getString("fleet_id");
           if (client == null || (fleetId == null ? client.fleetId() != null : !fleetId.equals(client.fleetId()))) {
@@ -155,6 +163,12 @@ public final class ApiSupport {
   /** The authenticated caller; only valid behind {@link #requires} or {@link #authenticated}. */
   public static Principal principal(RoutingContext ctx) {
     return ctx.get(PRINCIPAL);
+  }
+
+  /** When the caller's token expires (epoch ms); only valid behind {@link #requires} or {@link #authenticated}. */
+  public static long tokenExpiresAtMs(RoutingContext ctx) {
+    Long at = ctx.get(TOKEN_EXPIRES_AT);
+    return at == null ? 0 : at;
   }
 
   /** Runs a handler returning a future of a JSON body, answering {@code status} with it or failing the route. */

@@ -26,12 +26,18 @@ import java.util.Set;
  * <p>An unknown client and a wrong secret get the same answer, and cost the same Argon2 verification, so the
  * endpoint is no oracle for client ids.
  *
- * <p>Bounded so that it cannot be used to burn Argon2 CPU: an attempt that needs a real password check (not
- * answered from the verified-credential cache) takes a token from the bucket of its remote address and, when
- * the client exists, from the client's; an empty bucket is a 429 before any hashing. A successful attempt
- * gives its tokens back, so only failures (and attempts still in flight) count. Unknown client ids get no
- * bucket of their own (they cannot grow the map); a client whose secret was verified since start-up is
- * answered from the cache and never locked out by someone else's failures on its id.
+ * <p>Bounded so that it cannot be used to burn Argon2 CPU, nor to lock someone else out: an attempt that needs
+ * a real password check (not answered from the verified-credential cache) takes a token from the bucket of its
+ * remote address and from the bucket of its (address, client id) pair; an empty bucket is a 429 before any
+ * hashing. Only wrong secrets keep their tokens: a correct one, or a check that could not run (hash queue
+ * full), gives them back. Nothing is counted per client id alone, so failures from other addresses never
+ * refuse a correct secret from an address that has not failed. The pair's smaller bucket stops a guesser on
+ * one client early, and an attempt it refuses gives the address's token back, so one misconfigured client
+ * does not lock out its neighbours at the same address. Unknown client ids are counted exactly like known
+ * ones (same buckets, same answer), so a 429 says nothing about whether a client exists. What stops a guess
+ * on one client spread over many addresses: each address's bucket, the Argon2 cost of every check, and the
+ * global bound on queued checks ({@code hash.maxPending}, 503 beyond it); with 256-bit generated secrets
+ * that is far beyond reach.
  */
 public final class AuthRoutes implements RouteGroup {
   public static final String TOKEN_PATH = "/auth/oauth/token";
@@ -43,14 +49,18 @@ public final class AuthRoutes implements RouteGroup {
   private final FleetDirectory directory;
   private final SecretVerifier secrets;
   private final TokenService tokens;
-  /** Password checks per remote address ("ip:…") and per existing client id ("client:…"). */
-  private final RateLimiter checks;
+  /** Failed password checks per remote address. */
+  private final RateLimiter addressChecks;
+  /** Failed password checks per (remote address, client id). */
+  private final RateLimiter pairChecks;
 
-  public AuthRoutes(FleetDirectory directory, SecretVerifier secrets, TokenService tokens, RateLimiter checks) {
+  public AuthRoutes(FleetDirectory directory, SecretVerifier secrets, TokenService tokens, RateLimiter addressChecks,
+      RateLimiter pairChecks) {
     this.directory = directory;
     this.secrets = secrets;
     this.tokens = tokens;
-    this.checks = checks;
+    this.addressChecks = addressChecks;
+    this.pairChecks = pairChecks;
   }
 
   @Override
@@ -72,8 +82,12 @@ public final class AuthRoutes implements RouteGroup {
   private Future<JsonObject> token(RoutingContext ctx) {
     ctx.response().putHeader("Cache-Control", "no-store").putHeader("Pragma", "no-cache");
     TokenRequest request = readRequest(ctx);
-    String address = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
-    return authenticateClient(request, address).map(client -> answer(client, request.scope()));
+    return authenticateClient(request, remoteAddress(ctx)).map(client -> answer(client, request.scope()));
+  }
+
+  /** The caller's address, the key of its buckets (the one place to change when proxies are trusted). */
+  private static String remoteAddress(RoutingContext ctx) {
+    return ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
   }
 
   private TokenRequest readRequest(RoutingContext ctx) {
@@ -155,13 +169,14 @@ public final class AuthRoutes implements RouteGroup {
     if (client != null && secrets.isCached(client.clientId(), request.secret(), client.secretHash())) {
       return Future.succeededFuture(client);
     }
-    List<String> charged = charge("ip:" + address, client == null ? null : "client:" + client.clientId());
+    Runnable refund = charge(address, request.clientId());
     Future<Boolean> verified = client == null
         ? secrets.rejectUnknown(request.secret())
         : secrets.verify(client.clientId(), request.secret(), client.secretHash());
     return verified.andThen(ar -> {
-      if (ar.succeeded() && ar.result()) {
-        charged.forEach(checks::refund);
+      // only a wrong secret counts: not a correct one, nor a check that never ran (hash queue full)
+      if (ar.failed() || ar.result()) {
+        refund.run();
       }
     }).compose(ok -> {
       // the client may have been deleted while its secret was checked
@@ -172,22 +187,30 @@ public final class AuthRoutes implements RouteGroup {
     });
   }
 
-  /** Takes a token from each key's bucket, or none and a 429 when one of them is empty. */
-  private List<String> charge(String... keys) {
-    List<String> taken = new java.util.ArrayList<>(2);
-    for (String key : keys) {
-      if (key == null) {
-        continue;
+  /**
+   * Takes a token from the address's bucket, then from the (address, client) pair's; when either is empty,
+   * none is kept and the answer is a 429 that reads the same whichever bucket refused and whether or not the
+   * client exists. The address is checked first so that an address already refused creates no pair entries.
+   *
+   * @return gives both tokens back
+   */
+  private Runnable charge(String address, String clientId) {
+    // an address never contains a space: the pair key is unambiguous
+    String pair = address + " " + clientId;
+    RateLimiter.Decision d = addressChecks.tryAcquire(address);
+    if (d.allowed()) {
+      RateLimiter.Decision p = pairChecks.tryAcquire(pair);
+      if (p.allowed()) {
+        return () -> {
+          addressChecks.refund(address);
+          pairChecks.refund(pair);
+        };
       }
-      RateLimiter.Decision d = checks.tryAcquire(key);
-      if (!d.allowed()) {
-        taken.forEach(checks::refund);
-        throw Problems.tooManyRequests("too many failed token requests from this address or for this client; retry after "
-            + d.retryAfterSeconds() + " s", ApiSupport.rateHeaders(d));
-      }
-      taken.add(key);
+      addressChecks.refund(address);
+      d = p;
     }
-    return taken;
+    throw Problems.tooManyRequests("too many failed token requests from this address; retry after "
+        + d.retryAfterSeconds() + " s", ApiSupport.rateHeaders(d));
   }
 
   private JsonObject answer(ApiClient client, Set<Permission> requested) {

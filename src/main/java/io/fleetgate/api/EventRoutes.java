@@ -5,6 +5,7 @@ import io.fleetgate.auth.Principal;
 import io.fleetgate.events.EventType;
 import io.fleetgate.events.SseHub;
 import io.fleetgate.events.SseStream;
+import io.fleetgate.fleet.FleetDirectory;
 import io.fleetgate.vehicle.VehicleAccess;
 import io.fleetgate.vehicle.VehicleRegistry;
 import io.fleetgate.vehicle.VehicleService;
@@ -17,17 +18,21 @@ import java.util.Set;
 /**
  * {@code GET /events/stream} ({@code events}): the token's fleet's events as server-sent events, optionally
  * only some types and one vehicle. Best-effort (a client that cannot keep up is disconnected); at most
- * {@code events.maxStreamsPerClient} open streams per API client, more get 429.
+ * {@code events.maxStreamsPerClient} open streams per API client, more get 429. A stream ends at its token's
+ * {@code exp} and when its client is deleted.
  */
 public final class EventRoutes implements RouteGroup {
   private final SseHub hub;
+  private final FleetDirectory directory;
   private final VehicleRegistry registry;
   private final VehicleAccess access;
   private final int bufferEvents;
   private final long keepAliveMs;
 
-  public EventRoutes(SseHub hub, VehicleRegistry registry, VehicleAccess access, int bufferEvents, int keepAliveSeconds) {
+  public EventRoutes(SseHub hub, FleetDirectory directory, VehicleRegistry registry, VehicleAccess access, int bufferEvents,
+      int keepAliveSeconds) {
     this.hub = hub;
+    this.directory = directory;
     this.registry = registry;
     this.access = access;
     this.bufferEvents = bufferEvents;
@@ -56,8 +61,13 @@ public final class EventRoutes implements RouteGroup {
       throw Problems.tooManyRequests("this client has its maximum of open event streams; close one first",
           Map.of("Retry-After", "5"));
     }
-    SseStream.open(ctx.vertx(), hub, ctx.response(), principal.fleetId(), principal.clientId(), types, vehicleId,
-        bufferEvents, keepAliveMs);
+    SseStream stream = SseStream.open(ctx.vertx(), hub, ctx.response(), principal.fleetId(), principal.clientId(), types,
+        vehicleId, bufferEvents, keepAliveMs, ApiSupport.tokenExpiresAtMs(ctx));
+    // a deletion that ran between the token check and the hub registration did not see this stream: the
+    // directory is updated before the hub is told, so looking again after registering closes that gap
+    if (directory.client(principal.clientId()) == null) {
+      stream.end("client revoked");
+    }
   }
 
   /** The {@code types} filter: comma-separated catalog names; empty or absent means all. 400 for an unknown one. */

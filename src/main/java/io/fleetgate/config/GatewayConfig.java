@@ -46,7 +46,7 @@ public record GatewayConfig(
 
   public record Archive(int retentionDays) {}
 
-  public record Rate(int requestsPerSecond, int burst, int tokenFailuresPerMinute) {}
+  public record Rate(int requestsPerSecond, int burst, int tokenFailuresPerMinute, int tokenFailuresPerClientPerMinute) {}
 
   public record Sharing(int maxInvitationsPerFleet, int maxInvitationSeconds) {}
 
@@ -98,7 +98,7 @@ public record GatewayConfig(
         r.range("command.timeoutSeconds", 1, 3600), r.range("history.perVehicle", 0, 100_000), hash,
         r.string("catalog.file"), new Archive(r.range("archive.retentionDays", 1, 3650)),
         new Rate(r.range("rate.requestsPerSecond", 1, 1_000_000), r.range("rate.burst", 1, 1_000_000),
-            r.range("rate.tokenFailuresPerMinute", 1, 1_000_000)),
+            r.range("rate.tokenFailuresPerMinute", 1, 1_000_000), r.range("rate.tokenFailuresPerClientPerMinute", 1, 1_000_000)),
         new Commands(r.range("command.queuePerVehicle", 1, 10_000), r.range("command.historyPerVehicle", 1, 100_000),
             r.range("command.ackTimeoutSeconds", 1, 300)),
         new Sharing(r.range("sharing.maxInvitationsPerFleet", 1, 10_000), r.range("sharing.maxInvitationSeconds", 60, 31_536_000)),

@@ -98,7 +98,8 @@ public final class Settings {
     add("archive.retentionDays", Integer.class, 90, "days a removed vehicle stays in the archive (restorable) before it is purged");
     add("rate.requestsPerSecond", Integer.class, 50, "sustained authenticated requests per second per API client (token bucket refill)");
     add("rate.burst", Integer.class, 100, "authenticated requests an API client may send at once (token bucket size)");
-    add("rate.tokenFailuresPerMinute", Integer.class, 20, "token requests that need a full password check, per remote address and per client id, per minute (and at once); successful ones are given back");
+    add("rate.tokenFailuresPerMinute", Integer.class, 20, "failed token requests (wrong secret, or a password check still in flight) per remote address, per minute (and at once); more get 429");
+    add("rate.tokenFailuresPerClientPerMinute", Integer.class, 5, "failed token requests per remote address and client id, per minute (and at once); more get 429 without using up the address's allowance");
   }
 
   private Settings() {}

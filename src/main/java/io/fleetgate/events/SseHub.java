@@ -1,5 +1,6 @@
 package io.fleetgate.events;
 
+import io.fleetgate.auth.ClientRevocationListener;
 import io.vertx.core.Future;
 import java.util.List;
 import java.util.Map;
@@ -10,9 +11,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The open event streams, by fleet: a best-effort {@link EventSink} that never holds a publisher up (each
  * stream buffers at most {@code events.sseBufferEvents} and is dropped when that overflows). Also counts
- * streams per API client to enforce {@code events.maxStreamsPerClient}.
+ * streams per API client to enforce {@code events.maxStreamsPerClient}, and ends a revoked client's streams.
  */
-public final class SseHub implements EventSink {
+public final class SseHub implements EventSink, ClientRevocationListener {
   private final Map<String, List<SseStream>> byFleet = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> perClient = new ConcurrentHashMap<>();
   private final int maxStreamsPerClient;
@@ -46,6 +47,21 @@ public final class SseHub implements EventSink {
     if (list != null && list.remove(s)) {
       release(s.clientId);
       byFleet.computeIfPresent(s.fleetId, (k, l) -> l.isEmpty() ? null : l);
+    }
+  }
+
+  /**
+   * Ends every open stream of the client (any thread): none of them receives an event published after this
+   * returns; each response is ended on its own context.
+   */
+  @Override
+  public void clientRevoked(String clientId) {
+    for (List<SseStream> list : byFleet.values()) {
+      for (SseStream s : list) {
+        if (s.clientId.equals(clientId)) {
+          s.end("client revoked");
+        }
+      }
     }
   }
 

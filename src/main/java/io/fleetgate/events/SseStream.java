@@ -15,7 +15,9 @@ import java.util.logging.Logger;
  * One {@code text/event-stream} response. Publishers (any thread) only append to a bounded queue and, when
  * needed, schedule a drain on the stream's own context; the drain writes while the connection's write queue
  * has room and otherwise waits for its drain handler. When the queue is full too, the client cannot keep
- * up: the stream is dropped (connection reset) rather than ever waiting for it.
+ * up: the stream is dropped (connection reset) rather than ever waiting for it. A stream lives no longer than
+ * its token: it ends (cleanly, the response is ended) at the token's {@code exp}, and at once when its client
+ * is revoked ({@link SseHub#clientRevoked}).
  */
 public final class SseStream {
   private static final Logger LOG = Logger.getLogger(SseStream.class.getName());
@@ -34,6 +36,7 @@ public final class SseStream {
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private long keepAliveTimer = -1;
+  private long expiryTimer = -1;
 
   private SseStream(String fleetId, String clientId, Set<EventType> types, String vehicleId, HttpServerResponse response,
       Context context, SseHub hub, int capacity) {
@@ -49,13 +52,15 @@ public final class SseStream {
 
   /**
    * Starts a stream on the current (request) context: headers and a first comment go out at once, then
-   * events and a keep-alive comment every {@code keepAliveMs}. The client's reservation must be held.
+   * events and a keep-alive comment every {@code keepAliveMs}, until {@code expiresAtMs}. The client's
+   * reservation must be held.
    *
    * @param types the types to send, empty for all
    * @param vehicleId the one vehicle to send events of, or null for all
+   * @param expiresAtMs when the stream's token expires (epoch ms): the stream ends then
    */
   public static SseStream open(Vertx vertx, SseHub hub, HttpServerResponse response, String fleetId, String clientId,
-      Set<EventType> types, String vehicleId, int capacity, long keepAliveMs) {
+      Set<EventType> types, String vehicleId, int capacity, long keepAliveMs, long expiresAtMs) {
     SseStream s = new SseStream(fleetId, clientId, types, vehicleId, response, vertx.getOrCreateContext(), hub, capacity);
     response.setStatusCode(200)
         .setChunked(true)
@@ -67,6 +72,8 @@ public final class SseStream {
     hub.add(s);
     response.write(": stream open\n\n");
     s.keepAliveTimer = vertx.setPeriodic(keepAliveMs, id -> s.keepAlive());
+    // on this (the stream's) context, like every write
+    s.expiryTimer = vertx.setTimer(Math.max(1, expiresAtMs - System.currentTimeMillis()), id -> s.end("token expired"));
     return s;
   }
 
@@ -121,9 +128,28 @@ public final class SseStream {
       hub.remove(this);
       LOG.info("event stream of client " + clientId + " (fleet " + fleetId + ") cannot keep up: disconnected");
       context.runOnContext(v -> {
-        context.owner().cancelTimer(keepAliveTimer);
+        cancelTimers();
         queue.clear();
         response.reset();
+      });
+    }
+  }
+
+  /**
+   * Any thread: ends the stream cleanly (a last comment says why, then the response ends). It receives
+   * nothing from the moment this returns: it is out of the hub and its client's reservation is given back;
+   * events already queued are dropped, not written.
+   */
+  public void end(String reason) {
+    if (closed.compareAndSet(false, true)) {
+      hub.remove(this);
+      LOG.info("event stream of client " + clientId + " (fleet " + fleetId + ") ended: " + reason);
+      context.runOnContext(v -> {
+        cancelTimers();
+        queue.clear();
+        if (!response.ended() && !response.closed()) {
+          response.end(Buffer.buffer(": stream ended: " + reason + "\n\n"));
+        }
       });
     }
   }
@@ -131,7 +157,12 @@ public final class SseStream {
   private void closed() {
     closed.set(true);
     hub.remove(this);
-    context.owner().cancelTimer(keepAliveTimer);
+    cancelTimers();
     queue.clear();
+  }
+
+  private void cancelTimers() {
+    context.owner().cancelTimer(keepAliveTimer);
+    context.owner().cancelTimer(expiryTimer);
   }
 }

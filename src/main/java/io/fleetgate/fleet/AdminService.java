@@ -1,6 +1,7 @@
 package io.fleetgate.fleet;
 
 import io.fleetgate.api.Problems;
+import io.fleetgate.auth.ClientRevocationListener;
 import io.fleetgate.auth.Permission;
 import io.fleetgate.auth.SecretVerifier;
 import io.fleetgate.store.DuplicateKeyException;
@@ -30,6 +31,8 @@ public final class AdminService {
   private final FleetStore store;
   private final FleetDirectory directory;
   private final SecretVerifier secrets;
+  /** Ends what a deleted client holds open (its event streams). */
+  private final ClientRevocationListener revocations;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
 
@@ -41,10 +44,12 @@ public final class AdminService {
    */
   public record FleetPage(List<Fleet> items, boolean hasPrev, boolean hasNext) {}
 
-  public AdminService(FleetStore store, FleetDirectory directory, SecretVerifier secrets, Clock clock) {
+  public AdminService(FleetStore store, FleetDirectory directory, SecretVerifier secrets,
+      ClientRevocationListener revocations, Clock clock) {
     this.store = store;
     this.directory = directory;
     this.secrets = secrets;
+    this.revocations = revocations;
     this.clock = clock;
   }
 
@@ -142,7 +147,8 @@ public final class AdminService {
 
   /**
    * Deletes a client of a fleet; its tokens stop working with the next request (every request looks the
-   * client up in the directory). 404 when the client does not exist or belongs to another fleet.
+   * client up in the directory) and its open event streams end before the caller is answered (they no longer
+   * receive events from then on). 404 when the client does not exist or belongs to another fleet.
    */
   public Future<Void> deleteClient(String fleetId, String clientId) {
     ApiClient client = directory.client(clientId);
@@ -152,6 +158,7 @@ public final class AdminService {
     return store.deleteClient(clientId).map(v -> {
       directory.removeClient(clientId);
       secrets.forget(clientId);
+      revocations.clientRevoked(clientId);
       return null;
     });
   }

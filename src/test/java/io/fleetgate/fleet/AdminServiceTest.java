@@ -44,6 +44,8 @@ class AdminServiceTest {
   PgDatabase db;
   FleetDirectory directory;
   AdminService admin;
+  /** The client ids the service reported revoked, in order. */
+  final List<String> revoked = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @BeforeEach
   void setUp() {
@@ -57,7 +59,7 @@ class AdminServiceTest {
       store = new MemoryFleetStore();
     }
     directory = new FleetDirectory();
-    admin = new AdminService(store, directory, secrets, Clock.fixed(NOW, ZoneOffset.UTC));
+    admin = new AdminService(store, directory, secrets, revoked::add, Clock.fixed(NOW, ZoneOffset.UTC));
   }
 
   @AfterEach
@@ -134,10 +136,13 @@ class AdminServiceTest {
     await(admin.createFleet("other", "Other"));
     AdminService.NewClient c = await(admin.createClient("acme", "ops", EnumSet.noneOf(Permission.class)));
     assertEquals(404, problemOf(admin.deleteClient("other", c.client().clientId())).status);
+    assertEquals(List.of(), revoked, "a refused delete revokes nothing");
     await(admin.deleteClient("acme", c.client().clientId()));
     assertNull(directory.client(c.client().clientId()));
     assertEquals(List.of(), await(store.loadClients()));
+    assertEquals(List.of(c.client().clientId()), revoked, "the revocation is told once, before the delete completes");
     assertEquals(404, problemOf(admin.deleteClient("acme", c.client().clientId())).status);
+    assertEquals(1, revoked.size());
   }
 
   @Test
