@@ -199,10 +199,12 @@ public final class Gateway {
         this::revokeUnit, lifecycleListeners, clock);
     GatewayConfig.Rate rate = config.rate();
     this.apiRate = new RateLimiter(rate.requestsPerSecond(), rate.burst(), RateLimiter.DEFAULT_MAX_KEYS, clock);
+    // a flood of failing addresses must never lock out a clean one: a key that finds these full is not limited
+    // by them (the hashing queue, hash.maxPending, still bounds what it costs)
     this.tokenChecks = new RateLimiter(rate.tokenFailuresPerMinute() / 60.0, rate.tokenFailuresPerMinute(),
-        RateLimiter.DEFAULT_MAX_KEYS, clock);
+        RateLimiter.DEFAULT_MAX_KEYS, clock, RateLimiter.Overflow.ALLOW);
     this.tokenPairChecks = new RateLimiter(rate.tokenFailuresPerClientPerMinute() / 60.0, rate.tokenFailuresPerClientPerMinute(),
-        RateLimiter.DEFAULT_MAX_KEYS, clock);
+        RateLimiter.DEFAULT_MAX_KEYS, clock, RateLimiter.Overflow.ALLOW);
     this.sharing = new SharingService(vertx, stores.sharing(), sharingIndex, registry, access, directory, sharingListeners, clock);
     this.partners = new PartnerService(stores.sharing(), sharingIndex, directory, sharing, clock,
         config.sharing().maxInvitationsPerFleet(), config.sharing().maxInvitationSeconds());

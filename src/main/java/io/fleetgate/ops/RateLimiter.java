@@ -7,14 +7,27 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Token buckets by key (an API client id, a remote address): each holds up to {@code burst} tokens and
  * refills at {@code perSecond}; a request takes one. The map is bounded: buckets that are full again (idle
- * long enough to have refilled) are evicted by {@link #evictIdle()}, which runs periodically and whenever
- * the map is full; if it is still full, new keys share one overflow bucket, so a flood of keys degrades to
- * a shared bound instead of unbounded memory.
+ * long enough to have refilled) are evicted by {@link #evictIdle()}, which runs periodically and when the
+ * map is full (at most once a second then, so a flood of new keys cannot make every request scan the map).
+ * What a new key gets while the map is still full is the limiter's {@link Overflow} policy: a shared
+ * overflow bucket (a flood of keys degrades to one shared bound instead of unbounded memory), or no limit
+ * at all, for limiters whose purpose is that one key's failures never refuse another key (the token
+ * endpoint's failure counts: a flood of addresses must not lock out a clean one; the hashing queue bounds
+ * them instead).
  */
 public final class RateLimiter {
   /** The default bound on tracked keys. */
   public static final int DEFAULT_MAX_KEYS = 100_000;
   private static final String OVERFLOW = "\u0000overflow";
+  private static final long FULL_EVICTION_INTERVAL_MS = 1000;
+
+  /** What a key that finds the map full gets. */
+  public enum Overflow {
+    /** One bucket shared by every such key. */
+    SHARED,
+    /** No bucket: allowed, not counted. */
+    ALLOW
+  }
 
   /**
    * The outcome of one request.
@@ -30,9 +43,15 @@ public final class RateLimiter {
   private final int burst;
   private final int maxKeys;
   private final Clock clock;
+  private final Overflow overflow;
   private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+  private volatile long lastFullEvictionMs = Long.MIN_VALUE / 2;
 
   public RateLimiter(double perSecond, int burst, int maxKeys, Clock clock) {
+    this(perSecond, burst, maxKeys, clock, Overflow.SHARED);
+  }
+
+  public RateLimiter(double perSecond, int burst, int maxKeys, Clock clock, Overflow overflow) {
     if (perSecond <= 0 || burst < 1 || maxKeys < 1) {
       throw new IllegalArgumentException("rate, burst and key bound must be positive");
     }
@@ -40,6 +59,7 @@ public final class RateLimiter {
     this.burst = burst;
     this.maxKeys = maxKeys;
     this.clock = clock;
+    this.overflow = overflow;
   }
 
   public int limit() {
@@ -49,7 +69,11 @@ public final class RateLimiter {
   /** Takes a token from {@code key}'s bucket if there is one. */
   public Decision tryAcquire(String key) {
     long now = clock.millis();
-    return bucket(key, now).take(now);
+    Bucket b = bucket(key, now);
+    if (b == null) {
+      return new Decision(true, burst, burst, Math.floorDiv(now + 999, 1000), 0);
+    }
+    return b.take(now);
   }
 
   /** Gives a token back (e.g. the attempt turned out not to cost what the bound protects). */
@@ -78,9 +102,12 @@ public final class RateLimiter {
       return b;
     }
     if (buckets.size() >= maxKeys) {
-      evictIdle();
+      if (now - lastFullEvictionMs >= FULL_EVICTION_INTERVAL_MS) {
+        lastFullEvictionMs = now;
+        evictIdle();
+      }
       if (buckets.size() >= maxKeys) {
-        return buckets.computeIfAbsent(OVERFLOW, k -> new Bucket(now));
+        return overflow == Overflow.ALLOW ? null : buckets.computeIfAbsent(OVERFLOW, k -> new Bucket(now));
       }
     }
     return buckets.computeIfAbsent(key, k -> new Bucket(now));

@@ -81,4 +81,29 @@ class RateLimiterTest {
     assertEquals(0, limiter.size());
     assertTrue(limiter.tryAcquire("f").allowed());
   }
+
+  @Test
+  void anAllowOverflowLimiterNeverRefusesANewKeyBecauseOthersFilledTheMap() {
+    RateLimiter limiter = new RateLimiter(1, 1, 3, clock, RateLimiter.Overflow.ALLOW);
+    for (String k : new String[] {"a", "b", "c"}) {
+      assertTrue(limiter.tryAcquire(k).allowed());
+      assertFalse(limiter.tryAcquire(k).allowed(), k + " is limited");
+    }
+    // the map is full of failing keys: a new key is not limited by them, and nothing grows
+    for (int i = 0; i < 5; i++) {
+      assertTrue(limiter.tryAcquire("clean").allowed());
+    }
+    assertEquals(3, limiter.size());
+    assertFalse(limiter.tryAcquire("a").allowed(), "the tracked keys stay limited");
+  }
+
+  @Test
+  void aFullMapEvictsIdleKeysToMakeRoomForANewOne() {
+    RateLimiter limiter = new RateLimiter(1000, 1, 2, clock);
+    limiter.tryAcquire("a");
+    limiter.tryAcquire("b");
+    clock.advance(Duration.ofMillis(5)); // both refilled: idle
+    limiter.tryAcquire("c"); // full: scans, evicts a and b
+    assertEquals(1, limiter.size());
+  }
 }
