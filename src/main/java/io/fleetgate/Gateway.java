@@ -548,7 +548,7 @@ public final class Gateway {
    */
   public List<RouteGroup> routeGroups() {
     List<RouteGroup> groups = new ArrayList<>();
-    groups.add(new AuthRoutes(directory, secrets, tokens, tokenChecks));
+    groups.add(new AuthRoutes(directory, secrets, tokens, tokenChecks, config.http()));
     groups.add(new FleetRoutes(admin));
     groups.add(new OpsRoutes(vertx, readiness, metrics));
     groups.add(new DocsRoutes(vertx));
