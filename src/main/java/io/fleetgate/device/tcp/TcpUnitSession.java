@@ -301,7 +301,7 @@ final class TcpUnitSession implements DeviceSession {
   private void onLoginTimeout() {
     if (phase == Phase.AWAIT_LOGIN || phase == Phase.AUTHENTICATING) {
       services.metrics().frameRejected(PROTOCOL, "login_timeout");
-      LOG.info("TCP connection from " + socket.remoteAddress() + ": no LOGIN within " + config.loginTimeoutSeconds() + " s, closing");
+      preLogin.violation(socket.remoteAddress(), "no LOGIN within " + config.loginTimeoutSeconds() + " s");
       closeWith(TcpMessage.Error.NOT_LOGGED_IN);
     }
   }
