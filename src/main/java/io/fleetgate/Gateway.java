@@ -33,6 +33,7 @@ import io.fleetgate.ops.ConnectionBudget;
 import io.fleetgate.device.DeviceMetrics;
 import io.fleetgate.device.DeviceServices;
 import io.fleetgate.device.LocalDeviceSessions;
+import io.fleetgate.device.PreLoginLog;
 import io.fleetgate.device.UnitAuthenticator;
 import io.fleetgate.device.mqtt.MqttDeviceVerticle;
 import io.fleetgate.device.tcp.TcpDeviceVerticle;
@@ -555,7 +556,7 @@ public final class Gateway {
    */
   public List<RouteGroup> routeGroups() {
     List<RouteGroup> groups = new ArrayList<>();
-    groups.add(new AuthRoutes(directory, secrets, tokens, tokenChecks, tokenPairChecks));
+    groups.add(new AuthRoutes(directory, secrets, tokens, tokenChecks, tokenPairChecks, config.http()));
     groups.add(new FleetRoutes(admin));
     groups.add(new OpsRoutes(vertx, readiness, metrics));
     groups.add(new DocsRoutes(vertx));
@@ -588,35 +589,39 @@ public final class Gateway {
     GatewayConfig.Tcp tcp = config.tcp();
     ConnectionBudget tcpConnections = new ConnectionBudget(tcp.maxConnections());
     deviceMetrics.tcpConnections(tcpConnections::inUse);
-    return deployShared(port -> new MqttDeviceVerticle(mqtt.host(), port, mqtt, mqttConnections, devices), mqtt.port(), 2)
+    PreLoginLog mqttPreLogin = new PreLoginLog("fleetgate.mqtt", "MQTT");
+    PreLoginLog tcpPreLogin = new PreLoginLog("fleetgate.tcp", "TCP");
+    io.fleetgate.device.mqtt.DecoderErrorLog.routeTo(mqttPreLogin);
+    return deployShared(port -> new MqttDeviceVerticle(mqtt.host(), port, mqtt, mqttConnections, mqttPreLogin, devices), mqtt.port(), 2)
         .map(port -> {
           mqttPort = port;
           listeners.put("mqtt", port);
           return null;
         })
-        .compose(v -> deployShared(port -> new TcpDeviceVerticle(tcp.host(), port, tcp, tcpConnections, devices), tcp.port(), 3))
+        .compose(v -> deployShared(port -> new TcpDeviceVerticle(tcp.host(), port, tcp, tcpConnections, tcpPreLogin, devices), tcp.port(), 3))
         .map(port -> {
           tcpPort = port;
           listeners.put("tcp", port);
           return null;
         })
-        .compose(v -> deployTlsDevices(mqttConnections, tcpConnections));
+        .compose(v -> deployTlsDevices(mqttConnections, tcpConnections, mqttPreLogin, tcpPreLogin));
   }
 
   /** The TLS device listeners (mqtt.tlsPort, tcp.tlsPort) when tls.cert is set; they share the plain ones' connection budgets. */
-  private Future<Void> deployTlsDevices(ConnectionBudget mqttConnections, ConnectionBudget tcpConnections) {
+  private Future<Void> deployTlsDevices(ConnectionBudget mqttConnections, ConnectionBudget tcpConnections, PreLoginLog mqttPreLogin,
+      PreLoginLog tcpPreLogin) {
     if (tls == null) {
       return Future.succeededFuture();
     }
     GatewayConfig.Mqtt mqtt = config.mqtt();
     GatewayConfig.Tcp tcp = config.tcp();
-    return deployShared(port -> new MqttDeviceVerticle(mqtt.host(), port, mqtt, mqttConnections, devices, tls), mqtt.tlsPort(), 4)
+    return deployShared(port -> new MqttDeviceVerticle(mqtt.host(), port, mqtt, mqttConnections, mqttPreLogin, devices, tls), mqtt.tlsPort(), 4)
         .map(port -> {
           mqttTlsPort = port;
           listeners.put("mqtt-tls", port);
           return null;
         })
-        .compose(v -> deployShared(port -> new TcpDeviceVerticle(tcp.host(), port, tcp, tcpConnections, devices, tls), tcp.tlsPort(), 5))
+        .compose(v -> deployShared(port -> new TcpDeviceVerticle(tcp.host(), port, tcp, tcpConnections, tcpPreLogin, devices, tls), tcp.tlsPort(), 5))
         .map(port -> {
           tcpTlsPort = port;
           listeners.put("tcp-tls", port);

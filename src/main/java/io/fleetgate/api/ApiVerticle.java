@@ -68,6 +68,7 @@ public final class ApiVerticle extends VerticleBase implements io.fleetgate.Gate
     }
     server = vertx.createHttpServer(options);
     server.connectionHandler(this::admit);
+    server.invalidRequestHandler(new InvalidRequests());
     return server.requestHandler(router).listen();
   }
 

@@ -3,6 +3,7 @@ package io.fleetgate.api;
 import io.fleetgate.auth.Permission;
 import io.fleetgate.auth.SecretVerifier;
 import io.fleetgate.auth.TokenService;
+import io.fleetgate.config.GatewayConfig;
 import io.fleetgate.fleet.ApiClient;
 import io.fleetgate.fleet.FleetDirectory;
 import io.fleetgate.ops.RateLimiter;
@@ -10,7 +11,6 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
@@ -53,9 +53,11 @@ public final class AuthRoutes implements RouteGroup {
   private final RateLimiter addressChecks;
   /** Failed password checks per (remote address, client id). */
   private final RateLimiter pairChecks;
+  private final PublicBaseUrl baseUrl;
 
   public AuthRoutes(FleetDirectory directory, SecretVerifier secrets, TokenService tokens, RateLimiter addressChecks,
-      RateLimiter pairChecks) {
+      RateLimiter pairChecks, GatewayConfig.Http http) {
+    this.baseUrl = new PublicBaseUrl(http);
     this.directory = directory;
     this.secrets = secrets;
     this.tokens = tokens;
@@ -72,7 +74,7 @@ public final class AuthRoutes implements RouteGroup {
     });
     router.get("/.well-known/openid-configuration").handler(ctx -> {
       ctx.response().putHeader("Cache-Control", "public, max-age=300");
-      ApiSupport.sendJson(ctx, 200, discovery(baseUrl(ctx)));
+      ApiSupport.sendJson(ctx, 200, discovery(baseUrl.of(ctx.request())));
     });
   }
 
@@ -248,17 +250,5 @@ public final class AuthRoutes implements RouteGroup {
         .put("token_endpoint_auth_methods_supported", new JsonArray().add("client_secret_basic").add("client_secret_post"))
         .put("scopes_supported", scopes)
         .put("id_token_signing_alg_values_supported", new JsonArray().add(tokens.algorithm()));
-  }
-
-  /** {@code scheme://host[:port]} as the client addressed this server. */
-  private static String baseUrl(RoutingContext ctx) {
-    HostAndPort authority = ctx.request().authority();
-    String host;
-    if (authority != null) {
-      host = authority.port() > 0 ? authority.host() + ":" + authority.port() : authority.host();
-    } else {
-      host = ctx.request().localAddress().hostAddress() + ":" + ctx.request().localAddress().port();
-    }
-    return ctx.request().scheme() + "://" + host;
   }
 }

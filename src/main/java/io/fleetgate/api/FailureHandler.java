@@ -1,5 +1,6 @@
 package io.fleetgate.api;
 
+import io.fleetgate.support.LogSafe;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.logging.Level;
@@ -27,8 +28,8 @@ public final class FailureHandler {
       return p;
     }
     if (failure instanceof io.fleetgate.store.StoreUnavailableException) {
-      LOG.warning("flow " + FlowIds.of(ctx) + ": " + ctx.request().method() + " " + ctx.request().path()
-          + " answered 503: " + failure.getMessage());
+      LOG.warning("flow " + FlowIds.of(ctx) + ": " + ctx.request().method() + " " + LogSafe.escape(ctx.request().path())
+          + " answered 503: " + LogSafe.escape(failure.getMessage()));
       return Problems.serviceUnavailable("the database is unavailable; nothing was changed, retry later",
           io.fleetgate.store.StoreUnavailableException.RETRY_AFTER_SECONDS);
     }
@@ -54,8 +55,9 @@ public final class FailureHandler {
           break;
       }
     }
+    // the path is the client's: escaped; the stack trace is ours (a bug to fix), so it is kept
     LOG.log(Level.SEVERE, "flow " + FlowIds.of(ctx) + ": unexpected failure on " + ctx.request().method() + " "
-        + ctx.request().path() + ": " + failure, failure);
+        + LogSafe.escape(ctx.request().path()) + ": " + LogSafe.escape(String.valueOf(failure)), failure);
     return Problems.internal();
   }
 

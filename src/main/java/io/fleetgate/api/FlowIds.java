@@ -15,12 +15,17 @@ public final class FlowIds {
 
   /** First handler of every request: fixes the flow id and puts it on the response. */
   public static void assign(RoutingContext ctx) {
-    String given = ctx.request().getHeader(HEADER);
-    String id = given != null && UUID_FORM.matcher(given).matches() ? given.toLowerCase() : Flows.newId();
+    String id = of(ctx.request());
     ctx.put(KEY, id);
     Flows.bind(id); // events caused by this request carry its flow id
     ctx.response().putHeader(HEADER, id);
     ctx.next();
+  }
+
+  /** The flow id a request asks for in {@code X-Flow-ID} when that is a UUID, else a new one. */
+  static String of(io.vertx.core.http.HttpServerRequest request) {
+    String given = request.getHeader(HEADER);
+    return given != null && UUID_FORM.matcher(given).matches() ? given.toLowerCase() : Flows.newId();
   }
 
   public static String of(RoutingContext ctx) {

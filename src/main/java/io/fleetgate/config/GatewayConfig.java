@@ -15,7 +15,7 @@ public record GatewayConfig(
   public record Commands(int queuePerVehicle, int historyPerVehicle, int ackTimeoutSeconds) {}
 
   /** {@code tls}: the API speaks HTTPS with {@code tls.cert} ({@code http.tls}). */
-  public record Http(String host, int port, int bodyLimitBytes, int maxConnections, boolean tls) {}
+  public record Http(String host, int port, int bodyLimitBytes, int maxConnections, boolean tls, String publicBaseUrl) {}
 
   public record Mqtt(String host, int port, int tlsPort, int maxConnections, int maxFrameBytes,
       int connectTimeoutSeconds, int maxKeepAliveSeconds, int invalidFramesPerMinute, int maxInflightPerConnection) {}
@@ -58,7 +58,7 @@ public record GatewayConfig(
   static GatewayConfig from(JsonObject c) {
     Reader r = new Reader(c);
     Http http = new Http(r.string("http.host"), r.port("http.port"), r.range("http.bodyLimitBytes", 1024, 16 << 20),
-        r.range("http.maxConnections", 1, 1_000_000), r.bool("http.tls"));
+        r.range("http.maxConnections", 1, 1_000_000), r.bool("http.tls"), r.baseUrl("http.publicBaseUrl"));
     Mqtt mqtt = new Mqtt(r.string("mqtt.host"), r.port("mqtt.port"), r.port("mqtt.tlsPort"),
         r.range("mqtt.maxConnections", 1, 10_000_000), r.range("mqtt.maxFrameBytes", 256, 1 << 20),
         r.range("mqtt.connectTimeoutSeconds", 1, 300), r.range("mqtt.maxKeepAliveSeconds", 10, 65535),
@@ -177,6 +177,25 @@ public record GatewayConfig(
         throw new ConfigException(name(key) + ": file '" + v + "' cannot be read");
       }
       return v;
+    }
+
+    /** An absolute http(s) URL with a host and no query, fragment or user info, without a trailing slash; null when unset. */
+    String baseUrl(String key) {
+      String v = optional(key);
+      if (v == null) {
+        return null;
+      }
+      try {
+        URI uri = new URI(v);
+        boolean http = "http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme());
+        if (http && uri.getHost() != null && uri.getRawQuery() == null && uri.getRawFragment() == null
+            && uri.getRawUserInfo() == null && !v.contains("?") && !v.contains("#")) {
+          return v.endsWith("/") ? v.substring(0, v.length() - 1) : v;
+        }
+      } catch (Exception ignored) {
+        // reported below
+      }
+      throw new ConfigException(name(key) + ": must be an absolute http:// or https:// URL with a host and no query or fragment, got '" + v + "'");
     }
 
     String url(String key, String... schemes) {

@@ -44,6 +44,7 @@ public final class Settings {
     add("http.bodyLimitBytes", Integer.class, 65536, "largest accepted request body");
     add("http.maxConnections", Integer.class, 10000, "concurrent HTTP connections before new ones are refused");
     add("http.tls", Boolean.class, false, "true: the REST API on http.port speaks HTTPS with tls.cert (no client certificate asked)");
+    add("http.publicBaseUrl", String.class, null, "absolute http(s) URL the OpenID discovery document names the gateway by (no query or fragment; a path prefix is kept); unset = the listener's own scheme, http.host (localhost when 0.0.0.0 or ::) and bound port, never the request's Host");
     add("mqtt.host", String.class, "0.0.0.0", "address the MQTT listener binds");
     add("mqtt.port", Integer.class, 1884, "MQTT device port (0 = any free port)");
     add("mqtt.tlsPort", Integer.class, 8884, "MQTT over TLS port, used only when tls.cert is set");

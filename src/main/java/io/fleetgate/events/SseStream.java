@@ -126,7 +126,7 @@ public final class SseStream {
   private void overflow() {
     if (closed.compareAndSet(false, true)) {
       hub.remove(this);
-      LOG.info("event stream of client " + clientId + " (fleet " + fleetId + ") cannot keep up: disconnected");
+      LOG.info("event stream of client " + io.fleetgate.support.LogSafe.escape(clientId) + " (fleet " + io.fleetgate.support.LogSafe.escape(fleetId) + ") cannot keep up: disconnected");
       context.runOnContext(v -> {
         cancelTimers();
         queue.clear();

@@ -287,13 +287,15 @@ class AuthRoutesTest {
   }
 
   @Test
-  void openIdConfigurationUsesTheRequestHost() {
-    HttpResponse<Buffer> r = await(gw.http.get("/.well-known/openid-configuration").putHeader("Host", "gw.example.test:8443").send());
+  void openIdConfigurationNamesTheListenerNotTheRequestHost() {
+    // the document is publicly cacheable: a forged Host must not end up in it (http.publicBaseUrl unset here)
+    HttpResponse<Buffer> r = await(gw.http.get("/.well-known/openid-configuration").putHeader("Host", "evil.example:8443").send());
     assertEquals(200, r.statusCode());
     JsonObject c = r.bodyAsJsonObject();
     assertEquals("fleetgate", c.getString("issuer"));
-    assertEquals("http://gw.example.test:8443/auth/oauth/token", c.getString("token_endpoint"));
-    assertEquals("http://gw.example.test:8443/.well-known/jwks.json", c.getString("jwks_uri"));
+    String base = "http://127.0.0.1:" + gw.gateway.httpPort();
+    assertEquals(base + "/auth/oauth/token", c.getString("token_endpoint"));
+    assertEquals(base + "/.well-known/jwks.json", c.getString("jwks_uri"));
     assertEquals(java.util.List.of("client_credentials"), c.getJsonArray("grant_types_supported").getList());
     assertEquals(java.util.List.of("client_secret_basic", "client_secret_post"),
         c.getJsonArray("token_endpoint_auth_methods_supported").getList());

@@ -4,6 +4,7 @@ import io.fleetgate.Gateway;
 import io.fleetgate.config.GatewayConfig;
 import io.fleetgate.ops.ConnectionBudget;
 import io.fleetgate.device.DeviceServices;
+import io.fleetgate.device.PreLoginLog;
 import io.fleetgate.tls.ServerTls;
 import io.fleetgate.vehicle.TelematicsUnit;
 import io.vertx.core.Future;
@@ -26,17 +27,20 @@ public final class MqttDeviceVerticle extends VerticleBase implements Gateway.Po
   private final GatewayConfig.Mqtt config;
   private final ConnectionBudget budget;
   private final DeviceServices services;
+  private final PreLoginLog preLogin;
   /** Null for the plain listener. */
   private final ServerTls tls;
   private MqttServer server;
 
-  public MqttDeviceVerticle(String host, int port, GatewayConfig.Mqtt config, ConnectionBudget budget, DeviceServices services) {
-    this(host, port, config, budget, services, null);
+  public MqttDeviceVerticle(String host, int port, GatewayConfig.Mqtt config, ConnectionBudget budget, PreLoginLog preLogin,
+      DeviceServices services) {
+    this(host, port, config, budget, preLogin, services, null);
   }
 
   /** With {@code tls}: the TLS listener, asking for client certificates when a client CA is configured. */
-  public MqttDeviceVerticle(String host, int port, GatewayConfig.Mqtt config, ConnectionBudget budget, DeviceServices services,
-      ServerTls tls) {
+  public MqttDeviceVerticle(String host, int port, GatewayConfig.Mqtt config, ConnectionBudget budget, PreLoginLog preLogin,
+      DeviceServices services, ServerTls tls) {
+    this.preLogin = preLogin;
     this.tls = tls;
     this.host = host;
     this.port = port;
@@ -84,11 +88,23 @@ public final class MqttDeviceVerticle extends VerticleBase implements Gateway.Po
     server = MqttServer.create(vertx, options)
         .endpointHandler(this::onEndpoint)
         .exceptionHandler(e -> LOG.fine(() -> "MQTT connection error: " + e));
+    // vertx-mqtt throws out of its read handler when a packet other than CONNECT comes first; unhandled, Vert.x
+    // logs that with a stack trace for every such connection. It has closed the socket already: one line is enough.
+    context.exceptionHandler(this::uncaught);
     return server.listen(port, host);
   }
 
   private void onEndpoint(MqttEndpoint endpoint) {
-    new MqttUnitSession(endpoint, context, config, budget, services).start();
+    new MqttUnitSession(endpoint, context, config, budget, preLogin, services).start();
+  }
+
+  private void uncaught(Throwable t) {
+    String m = t.getMessage();
+    if (t instanceof IllegalArgumentException && m != null && m.contains("CONNECT not sent yet")) {
+      preLogin.violation(null, "a packet other than CONNECT came first");
+    } else {
+      LOG.log(java.util.logging.Level.SEVERE, "unexpected failure on the MQTT listener: " + PreLoginLog.describe(t), t);
+    }
   }
 
   @Override

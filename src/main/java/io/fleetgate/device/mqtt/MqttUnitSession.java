@@ -13,6 +13,8 @@ import io.fleetgate.device.ConnectRefusedException.Reason;
 import io.fleetgate.ops.ConnectionBudget;
 import io.fleetgate.device.DeviceServices;
 import io.fleetgate.device.DeviceSession;
+import io.fleetgate.device.PreLoginLog;
+import io.fleetgate.support.LogSafe;
 import io.fleetgate.protocol.CommandResult;
 import io.fleetgate.protocol.FrameException;
 import io.fleetgate.protocol.binary.BinaryStateDecoder;
@@ -74,6 +76,7 @@ final class MqttUnitSession implements DeviceSession {
   private final Context context;
   private final GatewayConfig.Mqtt config;
   private final ConnectionBudget budget;
+  private final PreLoginLog preLogin;
   private final DeviceServices services;
   private final Counter acceptedJson;
   private final Counter acceptedBinary;
@@ -102,7 +105,8 @@ final class MqttUnitSession implements DeviceSession {
   private long lastActivityMs;
 
   MqttUnitSession(MqttEndpoint endpoint, Context context, GatewayConfig.Mqtt config, ConnectionBudget budget,
-      DeviceServices services) {
+      PreLoginLog preLogin, DeviceServices services) {
+    this.preLogin = preLogin;
     this.endpoint = endpoint;
     this.context = context;
     this.config = config;
@@ -239,9 +243,9 @@ final class MqttUnitSession implements DeviceSession {
   private void refuse(Throwable failure) {
     Reason reason = failure instanceof ConnectRefusedException e ? e.reason() : Reason.SERVER_BUSY;
     services.metrics().connectRefused(reason.label());
-    String who = endpoint.auth() == null ? "(no user name)" : "'" + clip(endpoint.auth().getUsername()) + "'";
+    String who = endpoint.auth() == null ? "(no user name)" : "'" + LogSafe.escape(endpoint.auth().getUsername()) + "'";
     if (failure instanceof ConnectRefusedException) {
-      LOG.info("unit " + who + " from " + endpoint.remoteAddress() + ": login refused, " + reason.label() + " (" + failure.getMessage() + ")");
+      LOG.info("unit " + who + " from " + endpoint.remoteAddress() + ": login refused, " + reason.label() + " (" + LogSafe.escape(failure.getMessage()) + ")");
     } else {
       LOG.log(Level.WARNING, "unit " + who + ": login failed unexpectedly", failure);
     }
@@ -333,13 +337,13 @@ final class MqttUnitSession implements DeviceSession {
       }
       return;
     }
-    LOG.log(Level.WARNING, "unit " + unitId + ": frame not applied, closing so that it is resent: " + failure.getMessage());
+    LOG.log(Level.WARNING, "unit " + unitId + ": frame not applied, closing so that it is resent: " + LogSafe.escape(failure.getMessage()));
     close(MqttDisconnectReasonCode.UNSPECIFIED_ERROR);
   }
 
   private void invalidFrame(FrameException e) {
     services.metrics().frameRejected(PROTOCOL, e.reason().label());
-    LOG.info("unit " + unitId + ": invalid frame, " + e.getMessage());
+    LOG.info("unit " + unitId + ": invalid frame, " + LogSafe.escape(e.getMessage()));
     if (!v5 && invalidFrames.record(System.currentTimeMillis())) {
       LOG.info("unit " + unitId + ": " + config.invalidFramesPerMinute() + " invalid frames within a minute, closing");
       close(MqttDisconnectReasonCode.PAYLOAD_FORMAT_INVALID);
@@ -349,7 +353,7 @@ final class MqttUnitSession implements DeviceSession {
   private void notAuthorized(MqttPublishMessage msg) {
     services.metrics().frameRejected(PROTOCOL, "not_authorized");
     if (!v5) {
-      LOG.info("unit " + unitId + ": PUBLISH to topic '" + clip(msg.topicName()) + "' not allowed, closing");
+      LOG.info("unit " + unitId + ": PUBLISH to topic '" + LogSafe.escape(msg.topicName()) + "' not allowed, closing");
       close(MqttDisconnectReasonCode.NOT_AUTHORIZED);
     } else if (msg.qosLevel() == MqttQoS.AT_LEAST_ONCE) {
       acks.add(msg.messageId()).complete(MqttPubAckReasonCode.NOT_AUTHORIZED);
@@ -393,7 +397,7 @@ final class MqttUnitSession implements DeviceSession {
       }
       services.metrics().frameRejected(PROTOCOL, "not_authorized");
       if (!v5) {
-        LOG.info("unit " + unitId + ": SUBSCRIBE to '" + clip(s.topicName()) + "' not allowed, closing");
+        LOG.info("unit " + unitId + ": SUBSCRIBE to '" + LogSafe.escape(s.topicName()) + "' not allowed, closing");
         close(MqttDisconnectReasonCode.NOT_AUTHORIZED);
         return;
       }
@@ -507,7 +511,11 @@ final class MqttUnitSession implements DeviceSession {
     String reason = t instanceof io.netty.handler.codec.TooLongFrameException
         || t.getCause() instanceof io.netty.handler.codec.TooLongFrameException ? "too_large" : "malformed_packet";
     services.metrics().frameRejected(PROTOCOL, reason);
-    LOG.info("unit " + (unitId != null ? unitId : "(not logged in) " + endpoint.remoteAddress()) + ": protocol error, closing: " + t.getMessage());
+    if (unitId == null) {
+      preLogin.violation(endpoint.remoteAddress(), "protocol error, " + PreLoginLog.describe(t));
+    } else {
+      LOG.info("unit " + unitId + ": protocol error, closing: " + PreLoginLog.describe(t));
+    }
     close(reason.equals("too_large") ? MqttDisconnectReasonCode.PACKET_TOO_LARGE : MqttDisconnectReasonCode.MALFORMED_PACKET);
   }
 
@@ -546,9 +554,5 @@ final class MqttUnitSession implements DeviceSession {
 
   private void setOnline(boolean online) {
     services.ingest().setOnline(vehicleId, online, Instant.now());
-  }
-
-  private static String clip(String s) {
-    return s == null ? "" : s.length() <= 80 ? s : s.substring(0, 80) + "…";
   }
 }

@@ -3,6 +3,7 @@ package io.fleetgate.device.tcp;
 import io.fleetgate.Gateway;
 import io.fleetgate.config.GatewayConfig;
 import io.fleetgate.device.DeviceServices;
+import io.fleetgate.device.PreLoginLog;
 import io.fleetgate.tls.ServerTls;
 import io.fleetgate.ops.ConnectionBudget;
 import io.vertx.core.Future;
@@ -24,17 +25,20 @@ public final class TcpDeviceVerticle extends VerticleBase implements Gateway.Por
   private final GatewayConfig.Tcp config;
   private final ConnectionBudget budget;
   private final DeviceServices services;
+  private final PreLoginLog preLogin;
   /** Null for the plain listener. */
   private final ServerTls tls;
   private NetServer server;
 
-  public TcpDeviceVerticle(String host, int port, GatewayConfig.Tcp config, ConnectionBudget budget, DeviceServices services) {
-    this(host, port, config, budget, services, null);
+  public TcpDeviceVerticle(String host, int port, GatewayConfig.Tcp config, ConnectionBudget budget, PreLoginLog preLogin,
+      DeviceServices services) {
+    this(host, port, config, budget, preLogin, services, null);
   }
 
   /** With {@code tls}: the TLS listener, asking for client certificates when a client CA is configured. */
-  public TcpDeviceVerticle(String host, int port, GatewayConfig.Tcp config, ConnectionBudget budget, DeviceServices services,
-      ServerTls tls) {
+  public TcpDeviceVerticle(String host, int port, GatewayConfig.Tcp config, ConnectionBudget budget, PreLoginLog preLogin,
+      DeviceServices services, ServerTls tls) {
+    this.preLogin = preLogin;
     this.tls = tls;
     this.host = host;
     this.port = port;
@@ -56,7 +60,7 @@ public final class TcpDeviceVerticle extends VerticleBase implements Gateway.Por
   }
 
   private void onConnect(NetSocket socket) {
-    new TcpUnitSession(socket, context, config, budget, services).start();
+    new TcpUnitSession(socket, context, config, budget, preLogin, services).start();
   }
 
   @Override

@@ -10,6 +10,8 @@ import io.fleetgate.device.ConnectRefusedException;
 import io.fleetgate.device.ConnectRefusedException.Reason;
 import io.fleetgate.device.DeviceServices;
 import io.fleetgate.device.DeviceSession;
+import io.fleetgate.device.PreLoginLog;
+import io.fleetgate.support.LogSafe;
 import io.fleetgate.device.UnitOfflineException;
 import io.fleetgate.ops.ConnectionBudget;
 import io.fleetgate.protocol.FrameException;
@@ -70,6 +72,7 @@ final class TcpUnitSession implements DeviceSession {
   private final NetSocket socket;
   private final Context context;
   private final GatewayConfig.Tcp config;
+  private final PreLoginLog preLogin;
   private final ConnectionBudget budget;
   private final DeviceServices services;
   private final Counter accepted;
@@ -93,7 +96,9 @@ final class TcpUnitSession implements DeviceSession {
   private long loginTimer = -1;
   private long lastActivityMs;
 
-  TcpUnitSession(NetSocket socket, Context context, GatewayConfig.Tcp config, ConnectionBudget budget, DeviceServices services) {
+  TcpUnitSession(NetSocket socket, Context context, GatewayConfig.Tcp config, ConnectionBudget budget, PreLoginLog preLogin,
+      DeviceServices services) {
+    this.preLogin = preLogin;
     this.socket = socket;
     this.context = context;
     this.config = config;
@@ -196,7 +201,7 @@ final class TcpUnitSession implements DeviceSession {
   private void onFrame(TcpFrame frame) {
     if (phase == Phase.AWAIT_LOGIN && frame.type() != TcpFrame.LOGIN) {
       services.metrics().frameRejected(PROTOCOL, "not_logged_in");
-      LOG.info("TCP connection from " + socket.remoteAddress() + ": frame type " + frame.type() + " before LOGIN, closing");
+      preLogin.violation(socket.remoteAddress(), "frame type " + frame.type() + " before LOGIN");
       closeWith(TcpMessage.Error.NOT_LOGGED_IN);
       return;
     }
@@ -226,7 +231,11 @@ final class TcpUnitSession implements DeviceSession {
 
   private void badFrame(String reason, String detail) {
     services.metrics().frameRejected(PROTOCOL, reason);
-    LOG.info(who() + ": bad frame, " + detail + "; closing");
+    if (unitId == null) {
+      preLogin.violation(socket.remoteAddress(), "bad frame, " + LogSafe.escape(detail));
+    } else {
+      LOG.info(who() + ": bad frame, " + LogSafe.escape(detail) + "; closing");
+    }
     closeWith(TcpMessage.Error.BAD_FRAME);
   }
 
@@ -277,9 +286,10 @@ final class TcpUnitSession implements DeviceSession {
     Reason reason = failure instanceof ConnectRefusedException e ? e.reason() : Reason.SERVER_BUSY;
     services.metrics().tcpLoginRefused(reason.label());
     if (failure instanceof ConnectRefusedException) {
-      LOG.info("unit '" + clip(claimedId) + "' from " + socket.remoteAddress() + ": TCP login refused, " + reason.label() + " (" + failure.getMessage() + ")");
+      LOG.info("unit '" + LogSafe.escape(claimedId) + "' from " + socket.remoteAddress() + ": TCP login refused, " + reason.label() + " ("
+          + LogSafe.escape(failure.getMessage()) + ")");
     } else {
-      LOG.log(Level.WARNING, "unit '" + clip(claimedId) + "': TCP login failed unexpectedly", failure);
+      LOG.log(Level.WARNING, "unit '" + LogSafe.escape(claimedId) + "': TCP login failed unexpectedly", failure);
     }
     if (reason == Reason.BAD_CREDENTIALS) {
       closeWith(new TcpMessage.LoginAck(TcpMessage.LoginAck.BAD_CREDENTIALS));
@@ -291,7 +301,7 @@ final class TcpUnitSession implements DeviceSession {
   private void onLoginTimeout() {
     if (phase == Phase.AWAIT_LOGIN || phase == Phase.AUTHENTICATING) {
       services.metrics().frameRejected(PROTOCOL, "login_timeout");
-      LOG.info("TCP connection from " + socket.remoteAddress() + ": no LOGIN within " + config.loginTimeoutSeconds() + " s, closing");
+      preLogin.violation(socket.remoteAddress(), "no LOGIN within " + config.loginTimeoutSeconds() + " s");
       closeWith(TcpMessage.Error.NOT_LOGGED_IN);
     }
   }
@@ -330,7 +340,7 @@ final class TcpUnitSession implements DeviceSession {
   }
 
   private void handOffFailed(Throwable failure) {
-    LOG.log(Level.WARNING, "unit " + unitId + ": frame not applied, closing so that it is resent: " + failure.getMessage());
+    LOG.log(Level.WARNING, "unit " + unitId + ": frame not applied, closing so that it is resent: " + LogSafe.escape(failure.getMessage()));
     close();
   }
 
@@ -512,9 +522,5 @@ final class TcpUnitSession implements DeviceSession {
 
   private String who() {
     return unitId != null ? "unit " + unitId : "TCP connection from " + socket.remoteAddress();
-  }
-
-  private static String clip(String s) {
-    return s == null ? "" : s.length() <= 80 ? s : s.substring(0, 80) + "…";
   }
 }
