@@ -127,7 +127,7 @@ public final class JsonInput {
       error(key, "must be a whole number");
       return null;
     }
-    if (n.longValue() < min || n.longValue() > max) {
+    if (n.doubleValue() < min || n.doubleValue() > max) { // not longValue(): 2^64 + 5 would wrap to 5
       error(key, "must be from " + min + " to " + max);
       return null;
     }

@@ -167,4 +167,15 @@ class StrictBodyApiTest {
     assertEquals(200, shared.statusCode(), shared.bodyAsString());
     assertEquals(200, api.get(partner, "/vehicles/" + id).statusCode(), "the server keeps serving");
   }
+
+  @Test
+  void wholeNumbersBeyondALongAreOutOfRangeNotWrapped() throws Exception {
+    String token = gw.token("strict-" + UUID.randomUUID().toString().substring(0, 8), Permission.FLEETSHARE);
+    String uri = "/sharing-partners/invitations";
+    for (String n : new String[] {"18446744073709555216", "-18446744073709547616", "9223372036854779408", "1e300", "3600.5"}) {
+      HttpResponse<Buffer> r = send(HttpMethod.POST, uri, token, utf8("{\"expires_in_seconds\": " + n + "}"));
+      VehicleApi.assertInvalid(r, "/expires_in_seconds");
+    }
+    assertEquals(201, send(HttpMethod.POST, uri, token, utf8("{\"expires_in_seconds\": 3600}")).statusCode());
+  }
 }
