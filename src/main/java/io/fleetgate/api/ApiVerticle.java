@@ -48,6 +48,7 @@ public final class ApiVerticle extends VerticleBase implements io.fleetgate.Gate
     Router router = Router.router(vertx);
     router.route().handler(FlowIds::assign);
     router.route().handler(ApiVerticle::requireJsonBody);
+    router.route().handler(FormInput::checkQuery);
     router.route().handler(BodyHandler.create(false).setBodyLimit(bodyLimit).setHandleFileUploads(false));
     for (RouteGroup g : groups) {
       g.mount(router, support);

@@ -93,6 +93,7 @@ public final class AuthRoutes implements RouteGroup {
   }
 
   private TokenRequest readRequest(RoutingContext ctx) {
+    FormInput.checkBody(ctx);
     String grant = single(ctx.request().params(), "grant_type");
     if (grant == null) {
       throw Problems.validation("/grant_type", "is required (client_credentials)");

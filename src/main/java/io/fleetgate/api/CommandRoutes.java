@@ -104,7 +104,7 @@ public final class CommandRoutes implements RouteGroup {
   private Future<JsonObject> list(RoutingContext ctx) {
     Principal principal = ApiSupport.principal(ctx);
     String vehicleId = ctx.pathParam("id");
-    PageCursor page = PageCursor.of(ctx, "commands", List.of());
+    PageCursor page = PageCursor.of(ctx, "commands", List.of(), List.of("vehicle_id"));
     if (page.fromCursor() && (page.at().forward() || !vehicleId.equals(page.filters().getValue("vehicle_id")))) {
       throw PageCursor.badCursor();
     }

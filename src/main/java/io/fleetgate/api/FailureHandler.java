@@ -40,7 +40,8 @@ public final class FailureHandler {
     if (failure == null || status > 0) {
       switch (status) {
         case 400:
-          return Problems.validation("bad request");
+          return formDecoding(failure) ? Problems.validation("", "the form body is not valid"
+              + " application/x-www-form-urlencoded (an escape is not % and two hex digits)") : Problems.validation("bad request");
         case 401:
           return Problems.unauthorized("authentication required");
         case 404:
@@ -59,6 +60,16 @@ public final class FailureHandler {
     LOG.log(Level.SEVERE, "flow " + FlowIds.of(ctx) + ": unexpected failure on " + ctx.request().method() + " "
         + LogSafe.escape(ctx.request().path()) + ": " + LogSafe.escape(String.valueOf(failure)), failure);
     return Problems.internal();
+  }
+
+  /** Netty's form decoder failed (BodyHandler, before any route): a client's error, said as such. */
+  private static boolean formDecoding(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof io.netty.handler.codec.http.multipart.HttpPostRequestDecoder.ErrorDataDecoderException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Writes a problem response (also used directly by handlers that answer outside the router). */

@@ -157,25 +157,18 @@ public final class FleetRoutes implements RouteGroup {
    * {@code limit} alone (the first page).
    */
   private record PageRequest(boolean before, String key, int limit) {
-    static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 500;
 
     static PageRequest of(RoutingContext ctx) {
-      String cursor = ctx.queryParams().get("cursor");
-      String limit = ctx.queryParams().get("limit");
+      String cursor = PageCursor.single(ctx, "cursor");
+      String limit = PageCursor.single(ctx, "limit");
       if (cursor != null) {
         if (limit != null) {
           throw Problems.validation("/limit", "omit limit when following a cursor: the cursor carries it");
         }
         return decode(cursor);
       }
-      if (limit == null) {
-        return new PageRequest(false, null, DEFAULT_LIMIT);
-      }
-      if (!limit.matches("[0-9]{1,3}") || Integer.parseInt(limit) < 1 || Integer.parseInt(limit) > MAX_LIMIT) {
-        throw Problems.validation("/limit", "must be a whole number from 1 to " + MAX_LIMIT);
-      }
-      return new PageRequest(false, null, Integer.parseInt(limit));
+      return new PageRequest(false, null, PageCursor.limit(limit));
     }
 
     static String cursor(boolean before, String key, int limit) {
@@ -186,17 +179,19 @@ public final class FleetRoutes implements RouteGroup {
       return Cursors.encode(state);
     }
 
+    /** Strictly ({@link Cursors}): exactly d, l and (past the first page) k, each in range. */
     private static PageRequest decode(String cursor) {
       JsonObject state = Cursors.decode(cursor);
       Object d = state.getValue("d");
       Object k = state.getValue("k");
       Object l = state.getValue("l");
-      boolean ok = state.size() == (k == null ? 2 : 3)
+      boolean keys = state.fieldNames().equals(k == null ? Set.of("d", "l") : Set.of("d", "l", "k"));
+      boolean ok = keys
           && ("a".equals(d) || "b".equals(d))
           && (k == null || (k instanceof String s && Fleet.ID.matcher(s).matches()))
           && l instanceof Integer n && n >= 1 && n <= MAX_LIMIT;
       if (!ok) {
-        throw Problems.validation("/cursor", "bad cursor");
+        throw Cursors.bad(keys ? "a value out of range" : "unexpected keys");
       }
       return new PageRequest("b".equals(d), (String) k, (Integer) l);
     }

@@ -1,9 +1,10 @@
 package io.fleetgate.api;
 
-import io.vertx.core.json.DecodeException;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -34,20 +35,15 @@ public final class JsonInput {
     this.errors = errors;
   }
 
-  /** The request body as a JSON object; a missing, malformed or non-object body is a 400. */
+  /** The request body as a JSON object; a missing, malformed ({@link StrictJson}) or non-object body is a 400. */
   public static JsonInput body(RoutingContext ctx) {
-    String text = ctx.body() == null ? null : ctx.body().asString();
-    if (text == null || text.isBlank()) {
+    Buffer raw = ctx.body() == null ? null : ctx.body().buffer();
+    if (raw == null || raw.toString(StandardCharsets.ISO_8859_1).isBlank()) {
       throw Problems.validation("a JSON object body is required");
     }
-    Object parsed;
-    try {
-      parsed = io.vertx.core.json.Json.decodeValue(text);
-    } catch (DecodeException e) {
-      throw Problems.validation("the body is not valid JSON");
-    }
+    Object parsed = StrictJson.parse(raw.getBytes());
     if (!(parsed instanceof JsonObject o)) {
-      throw Problems.validation("the body must be a JSON object");
+      throw Problems.validation("", "the body must be a JSON object");
     }
     return new JsonInput(o, "", new ArrayList<>());
   }
@@ -131,7 +127,7 @@ public final class JsonInput {
       error(key, "must be a whole number");
       return null;
     }
-    if (n.longValue() < min || n.longValue() > max) {
+    if (n.doubleValue() < min || n.doubleValue() > max) { // not longValue(): 2^64 + 5 would wrap to 5
       error(key, "must be from " + min + " to " + max);
       return null;
     }

@@ -3,7 +3,10 @@ package io.fleetgate.api;
 import io.fleetgate.vehicle.KeysetPage;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The position, page size and filters of a listing, from the query or from an opaque cursor
@@ -16,9 +19,22 @@ import java.util.List;
 record PageCursor(String kind, int limit, KeysetPage.Position at, JsonObject filters, boolean fromCursor) {
   static final int DEFAULT_LIMIT = 100;
   static final int MAX_LIMIT = 500;
+  /** Longer than any filter value a listing accepts from the query (the longest: a vehicle tag, a time). */
+  static final int MAX_FILTER_LENGTH = 200;
+  /** The keys of every cursor: kind, limit, direction, position, filters. */
+  private static final Set<String> KEYS = Set.of("k", "l", "d", "p", "f");
+  private static final Pattern LIMIT = Pattern.compile("[1-9][0-9]{0,2}");
 
   /** The page request of {@code ctx}: its cursor, or limit and the named filters at the first page. */
   static PageCursor of(RoutingContext ctx, String kind, List<String> filterNames) {
+    return of(ctx, kind, filterNames, List.of());
+  }
+
+  /**
+   * As {@link #of(RoutingContext, String, List)}, for a listing whose cursors also carry filters the route
+   * adds itself ({@code carried}, e.g. the vehicle of a history): a cursor may hold those and no others.
+   */
+  static PageCursor of(RoutingContext ctx, String kind, List<String> filterNames, List<String> carried) {
     String cursor = single(ctx, "cursor");
     if (cursor != null) {
       if (single(ctx, "limit") != null) {
@@ -29,7 +45,9 @@ record PageCursor(String kind, int limit, KeysetPage.Position at, JsonObject fil
           throw Problems.validation("/" + f, "not allowed with a cursor: the cursor carries the filters");
         }
       }
-      return decode(cursor, kind);
+      Set<String> allowed = new HashSet<>(filterNames);
+      allowed.addAll(carried);
+      return decode(cursor, kind, allowed);
     }
     JsonObject filters = new JsonObject();
     for (String f : filterNames) {
@@ -41,19 +59,21 @@ record PageCursor(String kind, int limit, KeysetPage.Position at, JsonObject fil
     return new PageCursor(kind, limit(single(ctx, "limit")), KeysetPage.Position.FIRST, filters, false);
   }
 
+  /**
+   * The page size of a {@code limit} parameter: plain decimal digits without a leading zero, 1 to
+   * {@link #MAX_LIMIT}; a sign, fraction, exponent, empty value or anything larger is a 400.
+   */
   static int limit(String raw) {
     if (raw == null) {
       return DEFAULT_LIMIT;
     }
-    try {
+    if (LIMIT.matcher(raw).matches()) {
       int n = Integer.parseInt(raw);
-      if (n >= 1 && n <= MAX_LIMIT) {
+      if (n <= MAX_LIMIT) {
         return n;
       }
-    } catch (NumberFormatException ignored) {
-      // reported below
     }
-    throw Problems.validation("/limit", "must be a whole number from 1 to " + MAX_LIMIT);
+    throw Problems.validation("/limit", "must be a whole number from 1 to " + MAX_LIMIT + " in plain digits");
   }
 
   /** The one value of a query parameter, or null; repeating it is a 400. */
@@ -81,27 +101,48 @@ record PageCursor(String kind, int limit, KeysetPage.Position at, JsonObject fil
         .put("f", filters));
   }
 
-  static PageCursor decode(String cursor, String kind) {
+  /**
+   * A cursor of listing {@code kind}, strictly: exactly the keys {@link #at} writes, a limit in range, a
+   * position that is a whole number from 0 to 2^63-1 (no fraction, exponent or wider number), and filters
+   * among {@code allowedFilters} whose values are strings of at most {@link #MAX_FILTER_LENGTH} characters
+   * (the route then validates their values as it does the query's; a bad one is a bad cursor too).
+   */
+  static PageCursor decode(String cursor, String kind, Set<String> allowedFilters) {
     JsonObject s = Cursors.decode(cursor);
-    Object l = s.getValue("l");
-    Object p = s.getValue("p");
+    if (!s.fieldNames().equals(KEYS)) {
+      throw Cursors.bad("unexpected keys");
+    }
+    if (!kind.equals(s.getValue("k"))) {
+      throw Cursors.bad("not a cursor of this listing");
+    }
+    if (!(s.getValue("l") instanceof Integer limit) || limit < 1 || limit > MAX_LIMIT) {
+      throw Cursors.bad("limit out of range");
+    }
     Object d = s.getValue("d");
-    Object f = s.getValue("f");
-    if (!kind.equals(s.getValue("k")) || !(l instanceof Integer limit) || limit < 1 || limit > MAX_LIMIT
-        || !(p instanceof Number key) || key.longValue() < 0 || !(d instanceof String dir)
-        || !(dir.equals("f") || dir.equals("b")) || !(f instanceof JsonObject filters)) {
-      throw badCursor();
+    if (!"f".equals(d) && !"b".equals(d)) {
+      throw Cursors.bad("unknown direction");
+    }
+    Object p = s.getValue("p");
+    if (!(p instanceof Integer || p instanceof Long) || ((Number) p).longValue() < 0) {
+      throw Cursors.bad("position out of range");
+    }
+    if (!(s.getValue("f") instanceof JsonObject filters) || filters.size() > allowedFilters.size()) {
+      throw Cursors.bad("unexpected filters");
     }
     for (String name : filters.fieldNames()) {
-      if (!(filters.getValue(name) instanceof String) && !(filters.getValue(name) instanceof Number)) {
-        throw badCursor();
+      if (!allowedFilters.contains(name)) {
+        throw Cursors.bad("unexpected filter '" + (name.length() > 40 ? name.substring(0, 40) + "…" : name) + "'");
+      }
+      if (!(filters.getValue(name) instanceof String v) || v.isEmpty() || v.length() > MAX_FILTER_LENGTH) {
+        throw Cursors.bad("filter '" + name + "' out of range");
       }
     }
-    return new PageCursor(kind, limit, new KeysetPage.Position(dir.equals("f"), key.longValue()), filters, true);
+    return new PageCursor(kind, limit, new KeysetPage.Position("f".equals(d), ((Number) p).longValue()), filters, true);
   }
 
+  /** A cursor whose content the route cannot use (another vehicle's, a filter value it refuses). */
   static ProblemException badCursor() {
-    return Problems.validation("/cursor", "bad cursor");
+    return Cursors.bad("not valid for this listing");
   }
 
   /** {@code {"self", "first", "prev", "next", "last"}} of a page of this listing. */

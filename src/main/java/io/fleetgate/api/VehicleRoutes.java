@@ -118,7 +118,7 @@ public final class VehicleRoutes implements RouteGroup {
   private Future<JsonObject> states(RoutingContext ctx) {
     Principal principal = ApiSupport.principal(ctx);
     Vehicle vehicle = vehicles.get(principal, ctx.pathParam("id"));
-    PageCursor page = PageCursor.of(ctx, "states", List.of("from", "to"));
+    PageCursor page = PageCursor.of(ctx, "states", List.of("from", "to"), List.of("vehicle_id"));
     long from;
     long to;
     try {

@@ -11,8 +11,9 @@ import java.util.List;
  * (atomically); a unit id or vehicle id that is taken fails with {@link DuplicateKeyException}. A vehicle id
  * stays taken while the vehicle is archived and after it is purged: ids are never reused.
  *
- * <p>Archiving moves a vehicle and its unit out of the active set (the unit id becomes free for another
- * vehicle); restoring moves them back; purging deletes an archived vehicle and its unit for good.
+ * <p>Archiving moves a vehicle and its unit out of the active set; its unit id stays reserved for it (an
+ * insert with that id fails as taken), so that nothing can block the restore; restoring moves them back;
+ * purging deletes an archived vehicle and its unit for good and frees the unit id.
  */
 public interface VehicleStore {
   Future<Void> insertVehicle(Vehicle vehicle, TelematicsUnit unit);
@@ -32,7 +33,8 @@ public interface VehicleStore {
   /**
    * Moves an archived vehicle and its unit back to the active set. False when it is not archived (restored
    * or purged meanwhile); fails with {@link DuplicateKeyException} ({@link DuplicateKeyException#TELEMATICS_UNIT})
-   * when its unit id has been attached to another vehicle meanwhile.
+   * when its unit id is attached to another vehicle (possible only for archives older than the reservation,
+   * PostgreSQL migration V4).
    */
   Future<Boolean> restoreVehicle(String vehicleId);
 

@@ -108,7 +108,7 @@ public final class VehicleLifecycle {
   /**
    * Restores an archived vehicle of the caller's fleet with the same id, in its original place in listings,
    * its unit re-attached with the password it had. 404 unknown, expired or another fleet's; 409 when the
-   * unit id has been attached to another vehicle meanwhile.
+   * unit id is attached to another vehicle (only archives older than the reservation of unit ids: V4).
    */
   public Future<Vehicle> restore(Principal principal, String vehicleId) {
     VehicleArchive.Entry e = archive.get(VehicleService.normalize(vehicleId));

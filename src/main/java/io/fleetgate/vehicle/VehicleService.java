@@ -65,7 +65,10 @@ public final class VehicleService {
     return access;
   }
 
-  /** Adds a vehicle with its unit to the caller's fleet. 400 unknown model, 409 unit already attached. */
+  /**
+   * Adds a vehicle with its unit to the caller's fleet. 400 unknown model, 409 unit already attached or
+   * reserved by an archived vehicle (of any fleet, the caller's too: its restore must stay possible).
+   */
   public Future<Vehicle> add(Principal principal, NewVehicle in) {
     String fleetId = owningFleet(principal);
     Map<String, String> masterData = new LinkedHashMap<>(in.masterData());
@@ -130,7 +133,8 @@ public final class VehicleService {
   }
 
   private static RuntimeException unitTaken(String unitId) {
-    return Problems.conflict("telematics unit '" + unitId + "' is already attached to a vehicle");
+    return Problems.conflict("telematics unit '" + unitId + "' is already attached to a vehicle, or reserved by an archived"
+        + " vehicle until it is restored or purged");
   }
 
   /** A vehicle the caller may read; 404 otherwise. */

@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import io.fleetgate.TestClock;
 import io.fleetgate.TestGateway;
 import io.fleetgate.auth.Permission;
@@ -19,6 +22,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -129,19 +133,85 @@ class ArchiveApiTest {
   }
 
   @Test
-  void theUnitIdIsFreeWhileArchivedAndRestoreConflictsWhenItWasReused() throws Exception {
-    String token = lifecycle(fleet());
+  void theUnitIdStaysReservedForTheArchivedVehicleUntilThePurge() throws Exception {
+    String owner = lifecycle(fleet());
+    String other = lifecycle(fleet());
     JsonObject body = newVehicle();
-    String first = api.add(token, body).getString("id");
-    assertEquals(204, api.delete(token, "/vehicles/" + first).statusCode());
-    JsonObject again = newVehicle();
-    again.getJsonObject("telematics_unit").put("id", body.getJsonObject("telematics_unit").getString("id"));
-    String second = api.add(token, again).getString("id");
+    String unitId = body.getJsonObject("telematics_unit").getString("id");
+    String password = body.getJsonObject("telematics_unit").getString("password");
+    String id = api.add(owner, body).getString("id");
+    assertEquals(204, api.delete(owner, "/vehicles/" + id).statusCode());
 
-    assertProblem(api.post(token, "/archived-vehicles/" + first + "/restore", new JsonObject()), 409, "conflict");
-    assertEquals(List.of(first), ids(api.get(token, "/archived-vehicles")), "still archived after the refusal");
-    assertEquals(204, api.delete(token, "/vehicles/" + second).statusCode());
-    assertEquals(200, api.post(token, "/archived-vehicles/" + first + "/restore", new JsonObject()).statusCode());
+    // another fleet cannot take the id (that would block the restore), nor the owner for a new vehicle
+    for (String token : List.of(other, owner)) {
+      JsonObject again = newVehicle();
+      again.getJsonObject("telematics_unit").put("id", unitId);
+      assertProblem(api.post(token, "/vehicles", again), 409, "conflict");
+    }
+    assertEquals(List.of(), ids(api.get(other, "/vehicles")), "nothing was added");
+
+    HttpResponse<Buffer> restored = api.post(owner, "/archived-vehicles/" + id + "/restore", new JsonObject());
+    assertEquals(200, restored.statusCode(), restored.bodyAsString());
+    assertTrue(unitLogsIn(unitId, password), "the restored unit logs in with its password");
+
+    // after the purge the id is free again, for any fleet
+    assertEquals(204, api.delete(owner, "/vehicles/" + id).statusCode());
+    assertFalse(unitLogsIn(unitId, password), "an archived unit cannot log in");
+    clock.advance(Duration.ofDays(90));
+    assertTrue(TestGateway.await(gw.gateway.lifecycle.purgeExpired()) >= 1);
+    JsonObject taken = newVehicle();
+    taken.getJsonObject("telematics_unit").put("id", unitId);
+    String other1 = api.add(other, taken).getString("id");
+    assertEquals(List.of(other1), ids(api.get(other, "/vehicles")));
+  }
+
+  @Test
+  void ofConcurrentAddsWithOneUnitIdOneWinsAndNoneWhileItIsReserved() throws Exception {
+    String unitId = "U-race-" + UUID.randomUUID().toString().substring(0, 8);
+    List<Integer> statuses = concurrentAdds(unitId);
+    assertEquals(1, statuses.stream().filter(s -> s == 201).count(), statuses.toString());
+    assertEquals(3, statuses.stream().filter(s -> s == 409).count(), statuses.toString());
+
+    String owner = lifecycle(fleet());
+    JsonObject body = newVehicle();
+    String reserved = body.getJsonObject("telematics_unit").getString("id");
+    String id = api.add(owner, body).getString("id");
+    assertEquals(204, api.delete(owner, "/vehicles/" + id).statusCode());
+    assertEquals(List.of(409, 409, 409, 409), concurrentAdds(reserved));
+    assertEquals(200, api.post(owner, "/archived-vehicles/" + id + "/restore", new JsonObject()).statusCode());
+  }
+
+  /** Four POST /vehicles with one unit id, each by a fleet of its own, sent at once: their statuses. */
+  private static List<Integer> concurrentAdds(String unitId) throws Exception {
+    List<io.vertx.core.Future<HttpResponse<Buffer>>> posts = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      JsonObject body = newVehicle();
+      body.getJsonObject("telematics_unit").put("id", unitId);
+      posts.add(gw.http.post("/vehicles").putHeader("Authorization", "Bearer " + lifecycle(fleet())).sendJsonObject(body));
+    }
+    List<Integer> statuses = new ArrayList<>();
+    for (io.vertx.core.Future<HttpResponse<Buffer>> post : posts) {
+      HttpResponse<Buffer> r = TestGateway.await(post);
+      if (r.statusCode() != 201) {
+        assertProblem(r, 409, "conflict");
+      }
+      statuses.add(r.statusCode());
+    }
+    return statuses;
+  }
+
+  /** Whether the unit gets a successful MQTT CONNACK with this password. */
+  private static boolean unitLogsIn(String unitId, String password) {
+    Mqtt5BlockingClient c = MqttClient.builder().useMqttVersion5().identifier(unitId)
+        .serverHost("127.0.0.1").serverPort(gw.gateway.mqttPort()).buildBlocking();
+    try {
+      c.connectWith().simpleAuth().username(unitId).password(password.getBytes(StandardCharsets.UTF_8))
+          .applySimpleAuth().send();
+      c.disconnect();
+      return true;
+    } catch (Mqtt5ConnAckException refused) {
+      return false;
+    }
   }
 
   @Test

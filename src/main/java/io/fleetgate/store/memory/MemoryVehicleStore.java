@@ -18,6 +18,8 @@ public final class MemoryVehicleStore implements VehicleStore {
   private final Map<String, Vehicle> vehicles = new HashMap<>();
   private final Map<String, TelematicsUnit> units = new HashMap<>();
   private final Map<String, ArchivedVehicle> archived = new HashMap<>();
+  /** Unit ids of archived vehicles: reserved for them until the purge. */
+  private final Set<String> reservedUnits = new HashSet<>();
   /** Ids of purged vehicles: never handed out again. */
   private final Set<String> retired = new HashSet<>();
   private long lastSeq;
@@ -28,7 +30,7 @@ public final class MemoryVehicleStore implements VehicleStore {
     if (vehicles.containsKey(id) || archived.containsKey(id) || retired.contains(id)) {
       return Future.failedFuture(new DuplicateKeyException(DuplicateKeyException.VEHICLE, "vehicle " + id));
     }
-    if (units.containsKey(unit.id())) {
+    if (units.containsKey(unit.id()) || reservedUnits.contains(unit.id())) {
       return Future.failedFuture(new DuplicateKeyException(DuplicateKeyException.TELEMATICS_UNIT, "telematics unit " + unit.id()));
     }
     vehicles.put(id, vehicle);
@@ -56,6 +58,7 @@ public final class MemoryVehicleStore implements VehicleStore {
       return Future.succeededFuture(false);
     }
     units.remove(v.unitId());
+    reservedUnits.add(v.unitId());
     archived.put(entry.id(), entry);
     return Future.succeededFuture(true);
   }
@@ -70,6 +73,7 @@ public final class MemoryVehicleStore implements VehicleStore {
       return Future.failedFuture(new DuplicateKeyException(DuplicateKeyException.TELEMATICS_UNIT, "telematics unit " + entry.unit().id()));
     }
     archived.remove(vehicleId);
+    reservedUnits.remove(entry.unit().id());
     vehicles.put(vehicleId, entry.vehicle());
     units.put(entry.unit().id(), entry.unit());
     return Future.succeededFuture(true);
@@ -77,9 +81,11 @@ public final class MemoryVehicleStore implements VehicleStore {
 
   @Override
   public synchronized Future<Boolean> purgeVehicle(String vehicleId) {
-    if (archived.remove(vehicleId) == null) {
+    ArchivedVehicle entry = archived.remove(vehicleId);
+    if (entry == null) {
       return Future.succeededFuture(false);
     }
+    reservedUnits.remove(entry.unit().id());
     retired.add(vehicleId);
     return Future.succeededFuture(true);
   }

@@ -25,11 +25,12 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * {@link VehicleStore} on PostgreSQL (V1 migration). Each change is one statement (data-modifying CTEs where
- * two tables change), so it is atomic without a transaction and takes one round trip. Row locks arbitrate
- * races the way the memory store's monitor does: an archived vehicle is no longer updated, a restore whose
- * unit id was taken meanwhile fails on the unique index of active unit ids, and a second archive, restore or
- * purge of the same vehicle finds nothing to do.
+ * {@link VehicleStore} on PostgreSQL (V1 and V4 migrations). Each change is one statement (data-modifying CTEs
+ * where two tables change), so it is atomic without a transaction and takes one round trip. Row locks and
+ * the unique index arbitrate races the way the memory store's monitor does: an archived vehicle is no longer
+ * updated, a unit id is unique over active and archived units (of two concurrent inserts with one id only
+ * one succeeds, and none while an archived vehicle reserves it), and a second archive, restore or purge of
+ * the same vehicle finds nothing to do.
  */
 public final class PgVehicleStore implements VehicleStore {
   private static final String VEHICLE_COLUMNS = "id, seq, fleet_id, unit_id, created_at, modified_at, attached_at,"
@@ -37,7 +38,7 @@ public final class PgVehicleStore implements VehicleStore {
   private static final String UNIT_COLUMNS = "id, brand, model, manufacturer, type, fleet_id, vehicle_id,"
       + " password_hash, credential_version, created_at, modified_at";
   private static final int VEHICLE_PARAMS = 13;
-  private static final String UNIT_INDEX = "telematics_units_active_id";
+  private static final String UNIT_INDEX = "telematics_units_reserved_id";
   /** Rows per statement when the working set is loaded. */
   static final int LOAD_PAGE = 5_000;
 
@@ -60,7 +61,7 @@ public final class PgVehicleStore implements VehicleStore {
       + " FROM v WHERE u.vehicle_id = v.id AND u.id = $14 AND u.vehicle_id = $20 RETURNING u.vehicle_id";
   private static final String RESTORE = "WITH v AS (UPDATE vehicles SET archived_at = NULL, archive_order = NULL"
       + " WHERE id = $1 AND archived_at IS NOT NULL RETURNING id)"
-      + " UPDATE telematics_units u SET archived = false FROM v WHERE u.vehicle_id = v.id RETURNING u.vehicle_id";
+      + " UPDATE telematics_units u SET archived = false, reserves_id = true FROM v WHERE u.vehicle_id = v.id RETURNING u.vehicle_id";
   /** The unit goes with it (ON DELETE CASCADE); the id stays in vehicle_ids. */
   private static final String PURGE = "DELETE FROM vehicles WHERE id = $1 AND archived_at IS NOT NULL";
 

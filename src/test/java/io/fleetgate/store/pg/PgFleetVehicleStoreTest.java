@@ -159,7 +159,7 @@ class PgFleetVehicleStoreTest {
   }
 
   @Test
-  void archivedIdsStayTakenTheirUnitIdsAreFreeAndPurgedIdsAreNeverReused() {
+  void archivedIdsStayTakenTheirUnitIdsAreReservedUntilThePurgeAndPurgedIdsAreNeverReused() {
     Vehicle v = vehicle("AAAAA", "u-1");
     TelematicsUnit u = unit("u-1", "AAAAA");
     await(vehicles.insertVehicle(v, u));
@@ -168,9 +168,11 @@ class PgFleetVehicleStoreTest {
     assertEquals(List.of(), await(vehicles.loadUnits()));
     assertEquals(DuplicateKeyException.VEHICLE,
         failure(DuplicateKeyException.class, vehicles.insertVehicle(vehicle("AAAAA", "u-9"), unit("u-9", "AAAAA"))).kind);
-    // the unit id is free while its vehicle is archived
-    await(vehicles.insertVehicle(vehicle("BBBBB", "u-1"), unit("u-1", "BBBBB")));
+    // the unit id stays reserved while its vehicle is archived, and is free once it is purged
+    assertEquals(DuplicateKeyException.TELEMATICS_UNIT,
+        failure(DuplicateKeyException.class, vehicles.insertVehicle(vehicle("BBBBB", "u-1"), unit("u-1", "BBBBB"))).kind);
     assertTrue(await(vehicles.purgeVehicle("AAAAA")));
+    await(vehicles.insertVehicle(vehicle("BBBBB", "u-1"), unit("u-1", "BBBBB")));
     assertEquals(List.of(), await(vehicles.loadArchived()));
     assertEquals(DuplicateKeyException.VEHICLE,
         failure(DuplicateKeyException.class, vehicles.insertVehicle(vehicle("AAAAA", "u-9"), unit("u-9", "AAAAA"))).kind);
@@ -233,11 +235,19 @@ class PgFleetVehicleStoreTest {
   }
 
   @Test
-  void restoreFailsWhenTheUnitIdWasTakenMeanwhileAndSucceedsOnceItIsFreeAgain() {
+  void restoreAlwaysFindsItsUnitIdFreeAndALegacyArchiveWhoseIdWasTakenFailsUntilItIsFreeAgain() {
     Vehicle a = vehicle("AAAAA", "u-1");
     TelematicsUnit ua = unit("u-1", "AAAAA");
     await(vehicles.insertVehicle(a, ua));
     assertTrue(await(vehicles.archiveVehicle(archived(a, ua, 1))));
+    assertEquals(DuplicateKeyException.TELEMATICS_UNIT,
+        failure(DuplicateKeyException.class, vehicles.insertVehicle(vehicle("BBBBB", "u-1"), unit("u-1", "BBBBB"))).kind);
+    assertTrue(await(vehicles.restoreVehicle("AAAAA")));
+    assertEquals(List.of(a), await(vehicles.loadVehicles()));
+
+    // an archive made before V4 whose id another vehicle took reserves nothing; its restore fails while taken
+    assertTrue(await(vehicles.archiveVehicle(archived(a, ua, 2))));
+    await(db.pool.query("UPDATE telematics_units SET reserves_id = false WHERE vehicle_id = 'AAAAA'").execute());
     Vehicle b = vehicle("BBBBB", "u-1");
     TelematicsUnit ub = unit("u-1", "BBBBB");
     await(vehicles.insertVehicle(b, ub));
@@ -245,12 +255,12 @@ class PgFleetVehicleStoreTest {
     assertEquals(DuplicateKeyException.TELEMATICS_UNIT, taken.kind);
     assertEquals(1, await(vehicles.loadArchived()).size(), "a failed restore leaves the entry archived");
     assertEquals(List.of(b), await(vehicles.loadVehicles()));
-
-    assertTrue(await(vehicles.archiveVehicle(archived(b, ub, 2))));
+    assertTrue(await(vehicles.archiveVehicle(archived(b, ub, 3))));
+    assertEquals(DuplicateKeyException.TELEMATICS_UNIT,
+        failure(DuplicateKeyException.class, vehicles.restoreVehicle("AAAAA")).kind, "B's archive reserves the id");
+    assertTrue(await(vehicles.purgeVehicle("BBBBB")));
     assertTrue(await(vehicles.restoreVehicle("AAAAA")));
     assertEquals(List.of(a), await(vehicles.loadVehicles()));
-    assertEquals(DuplicateKeyException.TELEMATICS_UNIT,
-        failure(DuplicateKeyException.class, vehicles.restoreVehicle("BBBBB")).kind);
   }
 
   @Test
@@ -331,12 +341,13 @@ class PgFleetVehicleStoreTest {
   }
 
   @Test
-  void racingRestoresOfTwoVehiclesWithOneUnitIdHaveOneWinner() {
-    for (String id : List.of("AAAAA", "BBBBB")) {
+  void racingRestoresOfTwoLegacyArchivesWithOneUnitIdHaveOneWinner() {
+    for (String id : List.of("AAAAA", "BBBBB")) { // archived before V4: neither reserves the id
       Vehicle v = vehicle(id, "u-1");
       TelematicsUnit u = unit("u-1", id);
       await(vehicles.insertVehicle(v, u));
       await(vehicles.archiveVehicle(archived(v, u, 1)));
+      await(db.pool.query("UPDATE telematics_units SET reserves_id = false WHERE vehicle_id = '" + id + "'").execute());
     }
     List<Future<Boolean>> both = List.of(vehicles.restoreVehicle("AAAAA"), vehicles.restoreVehicle("BBBBB"));
     await(Future.join(both).otherwiseEmpty());
