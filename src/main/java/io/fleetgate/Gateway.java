@@ -36,6 +36,7 @@ import io.fleetgate.device.DeviceMetrics;
 import io.fleetgate.device.DeviceServices;
 import io.fleetgate.device.LocalDeviceSessions;
 import io.fleetgate.device.UnitAuthenticator;
+import io.fleetgate.device.UnitLoginFailures;
 import io.fleetgate.device.mqtt.MqttDeviceVerticle;
 import io.fleetgate.device.tcp.TcpDeviceVerticle;
 import io.fleetgate.fleet.ApiClient;
@@ -192,7 +193,8 @@ public final class Gateway {
     CommandResultSink results = (protocol, vehicleId, result, nowMs) -> applyState.accept(protocol, vehicleId, result, nowMs)
         .compose(v -> commands.onResult(vehicleId, result));
     this.devices = new DeviceServices(registry, ingest, new UnitAuthenticator(registry, secrets, keyedVerifier,
-        new UnitVerifiers(registry, stores.vehicles()), deviceMetrics), sessions, results,
+        new UnitVerifiers(registry, stores.vehicles()), deviceMetrics,
+        new UnitLoginFailures(config.hash().unitFailuresPerMinute(), clock)), sessions, results,
         deviceMetrics, commands, commandLimits.ackTimeoutSeconds() * 1000L);
     readiness.register(ReadinessCheck.of("listeners", this::listenersBound));
     if (database != null) {

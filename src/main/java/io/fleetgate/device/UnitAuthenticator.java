@@ -18,6 +18,7 @@ import io.vertx.core.Future;
  * admits, a mismatch refuses, neither touches Argon2. An unknown unit costs one HMAC as well, so it answers
  * like a wrong password. Only a unit without a verifier under the current key (rows older than verifiers, a
  * key change) is verified with Argon2 on the worker pool, once: its verifier is derived then and kept.
+ * Wrong passwords are bounded per unit id ({@link UnitLoginFailures}): a guess no longer costs an Argon2.
  */
 public final class UnitAuthenticator {
   /** Keeps unit ids apart from API client ids in the verifier's cache. */
@@ -28,14 +29,16 @@ public final class UnitAuthenticator {
   private final KeyedVerifier keyed;
   private final UnitVerifiers verifiers;
   private final DeviceMetrics metrics;
+  private final UnitLoginFailures failures;
 
   public UnitAuthenticator(VehicleRegistry registry, SecretVerifier secrets, KeyedVerifier keyed, UnitVerifiers verifiers,
-      DeviceMetrics metrics) {
+      DeviceMetrics metrics, UnitLoginFailures failures) {
     this.registry = registry;
     this.secrets = secrets;
     this.keyed = keyed;
     this.verifiers = verifiers;
     this.metrics = metrics;
+    this.failures = failures;
   }
 
   /** The unit, once its password is verified; fails with a {@link ConnectRefusedException}. */
@@ -43,16 +46,25 @@ public final class UnitAuthenticator {
     if (password == null) {
       return Future.failedFuture(badCredentials("no password"));
     }
+    if (failures.blocked(unitId)) {
+      keyed.decoy(unitId, password);
+      return Future.failedFuture(badCredentials("too many wrong passwords for this unit id in this minute"));
+    }
     TelematicsUnit unit = registry.unit(unitId);
     if (!attached(unit)) {
       keyed.decoy(unitId, password); // the cost of a known unit's check, so timing does not tell unit ids apart
-      return Future.failedFuture(badCredentials("unknown unit or no vehicle"));
+      return wrong(unitId, "unknown unit or no vehicle");
     }
     return switch (keyed.check(unitId, password, unit.keyedVerifier())) {
       case MATCH -> admitted(unit, "keyed");
-      case MISMATCH -> Future.failedFuture(badCredentials("wrong password"));
+      case MISMATCH -> wrong(unitId, "wrong password");
       case NONE -> verifySlowly(unit, password);
     };
+  }
+
+  private <T> Future<T> wrong(String unitId, String why) {
+    failures.failed(unitId);
+    return Future.failedFuture(badCredentials(why));
   }
 
   /** Argon2 (or this process's cache of it), then the verifier that makes the next logins fast. */
@@ -62,7 +74,7 @@ public final class UnitAuthenticator {
         .recover(e -> Future.failedFuture(new ConnectRefusedException(Reason.SERVER_BUSY, "credential check refused: " + e.getMessage())))
         .compose(ok -> {
           if (!ok) {
-            return Future.failedFuture(badCredentials("wrong password"));
+            return wrong(unit.id(), "wrong password");
           }
           verifiers.remember(unit, keyed.derive(unit.id(), password));
           return admitted(unit, cached ? "cached" : "argon2");
