@@ -19,11 +19,13 @@ import io.fleetgate.events.amqp.EventConsumers;
 import io.fleetgate.events.EventPublisher;
 import io.fleetgate.events.EventSink;
 import io.fleetgate.events.SseHub;
+import io.fleetgate.auth.KeyedVerifier;
 import io.fleetgate.auth.PasswordHasher;
 import io.fleetgate.command.CommandService;
 import io.fleetgate.command.LocalCommandRouter;
 import io.fleetgate.auth.Permission;
 import io.fleetgate.auth.SecretVerifier;
+import io.fleetgate.auth.VerifierKey;
 import io.fleetgate.auth.TokenService;
 import io.fleetgate.config.ConfigException;
 import io.fleetgate.config.GatewayConfig;
@@ -35,6 +37,7 @@ import io.fleetgate.device.DeviceServices;
 import io.fleetgate.device.LocalDeviceSessions;
 import io.fleetgate.device.PreLoginLog;
 import io.fleetgate.device.UnitAuthenticator;
+import io.fleetgate.device.UnitLoginFailures;
 import io.fleetgate.device.mqtt.MqttDeviceVerticle;
 import io.fleetgate.device.tcp.TcpDeviceVerticle;
 import io.fleetgate.fleet.ApiClient;
@@ -52,6 +55,8 @@ import io.fleetgate.store.Stores;
 import io.fleetgate.store.pg.PgDatabase;
 import io.fleetgate.store.pg.PgStores;
 import io.fleetgate.vehicle.IngestService;
+import io.fleetgate.vehicle.UnitCredential;
+import io.fleetgate.vehicle.UnitVerifiers;
 import io.fleetgate.device.DeviceSession;
 import io.fleetgate.vehicle.VehicleAccess;
 import io.fleetgate.vehicle.VehicleArchive;
@@ -97,6 +102,9 @@ public final class Gateway {
   public final FleetDirectory directory = new FleetDirectory();
   public final VehicleRegistry registry = new VehicleRegistry();
   public final SecretVerifier secrets;
+  /** The key of the fast unit verifiers (hash.verifierKey, else from jwt.key, else ephemeral). */
+  private final VerifierKey verifierKey;
+  private final KeyedVerifier keyedVerifier;
   public final TokenService tokens;
   public final IngestService ingest;
   public final AdminService admin;
@@ -160,6 +168,9 @@ public final class Gateway {
         config.hash().maxPending());
     this.tokens = TokenService.create(vertx, config.jwt().keyFile(), config.jwt().issuer(), config.jwt().ttlSeconds());
     this.sse = new SseHub(config.events().maxStreamsPerClient());
+    // after the tokens: a jwt.key the verifier key is derived from has been validated there
+    this.verifierKey = VerifierKey.load(config.hash().verifierKey(), config.jwt().keyFile());
+    this.keyedVerifier = new KeyedVerifier(verifierKey);
     // a deleted client's event streams end at once (one call: a cluster would broadcast it to every node)
     this.admin = new AdminService(stores.fleets(), directory, secrets, sse, java.time.Clock.systemUTC());
     MqttDeviceVerticle.warmUp();
@@ -175,7 +186,7 @@ public final class Gateway {
     // the view reads fields assigned below; it is only called once the gateway serves
     this.events = new EventPublisher(eventSinks, access, this::vehicleView, clock);
     this.ingest = new IngestService(registry, stores.states(), deviceMetrics, events);
-    this.vehicles = new VehicleService(registry, stores.vehicles(), stores.states(), secrets::hash, catalog, access,
+    this.vehicles = new VehicleService(registry, stores.vehicles(), stores.states(), this::unitCredential, catalog, access,
         new VehicleIds(), clock, events);
     LocalDeviceSessions sessions = new LocalDeviceSessions();
     GatewayConfig.Commands commandLimits = config.commands();
@@ -185,7 +196,9 @@ public final class Gateway {
     CommandResultSink applyState = CommandResultSink.applyingState(ingest, deviceMetrics);
     CommandResultSink results = (protocol, vehicleId, result, nowMs) -> applyState.accept(protocol, vehicleId, result, nowMs)
         .compose(v -> commands.onResult(vehicleId, result));
-    this.devices = new DeviceServices(registry, ingest, new UnitAuthenticator(registry, secrets), sessions, results,
+    this.devices = new DeviceServices(registry, ingest, new UnitAuthenticator(registry, secrets, keyedVerifier,
+        new UnitVerifiers(registry, stores.vehicles()), deviceMetrics,
+        new UnitLoginFailures(config.hash().unitFailuresPerMinute(), clock)), sessions, results,
         deviceMetrics, commands, commandLimits.ackTimeoutSeconds() * 1000L);
     readiness.register(ReadinessCheck.of("listeners", this::listenersBound));
     if (database != null) {
@@ -196,7 +209,7 @@ public final class Gateway {
       readiness.register(stores.states().readiness());
     }
     this.archive = new VehicleArchive(Duration.ofDays(config.archive().retentionDays()), clock);
-    this.lifecycle = new VehicleLifecycle(registry, archive, stores.vehicles(), stores.states(), secrets::hash, access,
+    this.lifecycle = new VehicleLifecycle(registry, archive, stores.vehicles(), stores.states(), this::unitCredential, access,
         this::revokeUnit, lifecycleListeners, clock);
     GatewayConfig.Rate rate = config.rate();
     this.apiRate = new RateLimiter(rate.requestsPerSecond(), rate.burst(), RateLimiter.DEFAULT_MAX_KEYS, clock);
@@ -300,6 +313,11 @@ public final class Gateway {
     };
   }
 
+  /** A unit password's Argon2 hash (worker pool) and keyed verifier (one HMAC). */
+  private Future<UnitCredential> unitCredential(String unitId, String password) {
+    return secrets.hash(password).map(hash -> new UnitCredential(hash, keyedVerifier.derive(unitId, password)));
+  }
+
   /** A unit's credentials no longer hold: forget its cached verification and close its live session at once. */
   private void revokeUnit(String unitId) {
     secrets.forget(UnitAuthenticator.cacheKey(unitId));
@@ -361,6 +379,10 @@ public final class Gateway {
               + "; store: " + (database == null ? "in memory" : "PostgreSQL " + database.where()));
           if (g.tokens.isEphemeral()) {
             LOG.warning("jwt.key (FLEETGATE_JWT_KEY) is not set: tokens are signed with an ephemeral key and stop verifying when this process ends");
+          }
+          if (!g.verifierKey.persistent() && database != null) {
+            LOG.warning("hash.verifierKey (FLEETGATE_HASH_VERIFIER_KEY) and jwt.key are not set: unit password verifiers"
+                + " use an ephemeral key, so after a restart every unit pays one Argon2 login again");
           }
           return g;
         });

@@ -29,6 +29,7 @@ public final class SecretVerifier {
   private final PasswordHasher hasher;
   private final int maxPending;
   private final AtomicInteger pending = new AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicLong argon2Checks = new java.util.concurrent.atomic.AtomicLong();
   private final Map<String, byte[]> verified = new ConcurrentHashMap<>();
   private final byte[] macKey = new byte[32];
   private final String decoy;
@@ -59,7 +60,10 @@ public final class SecretVerifier {
     if (cached != null && MessageDigest.isEqual(cached, fingerprint)) {
       return Future.succeededFuture(true);
     }
-    return submit(() -> hasher.verify(secret, encodedHash)).map(ok -> {
+    return submit(() -> {
+      argon2Checks.incrementAndGet();
+      return hasher.verify(secret, encodedHash);
+    }).map(ok -> {
       if (ok) {
         if (verified.size() >= CACHE_MAX) {
           verified.clear();
@@ -82,9 +86,15 @@ public final class SecretVerifier {
    */
   public Future<Boolean> rejectUnknown(String secret) {
     return submit(() -> {
+      argon2Checks.incrementAndGet();
       hasher.verify(secret, decoy);
       return false;
     });
+  }
+
+  /** Argon2 verifications run so far (real and decoy): what a connect storm must not multiply. */
+  public long argon2Checks() {
+    return argon2Checks.get();
   }
 
   /** Forgets the cached verification of a principal (password changed, client deleted). */

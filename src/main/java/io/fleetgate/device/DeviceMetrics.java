@@ -20,6 +20,8 @@ import java.util.function.Supplier;
  *   <li>{@code fleetgate_properties_dropped_total{reason=not_capable|stale}}
  *   <li>{@code fleetgate_mqtt_connect_refused_total{reason}}
  *   <li>{@code fleetgate_command_results_total{protocol,status}}
+ *   <li>{@code fleetgate_unit_logins_total{verifier=keyed|argon2|cached}}: password logins by how the password
+ *       was verified (a storm of known units should be all {@code keyed})
  * </ul>
  */
 public final class DeviceMetrics implements IngestService.IngestMetrics {
@@ -62,6 +64,10 @@ public final class DeviceMetrics implements IngestService.IngestMetrics {
 
   public void tcpLoginRefused(String reason) {
     counter("fleetgate_tcp_login_refused", "reason", null, reason).increment();
+  }
+
+  public void unitLogin(String verifier) {
+    counter("fleetgate_unit_logins", "verifier", null, verifier).increment();
   }
 
   public void commandResult(String protocol, String status) {

@@ -1,16 +1,24 @@
 package io.fleetgate.device;
 
+import io.fleetgate.auth.KeyedVerifier;
 import io.fleetgate.auth.SecretVerifier;
 import io.fleetgate.device.ConnectRefusedException.Reason;
 import io.fleetgate.vehicle.TelematicsUnit;
+import io.fleetgate.vehicle.UnitVerifiers;
 import io.fleetgate.vehicle.VehicleRegistry;
 import io.vertx.core.Future;
 
 /**
  * Authenticates a unit by id and password: the unit exists, it is attached to a vehicle in the working set
- * (a unit of a removed vehicle cannot log in), and the password matches its hash. Every "no" is the same
+ * (a unit of a removed vehicle cannot log in), and the password matches. Every "no" is the same
  * {@link Reason#BAD_CREDENTIALS}, so a unit id cannot be probed; an overloaded verifier is
  * {@link Reason#SERVER_BUSY}.
+ *
+ * <p>The password is checked against the unit's keyed verifier first (one HMAC, on the event loop): a match
+ * admits, a mismatch refuses, neither touches Argon2. An unknown unit costs one HMAC as well, so it answers
+ * like a wrong password. Only a unit without a verifier under the current key (rows older than verifiers, a
+ * key change) is verified with Argon2 on the worker pool, once: its verifier is derived then and kept.
+ * Wrong passwords are bounded per unit id ({@link UnitLoginFailures}): a guess no longer costs an Argon2.
  */
 public final class UnitAuthenticator {
   /** Keeps unit ids apart from API client ids in the verifier's cache. */
@@ -18,26 +26,64 @@ public final class UnitAuthenticator {
 
   private final VehicleRegistry registry;
   private final SecretVerifier secrets;
+  private final KeyedVerifier keyed;
+  private final UnitVerifiers verifiers;
+  private final DeviceMetrics metrics;
+  private final UnitLoginFailures failures;
 
-  public UnitAuthenticator(VehicleRegistry registry, SecretVerifier secrets) {
+  public UnitAuthenticator(VehicleRegistry registry, SecretVerifier secrets, KeyedVerifier keyed, UnitVerifiers verifiers,
+      DeviceMetrics metrics, UnitLoginFailures failures) {
     this.registry = registry;
     this.secrets = secrets;
+    this.keyed = keyed;
+    this.verifiers = verifiers;
+    this.metrics = metrics;
+    this.failures = failures;
   }
 
   /** The unit, once its password is verified; fails with a {@link ConnectRefusedException}. */
   public Future<TelematicsUnit> authenticate(String unitId, String password) {
-    TelematicsUnit unit = registry.unit(unitId);
     if (password == null) {
       return Future.failedFuture(badCredentials("no password"));
     }
-    boolean known = unit != null && unit.vehicleId() != null && registry.vehicle(unit.vehicleId()) != null;
-    // an unknown unit costs one real verification too, so that timing does not tell unit ids apart
-    Future<Boolean> check = known
-        ? secrets.verify(cacheKey(unitId), password, unit.passwordHash())
-        : secrets.rejectUnknown(password);
-    return check
+    if (failures.blocked(unitId)) {
+      keyed.decoy(unitId, password);
+      return Future.failedFuture(badCredentials("too many wrong passwords for this unit id in this minute"));
+    }
+    TelematicsUnit unit = registry.unit(unitId);
+    if (!attached(unit)) {
+      keyed.decoy(unitId, password); // the cost of a known unit's check, so timing does not tell unit ids apart
+      return wrong(unitId, "unknown unit or no vehicle");
+    }
+    return switch (keyed.check(unitId, password, unit.keyedVerifier())) {
+      case MATCH -> admitted(unit, "keyed");
+      case MISMATCH -> wrong(unitId, "wrong password");
+      case NONE -> verifySlowly(unit, password);
+    };
+  }
+
+  private <T> Future<T> wrong(String unitId, String why) {
+    failures.failed(unitId);
+    return Future.failedFuture(badCredentials(why));
+  }
+
+  /** Argon2 (or this process's cache of it), then the verifier that makes the next logins fast. */
+  private Future<TelematicsUnit> verifySlowly(TelematicsUnit unit, String password) {
+    boolean cached = secrets.isCached(cacheKey(unit.id()), password, unit.passwordHash());
+    return secrets.verify(cacheKey(unit.id()), password, unit.passwordHash())
         .recover(e -> Future.failedFuture(new ConnectRefusedException(Reason.SERVER_BUSY, "credential check refused: " + e.getMessage())))
-        .compose(ok -> ok ? Future.succeededFuture(unit) : Future.failedFuture(badCredentials(known ? "wrong password" : "unknown unit or no vehicle")));
+        .compose(ok -> {
+          if (!ok) {
+            return wrong(unit.id(), "wrong password");
+          }
+          verifiers.remember(unit, keyed.derive(unit.id(), password));
+          return admitted(unit, cached ? "cached" : "argon2");
+        });
+  }
+
+  private Future<TelematicsUnit> admitted(TelematicsUnit unit, String verifier) {
+    metrics.unitLogin(verifier);
+    return Future.succeededFuture(unit);
   }
 
   /**
@@ -51,8 +97,11 @@ public final class UnitAuthenticator {
       return Future.failedFuture(badCredentials("client certificate is for another unit"));
     }
     TelematicsUnit unit = registry.unit(certifiedId);
-    boolean known = unit != null && unit.vehicleId() != null && registry.vehicle(unit.vehicleId()) != null;
-    return known ? Future.succeededFuture(unit) : Future.failedFuture(badCredentials("certified unit unknown or its vehicle removed"));
+    return attached(unit) ? Future.succeededFuture(unit) : Future.failedFuture(badCredentials("certified unit unknown or its vehicle removed"));
+  }
+
+  private boolean attached(TelematicsUnit unit) {
+    return unit != null && unit.vehicleId() != null && registry.vehicle(unit.vehicleId()) != null;
   }
 
   /** The key of a unit's verified password in the {@link SecretVerifier} cache. */

@@ -25,6 +25,12 @@ public interface VehicleStore {
   Future<Void> updateUnit(TelematicsUnit unit);
 
   /**
+   * Stores the keyed verifier derived for an active unit's password, only if that password is still the one
+   * of {@code credentialVersion} (a password changed meanwhile keeps its own verifier). True when stored.
+   */
+  Future<Boolean> saveKeyedVerifier(String unitId, long credentialVersion, String verifier);
+
+  /**
    * Moves an active vehicle and its unit to the archive. False when the vehicle is not active (archived or
    * purged meanwhile).
    */

@@ -11,7 +11,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -30,25 +29,25 @@ public final class VehicleLifecycle {
   private final VehicleArchive archive;
   private final VehicleStore store;
   private final StateStore states;
-  private final Function<String, Future<String>> hasher;
+  private final UnitCredential.Issuer credentials;
   private final VehicleAccess access;
   private final Consumer<String> revokeUnit;
   private final List<VehicleLifecycleListener> listeners;
   private final Clock clock;
 
   /**
-   * @param hasher hashes a unit password off the event loop ({@code SecretVerifier::hash})
+   * @param credentials hashes a unit password off the event loop and derives its keyed verifier
    * @param revokeUnit drops a unit's cached verifications and closes its live sessions, at once
    * @param listeners told after each archive and restore (a live list: listeners may be added later)
    */
   public VehicleLifecycle(VehicleRegistry registry, VehicleArchive archive, VehicleStore store, StateStore states,
-      Function<String, Future<String>> hasher, VehicleAccess access, Consumer<String> revokeUnit,
+      UnitCredential.Issuer credentials, VehicleAccess access, Consumer<String> revokeUnit,
       List<VehicleLifecycleListener> listeners, Clock clock) {
     this.registry = registry;
     this.archive = archive;
     this.store = store;
     this.states = states;
-    this.hasher = hasher;
+    this.credentials = credentials;
     this.access = access;
     this.revokeUnit = revokeUnit;
     this.listeners = listeners;
@@ -162,9 +161,9 @@ public final class VehicleLifecycle {
    */
   public Future<Void> changePassword(Principal principal, String unitId, String password) {
     ownUnit(principal, unitId);
-    return hasher.apply(password).compose(hash -> {
+    return credentials.issue(unitId, password).compose(credential -> {
       TelematicsUnit current = ownUnit(principal, unitId); // archived while hashing: 404
-      TelematicsUnit updated = current.withPassword(hash, clock.instant());
+      TelematicsUnit updated = current.withPassword(credential, clock.instant());
       return store.updateUnit(updated).map(v -> {
         if (!registry.replace(updated)) {
           throw Problems.notFound("telematics unit"); // archived while the new password was stored

@@ -125,6 +125,14 @@ public final class VehicleRegistry {
     return replaced[0];
   }
 
+  /**
+   * Gives a unit the keyed verifier derived for its password of {@code credentialVersion}; nothing when the
+   * password has changed meanwhile (the new one came with its own verifier) or the unit is gone.
+   */
+  public void keyedVerifier(String unitId, long credentialVersion, String verifier) {
+    units.computeIfPresent(unitId, (id, u) -> u.credentialVersion() == credentialVersion ? u.withKeyedVerifier(verifier) : u);
+  }
+
   /** Removes a unit if it is still attached to {@code vehicleId} (archive). */
   public void removeUnit(String unitId, String vehicleId) {
     units.computeIfPresent(unitId, (id, u) -> vehicleId.equals(u.vehicleId()) ? null : u);

@@ -15,7 +15,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * Adding, reading, listing and changing vehicles and reading their units, for one calling fleet. Inputs
@@ -31,7 +30,7 @@ public final class VehicleService {
   private final VehicleRegistry registry;
   private final VehicleStore store;
   private final StateStore states;
-  private final Function<String, Future<String>> hasher;
+  private final UnitCredential.Issuer credentials;
   private final VehicleCatalog catalog;
   private final VehicleAccess access;
   private final VehicleIds ids;
@@ -39,22 +38,22 @@ public final class VehicleService {
   private final VehicleEvents events;
 
   /**
-   * @param hasher hashes a unit password off the event loop ({@code SecretVerifier::hash})
+   * @param credentials hashes a unit password off the event loop and derives its keyed verifier
    */
   public VehicleService(VehicleRegistry registry, VehicleStore store, StateStore states,
-      Function<String, Future<String>> hasher, VehicleCatalog catalog, VehicleAccess access, VehicleIds ids, Clock clock) {
-    this(registry, store, states, hasher, catalog, access, ids, clock, VehicleEvents.NONE);
+      UnitCredential.Issuer credentials, VehicleCatalog catalog, VehicleAccess access, VehicleIds ids, Clock clock) {
+    this(registry, store, states, credentials, catalog, access, ids, clock, VehicleEvents.NONE);
   }
 
   /** @param events told of every vehicle added and every patch that changed something */
   public VehicleService(VehicleRegistry registry, VehicleStore store, StateStore states,
-      Function<String, Future<String>> hasher, VehicleCatalog catalog, VehicleAccess access, VehicleIds ids, Clock clock,
+      UnitCredential.Issuer credentials, VehicleCatalog catalog, VehicleAccess access, VehicleIds ids, Clock clock,
       VehicleEvents events) {
     this.events = events;
     this.registry = registry;
     this.store = store;
     this.states = states;
-    this.hasher = hasher;
+    this.credentials = credentials;
     this.catalog = catalog;
     this.access = access;
     this.ids = ids;
@@ -87,12 +86,12 @@ public final class VehicleService {
       throw unitTaken(in.unit().id());
     }
     Capabilities caps = capabilities;
-    return hasher.apply(in.unit().password())
-        .compose(hash -> insert(fleetId, in, caps, Collections.unmodifiableMap(masterData), hash, 1));
+    return credentials.issue(in.unit().id(), in.unit().password())
+        .compose(credential -> insert(fleetId, in, caps, Collections.unmodifiableMap(masterData), credential, 1));
   }
 
   private Future<Vehicle> insert(String fleetId, NewVehicle in, Capabilities caps, Map<String, String> masterData,
-      String hash, int attempt) {
+      UnitCredential credential, int attempt) {
     String id = freeId();
     long seq = registry.reserveSeq();
     Instant now = clock.instant();
@@ -101,7 +100,7 @@ public final class VehicleService {
         Collections.unmodifiableMap(new LinkedHashMap<>(in.customFields())), List.copyOf(in.tags()), status, now, caps);
     NewVehicle.Unit u = in.unit();
     TelematicsUnit unit = new TelematicsUnit(u.id(), u.brand(), u.model(), u.manufacturer(), u.type(), fleetId, id,
-        hash, 1, now, now);
+        credential.hash(), 1, now, now, credential.keyedVerifier());
     return store.insertVehicle(vehicle, unit)
         .map(v -> {
           registry.put(unit);
@@ -115,7 +114,7 @@ public final class VehicleService {
             return Future.failedFuture(unitTaken(u.id()));
           }
           if (e instanceof DuplicateKeyException d && DuplicateKeyException.VEHICLE.equals(d.kind) && attempt < ID_ATTEMPTS) {
-            return insert(fleetId, in, caps, masterData, hash, attempt + 1);
+            return insert(fleetId, in, caps, masterData, credential, attempt + 1);
           }
           return Future.failedFuture(e);
         });

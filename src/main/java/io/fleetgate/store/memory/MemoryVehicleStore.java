@@ -52,6 +52,16 @@ public final class MemoryVehicleStore implements VehicleStore {
   }
 
   @Override
+  public synchronized Future<Boolean> saveKeyedVerifier(String unitId, long credentialVersion, String verifier) {
+    TelematicsUnit u = units.get(unitId);
+    if (u == null || u.credentialVersion() != credentialVersion) {
+      return Future.succeededFuture(false);
+    }
+    units.put(unitId, u.withKeyedVerifier(verifier));
+    return Future.succeededFuture(true);
+  }
+
+  @Override
   public synchronized Future<Boolean> archiveVehicle(ArchivedVehicle entry) {
     Vehicle v = vehicles.remove(entry.id());
     if (v == null) {

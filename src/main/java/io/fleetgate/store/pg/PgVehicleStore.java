@@ -44,14 +44,17 @@ public final class PgVehicleStore implements VehicleStore {
 
   private static final String INSERT = "WITH ids AS (INSERT INTO vehicle_ids (id, seq) VALUES ($1, $2)),"
       + " v AS (INSERT INTO vehicles (" + VEHICLE_COLUMNS + ") VALUES (" + params(1, VEHICLE_PARAMS) + "))"
-      + " INSERT INTO telematics_units (" + UNIT_COLUMNS + ") VALUES (" + params(VEHICLE_PARAMS + 1, 11) + ")";
+      + " INSERT INTO telematics_units (" + UNIT_COLUMNS + ", keyed_verifier) VALUES (" + params(VEHICLE_PARAMS + 1, 12) + ")";
   private static final String UPDATE_VEHICLE = "UPDATE vehicles SET seq = $2, fleet_id = $3, unit_id = $4, created_at = $5,"
       + " modified_at = $6, attached_at = $7, master_data = $8, custom_fields = $9, tags = $10, operation_status = $11,"
       + " operation_status_modified_at = $12, capabilities = $13 WHERE id = $1 AND archived_at IS NULL";
   private static final String UNIT_SET = "brand = $2, model = $3, manufacturer = $4, type = $5, fleet_id = $6,"
       + " password_hash = $8, credential_version = $9, created_at = $10, modified_at = $11";
-  private static final String UPDATE_UNIT = "UPDATE telematics_units SET " + UNIT_SET
+  private static final String UPDATE_UNIT = "UPDATE telematics_units SET " + UNIT_SET + ", keyed_verifier = $12"
       + " WHERE vehicle_id = $7 AND id = $1 AND NOT archived";
+  /** V5: a verifier derived after a slow login, kept only while the password is the one it was derived from. */
+  private static final String SAVE_VERIFIER = "UPDATE telematics_units SET keyed_verifier = $3"
+      + " WHERE id = $1 AND credential_version = $2 AND NOT archived";
   /** Stores the vehicle and unit as the archive entry has them, marks both archived; a row only when it was active. */
   private static final String ARCHIVE = "WITH v AS (UPDATE vehicles SET archived_at = $" + (VEHICLE_PARAMS + 12)
       + ", archive_order = nextval('vehicle_archive_order'), seq = $2, fleet_id = $3, unit_id = $4, created_at = $5,"
@@ -81,7 +84,7 @@ public final class PgVehicleStore implements VehicleStore {
   @Override
   public Future<Void> insertVehicle(Vehicle vehicle, TelematicsUnit unit) {
     Tuple t = vehicleTuple(vehicle);
-    addUnit(t, unit);
+    addUnit(t, unit).addString(unit.keyedVerifier());
     return db.guard(db.pool.preparedQuery(INSERT).execute(t))
         .recover(e -> Future.failedFuture(duplicate(e, vehicle.id(), unit.id())))
         .mapEmpty();
@@ -94,7 +97,14 @@ public final class PgVehicleStore implements VehicleStore {
 
   @Override
   public Future<Void> updateUnit(TelematicsUnit unit) {
-    return db.guard(db.pool.preparedQuery(UPDATE_UNIT).execute(addUnit(Tuple.tuple(), unit))).mapEmpty();
+    return db.guard(db.pool.preparedQuery(UPDATE_UNIT).execute(addUnit(Tuple.tuple(), unit).addString(unit.keyedVerifier())))
+        .mapEmpty();
+  }
+
+  @Override
+  public Future<Boolean> saveKeyedVerifier(String unitId, long credentialVersion, String verifier) {
+    return db.guard(db.pool.preparedQuery(SAVE_VERIFIER).execute(Tuple.of(unitId, credentialVersion, verifier)))
+        .map(rows -> rows.rowCount() > 0);
   }
 
   @Override
@@ -140,8 +150,9 @@ public final class PgVehicleStore implements VehicleStore {
 
   @Override
   public Future<List<TelematicsUnit>> loadUnits() {
-    return loadAll("SELECT " + UNIT_COLUMNS + " FROM telematics_units WHERE NOT archived AND vehicle_id > $1"
-        + " ORDER BY vehicle_id LIMIT $2", "", r -> new Keyed<>(r.getString(6), unit(r, 0)), new ArrayList<>());
+    return loadAll("SELECT " + UNIT_COLUMNS + ", keyed_verifier FROM telematics_units WHERE NOT archived AND vehicle_id > $1"
+        + " ORDER BY vehicle_id LIMIT $2", "", r -> new Keyed<>(r.getString(6), unit(r, 0).withKeyedVerifier(r.getString(11))),
+        new ArrayList<>());
   }
 
   /** A loaded record and the key of its row, where the next page starts. */
