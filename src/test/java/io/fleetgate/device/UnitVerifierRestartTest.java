@@ -76,6 +76,7 @@ class UnitVerifierRestartTest {
       fromRest = addVehicle(gw, PASSWORD);
       gw.provisionUnit(UnitLogins.FLEET, legacy, PASSWORD, Capabilities.ALL_COMMANDS, Arrays.asList(Property.values()));
       logInAndOut(gw, legacy, PASSWORD); // Argon2 once: its verifier is derived and stored
+      verifierStored(legacy); // written behind the login (best effort): wait for it before the restart
     }
     try (TestGateway gw = TestGateway.start(settings)) {
       long argon2 = gw.gateway.secrets.argon2Checks();
@@ -105,6 +106,7 @@ class UnitVerifierRestartTest {
       logInAndOut(gw, unitId, PASSWORD);
       assertEquals(Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD, refused(gw, unitId, WRONG));
       assertEquals(argon2 + 2, gw.gateway.secrets.argon2Checks(), "re-derived under the new key");
+      verifierStored(unitId);
     }
     try (TestGateway gw = TestGateway.start(rotated)) {
       long argon2 = gw.gateway.secrets.argon2Checks();
@@ -112,6 +114,12 @@ class UnitVerifierRestartTest {
       assertEquals(argon2, gw.gateway.secrets.argon2Checks(), "the re-derived verifier was stored");
       assertEquals(1, logins(gw, "keyed"));
     }
+  }
+
+  /** The unit's row has a keyed verifier (derived after a slow login, written behind it). */
+  private void verifierStored(String unitId) {
+    TestGateway.eventually("the keyed verifier of " + unitId + " is stored", () -> database.count(
+        "SELECT count(*) FROM telematics_units WHERE id = '" + unitId + "' AND keyed_verifier IS NOT NULL") == 1);
   }
 
   private Map<String, Object> settings(Map<String, Object> keySetting) {
