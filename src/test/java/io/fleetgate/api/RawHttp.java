@@ -85,7 +85,9 @@ final class RawHttp {
     try {
       int b = s.getInputStream().read();
       if (b >= 0) {
-        throw new AssertionError("expected no answer, got bytes starting with '" + (char) b + "'");
+        byte[] more = new byte[300];
+        int n = s.getInputStream().read(more);
+        throw new AssertionError("expected no answer, got: " + (char) b + new String(more, 0, Math.max(0, n), StandardCharsets.ISO_8859_1));
       }
       return true;
     } catch (SocketTimeoutException e) {
