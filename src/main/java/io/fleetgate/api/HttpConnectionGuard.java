@@ -41,6 +41,8 @@ final class HttpConnectionGuard {
     long since;
     /** Requests whose head arrived on this connection. */
     int requests;
+    /** Closed by the sweep, waiting for Vert.x to report the close: not judged (or counted) again. */
+    boolean closing;
     HttpServerRequest request;
 
     Tracked(HttpConnection connection, Admission admission, long now) {
@@ -141,16 +143,21 @@ final class HttpConnectionGuard {
       }
     }
     for (int i = 0; i < late.size(); i++) {
-      if (late.get(i).admission.kind() == HttpConnectionLimits.Kind.SERVED) {
+      Tracked t = late.get(i);
+      t.closing = true;
+      if (t.admission.kind() == HttpConnectionLimits.Kind.SERVED) {
         policy.metrics().closed(why.get(i));
       }
-      late.get(i).connection.close();
+      t.connection.close();
     }
   }
 
   /** Why {@code t} must be closed now, or null. */
   private String overdue(Tracked t, long now) {
     long elapsed = now - t.since;
+    if (t.closing) {
+      return null;
+    }
     if (t.phase == Phase.AWAIT_HEAD) {
       if (t.admission.kind() == HttpConnectionLimits.Kind.PROBATION) {
         return t.requests == 0 && elapsed > policy.probationMs() ? "probation" : null;

@@ -42,7 +42,7 @@ public final class Settings {
     add("http.host", String.class, "0.0.0.0", "address the REST API binds");
     add("http.port", Integer.class, 8080, "REST API port (0 = any free port)");
     add("http.bodyLimitBytes", Integer.class, 65536, "largest accepted request body");
-    add("http.maxConnections", Integer.class, 10000, "concurrent HTTP connections before new ones are refused");
+    add("http.maxConnections", Integer.class, 10000, "concurrent HTTP connections, counted from accept (at most HTTP's share of the open-file limit, logged at start-up); more are answered 503 or closed at accept");
     add("http.tls", Boolean.class, false, "true: the REST API on http.port speaks HTTPS with tls.cert (no client certificate asked)");
     add("http.maxConnectionsPerAddress", Integer.class, 256, "concurrent HTTP connections from one remote address (counted from accept; a trusted proxy is exempt); more are answered 503 or closed at accept");
     add("http.requestHeaderTimeoutSeconds", Integer.class, 10, "time a connection has to send a complete request head, from accept and from the end of the previous response (keep-alive idle), else it is closed");
