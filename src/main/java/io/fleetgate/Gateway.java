@@ -4,6 +4,7 @@ import io.fleetgate.api.ApiSupport;
 import io.fleetgate.api.ApiVerticle;
 import io.fleetgate.api.AuthRoutes;
 import io.fleetgate.api.FleetRoutes;
+import io.fleetgate.api.HttpConnectionPolicy;
 import io.fleetgate.api.LifecycleRoutes;
 import io.fleetgate.api.DocsRoutes;
 import io.fleetgate.api.OpsRoutes;
@@ -32,6 +33,7 @@ import io.fleetgate.config.GatewayConfig;
 import io.fleetgate.fleet.AdminService;
 import io.fleetgate.device.CommandResultSink;
 import io.fleetgate.ops.ConnectionBudget;
+import io.fleetgate.ops.FileDescriptorBudget;
 import io.fleetgate.device.DeviceMetrics;
 import io.fleetgate.device.DeviceServices;
 import io.fleetgate.device.LocalDeviceSessions;
@@ -154,6 +156,8 @@ public final class Gateway {
   private int tcpTlsPort = -1;
   /** Server TLS (tls.*), or null when tls.cert is unset. */
   private final io.fleetgate.tls.ServerTls tls;
+  /** The open-file limit divided between HTTP, the device listeners and everything else (logged at start-up). */
+  public final FileDescriptorBudget fileDescriptors;
 
   private Gateway(Vertx vertx, GatewayConfig config, PrometheusMeterRegistry metrics, Clock clock, Stores stores,
       PgDatabase database) {
@@ -162,6 +166,9 @@ public final class Gateway {
     this.metrics = metrics;
     this.database = database;
     this.tls = io.fleetgate.tls.ServerTls.load(vertx, config.tls());
+    this.fileDescriptors = FileDescriptorBudget.divide(FileDescriptorBudget.processLimit(), config.http().maxConnections(),
+        (long) config.mqtt().maxConnections() + config.tcp().maxConnections());
+    LOG.info(fileDescriptors.describe(config.http().maxConnections(), config.mqtt().maxConnections(), config.tcp().maxConnections()));
     this.catalog = VehicleCatalog.load(config.catalogFile());
     this.stores = stores;
     this.secrets = new SecretVerifier(vertx, new PasswordHasher(config.hash().memoryKiB(), config.hash().iterations()),
@@ -561,7 +568,11 @@ public final class Gateway {
     ApiSupport support = new ApiSupport(tokens, directory, apiRate);
     List<RouteGroup> groups = routeGroups();
     GatewayConfig.Http http = config.http();
-    ConnectionBudget httpConnections = new ConnectionBudget(http.maxConnections());
+    io.fleetgate.ops.HttpConnectionLimits limits =
+        new io.fleetgate.ops.HttpConnectionLimits(fileDescriptors.http(), http.maxConnectionsPerAddress());
+    HttpConnectionPolicy httpConnections = new HttpConnectionPolicy(limits,
+        new io.fleetgate.ops.HttpConnectionMetrics(metrics, limits), http.requestHeaderTimeoutSeconds() * 1000L,
+        http.minBodyBytesPerSecond(), http.trustedProxies());
     io.fleetgate.tls.ServerTls https = http.tls() ? tls : null;
     return deployShared(port -> new ApiVerticle(http.host(), port, http.bodyLimitBytes(), support, groups, httpConnections, https),
         http.port(), 1)
@@ -606,10 +617,12 @@ public final class Gateway {
 
   private Future<Void> deployDevices() {
     GatewayConfig.Mqtt mqtt = config.mqtt();
-    ConnectionBudget mqttConnections = new ConnectionBudget(mqtt.maxConnections());
+    // MQTT and TCP share the devices' file descriptors; each keeps its own configured bound within them
+    ConnectionBudget deviceFds = new ConnectionBudget(fileDescriptors.devices());
+    ConnectionBudget mqttConnections = new ConnectionBudget(Math.min(mqtt.maxConnections(), fileDescriptors.devices()), deviceFds);
     deviceMetrics.mqttConnections(mqttConnections::inUse);
     GatewayConfig.Tcp tcp = config.tcp();
-    ConnectionBudget tcpConnections = new ConnectionBudget(tcp.maxConnections());
+    ConnectionBudget tcpConnections = new ConnectionBudget(Math.min(tcp.maxConnections(), fileDescriptors.devices()), deviceFds);
     deviceMetrics.tcpConnections(tcpConnections::inUse);
     PreLoginLog mqttPreLogin = new PreLoginLog("fleetgate.mqtt", "MQTT");
     PreLoginLog tcpPreLogin = new PreLoginLog("fleetgate.tcp", "TCP");

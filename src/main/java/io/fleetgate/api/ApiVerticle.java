@@ -2,11 +2,10 @@ package io.fleetgate.api;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.fleetgate.ops.ConnectionBudget;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -22,18 +21,19 @@ public final class ApiVerticle extends VerticleBase implements io.fleetgate.Gate
   private final int bodyLimit;
   private final ApiSupport support;
   private final List<RouteGroup> groups;
-  private final ConnectionBudget connections;
+  private final HttpConnectionPolicy connections;
+  private HttpConnectionGuard guard;
   /** Null for plain HTTP; else HTTPS with the gateway's certificate (http.tls). */
   private final io.fleetgate.tls.ServerTls tls;
   private HttpServer server;
 
   public ApiVerticle(String host, int port, int bodyLimit, ApiSupport support, List<RouteGroup> groups,
-      ConnectionBudget connections) {
+      HttpConnectionPolicy connections) {
     this(host, port, bodyLimit, support, groups, connections, null);
   }
 
   public ApiVerticle(String host, int port, int bodyLimit, ApiSupport support, List<RouteGroup> groups,
-      ConnectionBudget connections, io.fleetgate.tls.ServerTls tls) {
+      HttpConnectionPolicy connections, io.fleetgate.tls.ServerTls tls) {
     this.tls = tls;
     this.host = host;
     this.port = port;
@@ -45,8 +45,10 @@ public final class ApiVerticle extends VerticleBase implements io.fleetgate.Gate
 
   @Override
   public Future<?> start() {
+    guard = new HttpConnectionGuard(vertx, connections);
     Router router = Router.router(vertx);
     router.route().handler(FlowIds::assign);
+    router.route().handler(guard::onRequest);
     router.route().handler(ApiVerticle::requireJsonBody);
     router.route().handler(FormInput::checkQuery);
     router.route().handler(BodyHandler.create(false).setBodyLimit(bodyLimit).setHandleFileUploads(false));
@@ -63,23 +65,28 @@ public final class ApiVerticle extends VerticleBase implements io.fleetgate.Gate
         .setPort(port)
         .setIdleTimeout(120)
         .setMaxHeaderSize(16 * 1024)
-        .setCompressionSupported(true);
+        .setCompressionSupported(true)
+        // HTTP/1.1 only. With h2c detection on, Vert.x waits for a connection's first bytes before it calls the
+        // connection handler, so idle connections were never counted; and one protocol keeps the limits simple.
+        .setHttp2ClearTextEnabled(false)
+        .setAlpnVersions(List.of(HttpVersion.HTTP_1_1))
+        // a TLS connection is counted once its handshake is done (Vert.x offers no earlier hook): bound that time
+        .setSslHandshakeTimeout(connections.headerTimeoutMs())
+        .setSslHandshakeTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS);
     if (tls != null) {
       tls.apply(options, false);
     }
     server = vertx.createHttpServer(options);
-    server.connectionHandler(this::admit);
+    server.connectionHandler(guard::admit);
     server.invalidRequestHandler(new InvalidRequests());
+    guard.start();
     return server.requestHandler(router).listen();
   }
 
-  /** Bounds concurrent HTTP connections (http.maxConnections): over the bound a new connection is closed at once. */
-  private void admit(HttpConnection conn) {
-    if (!connections.tryAcquire()) {
-      conn.close();
-      return;
-    }
-    conn.closeHandler(v -> connections.release());
+  @Override
+  public Future<?> stop() {
+    guard.stop();
+    return Future.succeededFuture();
   }
 
   /** The port actually bound (useful with port 0). */

@@ -54,10 +54,12 @@ public final class AuthRoutes implements RouteGroup {
   /** Failed password checks per (remote address, client id). */
   private final RateLimiter pairChecks;
   private final PublicBaseUrl baseUrl;
+  private final java.util.Set<String> trustedProxies;
 
   public AuthRoutes(FleetDirectory directory, SecretVerifier secrets, TokenService tokens, RateLimiter addressChecks,
       RateLimiter pairChecks, GatewayConfig.Http http) {
     this.baseUrl = new PublicBaseUrl(http);
+    this.trustedProxies = http.trustedProxies();
     this.directory = directory;
     this.secrets = secrets;
     this.tokens = tokens;
@@ -87,9 +89,9 @@ public final class AuthRoutes implements RouteGroup {
     return authenticateClient(request, remoteAddress(ctx)).map(client -> answer(client, request.scope()));
   }
 
-  /** The caller's address, the key of its buckets (the one place to change when proxies are trusted). */
-  private static String remoteAddress(RoutingContext ctx) {
-    return ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
+  /** The key of the caller's buckets: its address (X-Forwarded-For only from http.trustedProxies), IPv6 by /64. */
+  private String remoteAddress(RoutingContext ctx) {
+    return ClientAddress.limitKey(ClientAddress.of(ctx.request(), trustedProxies));
   }
 
   private TokenRequest readRequest(RoutingContext ctx) {

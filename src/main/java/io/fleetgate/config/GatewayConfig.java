@@ -14,8 +14,13 @@ public record GatewayConfig(
   /** Queue, history and delivery limits of commands ({@code command.*} besides the timeout). */
   public record Commands(int queuePerVehicle, int historyPerVehicle, int ackTimeoutSeconds) {}
 
-  /** {@code tls}: the API speaks HTTPS with {@code tls.cert} ({@code http.tls}). */
-  public record Http(String host, int port, int bodyLimitBytes, int maxConnections, boolean tls, String publicBaseUrl) {}
+  /**
+   * {@code tls}: the API speaks HTTPS with {@code tls.cert} ({@code http.tls}); {@code trustedProxies}: normalized
+   * IP literals (empty when unset).
+   */
+  public record Http(String host, int port, int bodyLimitBytes, int maxConnections, boolean tls,
+      int maxConnectionsPerAddress, int requestHeaderTimeoutSeconds, int minBodyBytesPerSecond,
+      java.util.Set<String> trustedProxies, String publicBaseUrl) {}
 
   public record Mqtt(String host, int port, int tlsPort, int maxConnections, int maxFrameBytes,
       int connectTimeoutSeconds, int maxKeepAliveSeconds, int invalidFramesPerMinute, int maxInflightPerConnection) {}
@@ -58,7 +63,9 @@ public record GatewayConfig(
   static GatewayConfig from(JsonObject c) {
     Reader r = new Reader(c);
     Http http = new Http(r.string("http.host"), r.port("http.port"), r.range("http.bodyLimitBytes", 1024, 16 << 20),
-        r.range("http.maxConnections", 1, 1_000_000), r.bool("http.tls"), r.baseUrl("http.publicBaseUrl"));
+        r.range("http.maxConnections", 1, 1_000_000), r.bool("http.tls"),
+        r.range("http.maxConnectionsPerAddress", 1, 1_000_000), r.range("http.requestHeaderTimeoutSeconds", 1, 300),
+        r.range("http.minBodyBytesPerSecond", 1, 100_000_000), r.ipAddresses("http.trustedProxies"), r.baseUrl("http.publicBaseUrl"));
     Mqtt mqtt = new Mqtt(r.string("mqtt.host"), r.port("mqtt.port"), r.port("mqtt.tlsPort"),
         r.range("mqtt.maxConnections", 1, 10_000_000), r.range("mqtt.maxFrameBytes", 256, 1 << 20),
         r.range("mqtt.connectTimeoutSeconds", 1, 300), r.range("mqtt.maxKeepAliveSeconds", 10, 65535),
@@ -166,6 +173,31 @@ public record GatewayConfig(
         }
       }
       throw new ConfigException(name(key) + ": must be one of " + String.join(", ", allowed) + ", got '" + v + "'");
+    }
+
+    /**
+     * A comma-separated list of IP literals, normalized as the socket reports them ({@code ::1} becomes
+     * {@code 0:0:0:0:0:0:0:1}). Host names are refused: resolving them would make the check depend on DNS.
+     */
+    java.util.Set<String> ipAddresses(String key) {
+      String v = optional(key);
+      java.util.Set<String> out = new java.util.LinkedHashSet<>();
+      if (v == null) {
+        return java.util.Set.of();
+      }
+      for (String part : v.split(",")) {
+        String a = part.trim();
+        boolean literal = a.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}") || (a.contains(":") && a.matches("[0-9A-Fa-f:.]+"));
+        try {
+          if (!literal) {
+            throw new java.net.UnknownHostException(a);
+          }
+          out.add(java.net.InetAddress.getByName(a).getHostAddress()); // a literal: no lookup
+        } catch (java.net.UnknownHostException e) {
+          throw new ConfigException(name(key) + ": must be comma-separated IP addresses, got '" + a + "'");
+        }
+      }
+      return java.util.Set.copyOf(out);
     }
 
     int port(String key) {

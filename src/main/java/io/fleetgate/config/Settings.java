@@ -42,9 +42,13 @@ public final class Settings {
     add("http.host", String.class, "0.0.0.0", "address the REST API binds");
     add("http.port", Integer.class, 8080, "REST API port (0 = any free port)");
     add("http.bodyLimitBytes", Integer.class, 65536, "largest accepted request body");
-    add("http.maxConnections", Integer.class, 10000, "concurrent HTTP connections before new ones are refused");
+    add("http.maxConnections", Integer.class, 10000, "concurrent HTTP connections, counted from accept (at most HTTP's share of the open-file limit, logged at start-up); more are answered 503 or closed at accept");
     add("http.tls", Boolean.class, false, "true: the REST API on http.port speaks HTTPS with tls.cert (no client certificate asked)");
     add("http.publicBaseUrl", String.class, null, "absolute http(s) URL the OpenID discovery document names the gateway by (no query or fragment; a path prefix is kept); unset = the listener's own scheme, http.host (localhost when 0.0.0.0 or ::) and bound port, never the request's Host");
+    add("http.maxConnectionsPerAddress", Integer.class, 256, "concurrent HTTP connections from one remote address (counted from accept; a trusted proxy is exempt); more are answered 503 or closed at accept");
+    add("http.requestHeaderTimeoutSeconds", Integer.class, 10, "time a connection has to send a complete request head, from accept and from the end of the previous response (keep-alive idle), else it is closed");
+    add("http.minBodyBytesPerSecond", Integer.class, 1024, "slowest average rate of a request body once http.requestHeaderTimeoutSeconds have passed since its head; a slower one is closed");
+    add("http.trustedProxies", String.class, null, "comma-separated IP addresses of reverse proxies whose X-Forwarded-For names the client (right-most entry that is not a proxy); exempt from http.maxConnectionsPerAddress");
     add("mqtt.host", String.class, "0.0.0.0", "address the MQTT listener binds");
     add("mqtt.port", Integer.class, 1884, "MQTT device port (0 = any free port)");
     add("mqtt.tlsPort", Integer.class, 8884, "MQTT over TLS port, used only when tls.cert is set");
