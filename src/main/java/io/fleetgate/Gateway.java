@@ -205,7 +205,8 @@ public final class Gateway {
         .compose(v -> commands.onResult(vehicleId, result));
     this.devices = new DeviceServices(registry, ingest, new UnitAuthenticator(registry, secrets, keyedVerifier,
         new UnitVerifiers(registry, stores.vehicles()), deviceMetrics,
-        new UnitLoginFailures(config.hash().unitFailuresPerMinute(), clock)), sessions, results,
+        new UnitLoginFailures(config.hash().unitFailuresPerMinute(),
+        config.hash().unitFailuresPerAddressPerMinute(), clock)), sessions, results,
         deviceMetrics, commands, commandLimits.ackTimeoutSeconds() * 1000L);
     readiness.register(ReadinessCheck.of("listeners", this::listenersBound));
     if (database != null) {

@@ -101,6 +101,7 @@ public final class TestGateway implements AutoCloseable {
     settings.put("rate.tokenFailuresPerMinute", 1_000_000);
     settings.put("rate.tokenFailuresPerClientPerMinute", 1_000_000);
     settings.put("hash.unitFailuresPerMinute", 1_000_000); // UnitLoginFailuresTest sets its own
+    settings.put("hash.unitFailuresPerAddressPerMinute", 1_000_000);
     settings.putAll(overrides);
     io.fleetgate.store.PgTestDatabase db = null;
     if (io.fleetgate.store.PgTestDatabase.selected() && settings.get("db.url") == null) {

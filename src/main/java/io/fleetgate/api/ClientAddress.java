@@ -35,14 +35,7 @@ public final class ClientAddress {
    * spread over 2^64 keys).
    */
   public static String limitKey(String address) {
-    if (address.indexOf(':') < 0) {
-      return address;
-    }
-    String[] groups = address.split(":", -1);
-    if (groups.length != 8) {
-      return address; // not the expanded form the socket and normalize() give: counted as it is
-    }
-    return groups[0] + ":" + groups[1] + ":" + groups[2] + ":" + groups[3] + "::/64";
+    return io.fleetgate.support.AddressKey.of(address);
   }
 
   /**

@@ -47,7 +47,8 @@ public record GatewayConfig(
 
   public record Jwt(String keyFile, String issuer, int ttlSeconds) {}
 
-  public record Hash(int memoryKiB, int iterations, int maxPending, String verifierKey, int unitFailuresPerMinute) {}
+  public record Hash(int memoryKiB, int iterations, int maxPending, String verifierKey, int unitFailuresPerMinute,
+      int unitFailuresPerAddressPerMinute) {}
 
   public record Archive(int retentionDays) {}
 
@@ -101,7 +102,7 @@ public record GatewayConfig(
     Jwt jwt = new Jwt(r.file("jwt.key"), r.string("jwt.issuer"), r.range("jwt.ttlSeconds", 60, 86400));
     Hash hash = new Hash(r.range("hash.memoryKiB", 8, 1 << 21), r.range("hash.iterations", 1, 100),
         r.range("hash.maxPending", 1, 100_000), r.file("hash.verifierKey"),
-        r.range("hash.unitFailuresPerMinute", 1, 1_000_000));
+        r.range("hash.unitFailuresPerMinute", 1, 1_000_000), r.range("hash.unitFailuresPerAddressPerMinute", 1, 100_000_000));
     return new GatewayConfig(http, mqtt, tcp, tls, db, amqp, admin, jwt,
         r.range("command.timeoutSeconds", 1, 3600), r.range("history.perVehicle", 0, 100_000), hash,
         r.string("catalog.file"), new Archive(r.range("archive.retentionDays", 1, 3650)),

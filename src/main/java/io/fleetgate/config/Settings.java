@@ -95,7 +95,8 @@ public final class Settings {
     add("hash.iterations", Integer.class, 2, "Argon2id time cost");
     add("hash.maxPending", Integer.class, 256, "password verifications queued at once; more are refused as overload");
     add("hash.verifierKey", String.class, null, "path to a file with ≥ 32 random bytes in base64 (openssl rand -base64 32): the key of the fast unit password verifiers, kept outside the database; unset = derived from jwt.key, else ephemeral (each unit pays one Argon2 login after a restart)");
-    add("hash.unitFailuresPerMinute", Integer.class, 30, "wrong passwords (or unknown unit) per claimed unit id per minute; past it that id's password logins are refused until the next minute (online guessing bound now that a wrong guess costs no Argon2)");
+    add("hash.unitFailuresPerMinute", Integer.class, 30, "wrong unit passwords (or unknown unit ids) from one remote address for one unit id per minute; past it that address's password logins for that id are refused until the next minute (the online-guessing bound now that a wrong guess costs no Argon2; never per unit id alone, so others' failures cannot lock a unit out)");
+    add("hash.unitFailuresPerAddressPerMinute", Integer.class, 600, "wrong unit passwords (or unknown unit ids) from one remote address (IPv6: one /64) per minute, over all unit ids; past it that address's password logins are refused until the next minute. High by default: many units may share a carrier's NAT address");
     add("sharing.maxInvitationsPerFleet", Integer.class, 20, "outstanding (unexpired, unused) invitation codes a fleet may have at once");
     add("sharing.maxInvitationSeconds", Integer.class, 2592000, "longest lifetime an invitation code may be given (expires_in_seconds)");
     add("events.sseBufferEvents", Integer.class, 1000, "events buffered per event stream while its connection cannot take more; a stream that overflows it is disconnected");

@@ -18,7 +18,8 @@ import io.vertx.core.Future;
  * admits, a mismatch refuses, neither touches Argon2. An unknown unit costs one HMAC as well, so it answers
  * like a wrong password. Only a unit without a verifier under the current key (rows older than verifiers, a
  * key change) is verified with Argon2 on the worker pool, once: its verifier is derived then and kept.
- * Wrong passwords are bounded per unit id ({@link UnitLoginFailures}): a guess no longer costs an Argon2.
+ * Wrong passwords are bounded per (address, unit id) and per address ({@link UnitLoginFailures}): a guess no
+ * longer costs an Argon2.
  */
 public final class UnitAuthenticator {
   /** Keeps unit ids apart from API client ids in the verifier's cache. */
@@ -41,40 +42,44 @@ public final class UnitAuthenticator {
     this.failures = failures;
   }
 
-  /** The unit, once its password is verified; fails with a {@link ConnectRefusedException}. */
-  public Future<TelematicsUnit> authenticate(String unitId, String password) {
+  /**
+   * The unit, once its password is verified; fails with a {@link ConnectRefusedException}.
+   *
+   * @param remoteAddress the connection's remote address: wrong passwords are counted per address and unit id
+   */
+  public Future<TelematicsUnit> authenticate(String unitId, String password, String remoteAddress) {
     if (password == null) {
       return Future.failedFuture(badCredentials("no password"));
     }
-    if (failures.blocked(unitId)) {
+    if (failures.blocked(remoteAddress, unitId)) {
       keyed.decoy(unitId, password);
-      return Future.failedFuture(badCredentials("too many wrong passwords for this unit id in this minute"));
+      return Future.failedFuture(badCredentials("too many wrong passwords from this address in this minute"));
     }
     TelematicsUnit unit = registry.unit(unitId);
     if (!attached(unit)) {
       keyed.decoy(unitId, password); // the cost of a known unit's check, so timing does not tell unit ids apart
-      return wrong(unitId, "unknown unit or no vehicle");
+      return wrong(remoteAddress, unitId, "unknown unit or no vehicle");
     }
     return switch (keyed.check(unitId, password, unit.keyedVerifier())) {
       case MATCH -> admitted(unit, "keyed");
-      case MISMATCH -> wrong(unitId, "wrong password");
-      case NONE -> verifySlowly(unit, password);
+      case MISMATCH -> wrong(remoteAddress, unitId, "wrong password");
+      case NONE -> verifySlowly(unit, password, remoteAddress);
     };
   }
 
-  private <T> Future<T> wrong(String unitId, String why) {
-    failures.failed(unitId);
+  private <T> Future<T> wrong(String remoteAddress, String unitId, String why) {
+    failures.failed(remoteAddress, unitId);
     return Future.failedFuture(badCredentials(why));
   }
 
   /** Argon2 (or this process's cache of it), then the verifier that makes the next logins fast. */
-  private Future<TelematicsUnit> verifySlowly(TelematicsUnit unit, String password) {
+  private Future<TelematicsUnit> verifySlowly(TelematicsUnit unit, String password, String remoteAddress) {
     boolean cached = secrets.isCached(cacheKey(unit.id()), password, unit.passwordHash());
     return secrets.verify(cacheKey(unit.id()), password, unit.passwordHash())
         .recover(e -> Future.failedFuture(new ConnectRefusedException(Reason.SERVER_BUSY, "credential check refused: " + e.getMessage())))
         .compose(ok -> {
           if (!ok) {
-            return wrong(unit.id(), "wrong password");
+            return wrong(remoteAddress, unit.id(), "wrong password");
           }
           verifiers.remember(unit, keyed.derive(unit.id(), password));
           return admitted(unit, cached ? "cached" : "argon2");

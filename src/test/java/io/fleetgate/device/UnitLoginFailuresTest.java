@@ -20,21 +20,24 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Online guessing of unit passwords is bounded per unit id (hash.unitFailuresPerMinute): with keyed verifiers
- * a wrong guess no longer costs an Argon2, so nothing else slows it down. Past the bound the id's logins are
- * refused like a wrong password until the next minute; other units are not affected; unknown ids are bounded
- * alike.
+ * Online guessing of unit passwords is bounded per (remote address, unit id) (hash.unitFailuresPerMinute) and
+ * per remote address (hash.unitFailuresPerAddressPerMinute): with keyed verifiers a wrong guess no longer
+ * costs an Argon2, so nothing else slows it down. Past a bound the guessing address's logins are refused like
+ * a wrong password until the next minute; the unit itself, connecting from another address, is not locked
+ * out; unknown ids are bounded alike.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class UnitLoginFailuresTest {
   static final String PASSWORD = "correct-horse-battery";
   static final int PER_MINUTE = 3;
+  static final int PER_ADDRESS = 8;
   static final TestClock CLOCK = TestClock.now();
   static TestGateway gw;
 
   @BeforeAll
   static void start() {
-    gw = TestGateway.start(Map.of("hash.unitFailuresPerMinute", PER_MINUTE), CLOCK);
+    gw = TestGateway.start(Map.of("hash.unitFailuresPerMinute", PER_MINUTE,
+        "hash.unitFailuresPerAddressPerMinute", PER_ADDRESS), CLOCK);
   }
 
   @AfterAll
@@ -43,20 +46,35 @@ class UnitLoginFailuresTest {
   }
 
   @Test
-  void guessesPastTheBoundAreRefusedEvenWithTheRightPasswordUntilTheNextMinute() throws Exception {
+  void guessesPastTheBoundAreRefusedToTheGuesserButTheUnitElsewhereGetsIn() throws Exception {
     String attacked = addVehicle(gw, PASSWORD);
     String bystander = addVehicle(gw, PASSWORD);
+    String guesser = "127.0.0.61";
     for (int i = 0; i < PER_MINUTE; i++) {
-      assertEquals(Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD, refused(gw, attacked, "guess-number-000" + i));
+      assertEquals(LoginAck.BAD_CREDENTIALS, tcpLogin(gw, attacked, "guess-number-000" + i, guesser));
     }
-    // the right password does not get through: a guesser cannot learn that a guess past the bound was right
-    assertEquals(Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD, refused(gw, attacked, PASSWORD));
-    assertEquals(LoginAck.BAD_CREDENTIALS, tcpLogin(gw, attacked, PASSWORD));
-    logInAndOut(gw, bystander, PASSWORD);
+    // the right password does not get through from the guesser: it cannot learn that a guess past the bound was right
+    assertEquals(LoginAck.BAD_CREDENTIALS, tcpLogin(gw, attacked, PASSWORD, guesser));
+    // the unit itself, from an address that has not failed, is never locked out by someone else's guesses
+    assertEquals(LoginAck.OK, tcpLogin(gw, attacked, PASSWORD, "127.0.0.62"));
+    logInAndOut(gw, attacked, PASSWORD);
+    assertEquals(LoginAck.OK, tcpLogin(gw, bystander, PASSWORD, guesser), "the guesser's bound for one id is not one for others");
 
     CLOCK.advance(Duration.ofMinutes(1));
-    logInAndOut(gw, attacked, PASSWORD);
-    assertEquals(LoginAck.OK, tcpLogin(gw, attacked, PASSWORD));
+    assertEquals(LoginAck.OK, tcpLogin(gw, attacked, PASSWORD, guesser));
+  }
+
+  @Test
+  void anAddressGuessingAcrossManyIdsIsBoundedInAll() throws Exception {
+    String unitId = addVehicle(gw, PASSWORD);
+    String sprayer = "127.0.0.63";
+    for (int i = 0; i < PER_ADDRESS; i++) {
+      assertEquals(LoginAck.BAD_CREDENTIALS, tcpLogin(gw, "SPRAYED-" + i + "-" + UUID.randomUUID(), PASSWORD, sprayer));
+    }
+    assertEquals(LoginAck.BAD_CREDENTIALS, tcpLogin(gw, unitId, PASSWORD, sprayer), "the address has had its failures");
+    assertEquals(LoginAck.OK, tcpLogin(gw, unitId, PASSWORD, "127.0.0.64"));
+    CLOCK.advance(Duration.ofMinutes(1));
+    assertEquals(LoginAck.OK, tcpLogin(gw, unitId, PASSWORD, sprayer));
   }
 
   @Test

@@ -64,7 +64,12 @@ final class UnitLogins {
 
   /** The LOGIN_ACK status a TCP unit gets for LOGIN. */
   static int tcpLogin(TestGateway gw, String unitId, String password) throws Exception {
-    try (Socket s = new Socket("127.0.0.1", gw.gateway.tcpPort())) {
+    return tcpLogin(gw, unitId, password, "127.0.0.1");
+  }
+
+  /** The LOGIN_ACK status a TCP unit connecting from {@code fromAddress} (a 127.0.0.x) gets for LOGIN. */
+  static int tcpLogin(TestGateway gw, String unitId, String password, String fromAddress) throws Exception {
+    try (Socket s = new Socket("127.0.0.1", gw.gateway.tcpPort(), java.net.InetAddress.getByName(fromAddress), 0)) {
       s.setSoTimeout(10_000);
       s.getOutputStream().write(TcpMessageEncoder.encode(new Login(unitId, password)));
       DataInputStream in = new DataInputStream(s.getInputStream());

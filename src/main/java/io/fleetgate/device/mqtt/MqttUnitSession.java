@@ -186,7 +186,8 @@ final class MqttUnitSession implements DeviceSession {
     if (certifiedId != null) {
       return services.authenticator().authenticateCertified(certifiedId, id);
     }
-    return services.authenticator().authenticate(id, endpoint.auth().getPassword());
+    return services.authenticator().authenticate(id, endpoint.auth().getPassword(),
+        endpoint.remoteAddress() == null ? null : endpoint.remoteAddress().hostAddress());
   }
 
   private void accept(TelematicsUnit unit) {

@@ -248,7 +248,8 @@ final class TcpUnitSession implements DeviceSession {
     String certifiedId = socket.isSsl() ? ClientCertificate.unitId(socket.sslSession()) : null;
     Future<TelematicsUnit> check = certifiedId != null
         ? services.authenticator().authenticateCertified(certifiedId, login.unitId())
-        : services.authenticator().authenticate(login.unitId(), login.password());
+        : services.authenticator().authenticate(login.unitId(), login.password(),
+            socket.remoteAddress() == null ? null : socket.remoteAddress().hostAddress());
     check
         .onSuccess(this::accept)
         .onFailure(e -> refuse(login.unitId(), e));
