@@ -8,7 +8,6 @@ import io.fleetgate.events.EventType;
 import io.fleetgate.protocol.json.Iso8601;
 import io.fleetgate.vehicle.VehicleService;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -47,7 +46,8 @@ public final class EventLogRoutes implements RouteGroup {
     }
   }
 
-  private Future<JsonObject> list(RoutingContext ctx) {
+  /** The page as JSON text: the logged envelopes are copied as they are, never parsed and encoded again. */
+  private Future<String> list(RoutingContext ctx) {
     Principal principal = ApiSupport.principal(ctx);
     if (principal.fleetId() == null) {
       throw Problems.forbiddenResource("the event log belongs to a fleet; a platform client has none");
@@ -74,15 +74,18 @@ public final class EventLogRoutes implements RouteGroup {
     return log.newestFirst(q).map(found -> {
       boolean more = found.size() > page.limit();
       List<EventLog.Entry> items = more ? found.subList(0, page.limit()) : found;
-      JsonArray out = new JsonArray();
-      items.forEach(e -> out.add(new JsonObject(e.json())));
       JsonObject cursors = new JsonObject()
           .put("self", page.cursor(page.beforeId()))
           .put("first", page.cursor(null))
           .put("prev", null)
           .put("next", more ? page.cursor(items.get(items.size() - 1).messageId()) : null)
           .put("last", null);
-      return new JsonObject().put("items", out).put("cursors", cursors);
+      StringBuilder out = new StringBuilder(64 + items.stream().mapToInt(e -> e.json().length() + 1).sum());
+      out.append("{\"items\":[");
+      for (int i = 0; i < items.size(); i++) {
+        out.append(i == 0 ? "" : ",").append(items.get(i).json());
+      }
+      return out.append("],\"cursors\":").append(cursors.encode()).append('}').toString();
     });
   }
 

@@ -111,7 +111,7 @@ public final class EventRoutes implements RouteGroup {
     for (String name : param.split(",")) {
       EventType t = EventType.of(name.trim());
       if (t == null) {
-        throw Problems.validation("unknown event type '" + name.trim() + "' in types");
+        throw Problems.validation("/types", "unknown event type '" + name.trim() + "' in types");
       }
       out.add(t);
     }

@@ -22,6 +22,8 @@ import java.util.logging.Logger;
 public final class SseStream {
   private static final Logger LOG = Logger.getLogger(SseStream.class.getName());
   private static final Buffer KEEP_ALIVE = Buffer.buffer(": keep-alive\n\n");
+  /** Events one drain writes before it lets the event loop do other work. */
+  static final int MAX_WRITES_PER_TURN = 64;
 
   final String fleetId;
   final String clientId;
@@ -117,7 +119,15 @@ public final class SseStream {
   /** On the stream's context. */
   private void drain() {
     drainScheduled.set(false);
+    int written = 0;
     while (!closed.get() && !response.writeQueueFull()) {
+      if (written++ == MAX_WRITES_PER_TURN) {
+        // a long backlog (live events held during a replay) is written over several turns of the event loop
+        if (drainScheduled.compareAndSet(false, true)) {
+          context.runOnContext(v -> drain());
+        }
+        return;
+      }
       Event e = queue.poll();
       if (e == null) {
         return;

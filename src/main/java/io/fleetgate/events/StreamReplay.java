@@ -14,7 +14,8 @@ import java.util.logging.Logger;
  */
 public final class StreamReplay {
   private static final Logger LOG = Logger.getLogger(StreamReplay.class.getName());
-  static final int PAGE = 500;
+  /** Events per read of the log and per turn of the event loop. */
+  static final int PAGE = 64;
   /**
    * An event is published (its ULID made, then handed to the log and then to the streams) within
    * microseconds; one that the log has and the live part may bring too was made at most this long before
@@ -25,14 +26,16 @@ public final class StreamReplay {
   private final EventLog log;
   private final SseStream stream;
   private final long recurFromMs;
+  private final io.vertx.core.Context context;
 
   private StreamReplay(EventLog log, SseStream stream, long registeredAtMs) {
     this.log = log;
     this.stream = stream;
+    this.context = io.vertx.core.Vertx.currentContext();
     this.recurFromMs = registeredAtMs - RECUR_WINDOW_MS;
   }
 
-  /** Replays after {@code lastEventId} (a canonical ULID) on the stream's context, then lets it go live. */
+  /** Replays after {@code lastEventId} (a canonical ULID), from and on the stream's context, then lets it go live. */
   public static void run(EventLog log, SseStream stream, String lastEventId, long registeredAtMs) {
     new StreamReplay(log, stream, registeredAtMs).after(lastEventId);
   }
@@ -52,7 +55,8 @@ public final class StreamReplay {
       } else if (ar.result() == null) {
         stream.goLive();
       } else {
-        after(ar.result());
+        String next = ar.result();
+        context.runOnContext(v -> after(next)); // a page per turn: an in-memory log answers at once
       }
     });
   }
