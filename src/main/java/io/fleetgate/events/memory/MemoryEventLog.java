@@ -65,9 +65,8 @@ public final class MemoryEventLog implements EventLog {
   }
 
   /**
-   * Entries in append order. Appends from several threads may arrive slightly out of message-id order; the
-   * reads compare ids, so a page is still exact, and the order of a page is re-established by sorting the
-   * (small) result.
+   * Entries in append order. Appends from several threads may arrive slightly out of message-id order, so a
+   * read compares ids rather than positions and sorts its matches (at most the ring) before taking the limit.
    */
   private static final class Ring {
     private final Entry[] entries;

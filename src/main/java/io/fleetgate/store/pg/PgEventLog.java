@@ -6,6 +6,8 @@ import io.fleetgate.events.EventType;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -30,12 +32,12 @@ public final class PgEventLog implements EventLog {
   private final PgDatabase db;
   private final PgEventLogWriter writer;
   private final long retentionMs;
-  private final java.time.Clock clock;
+  private final Clock clock;
 
-  public PgEventLog(PgDatabase db, int maxPendingRows, int retentionDays, java.time.Clock clock) {
+  public PgEventLog(PgDatabase db, int maxPendingRows, int retentionDays, Clock clock) {
     this.db = db;
     this.writer = new PgEventLogWriter(db, maxPendingRows);
-    this.retentionMs = java.time.Duration.ofDays(retentionDays).toMillis();
+    this.retentionMs = Duration.ofDays(retentionDays).toMillis();
     this.clock = clock;
   }
 
