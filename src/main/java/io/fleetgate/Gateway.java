@@ -508,7 +508,10 @@ public final class Gateway {
     return null;
   }
 
-  /** Deletes state history past db.historyRetentionDays, a small batch at a time. */
+  /**
+   * State-history retention (db.historyRetentionDays); on PostgreSQL also the day partitions: the days
+   * ahead created, the days past retention dropped.
+   */
   private void purgeHistory() {
     long cutoff = System.currentTimeMillis() - Duration.ofDays(config.db().historyRetentionDays()).toMillis();
     stores.states().purgeHistory(cutoff)

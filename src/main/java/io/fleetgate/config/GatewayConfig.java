@@ -36,7 +36,13 @@ public record GatewayConfig(
   }
 
   /** The PostgreSQL store ({@code db.*}); {@code url} null = in memory. */
-  public record Db(String url, int poolSize, int timeoutMs, int writeBehindMs, int maxPendingRows, int historyRetentionDays) {}
+  public record Db(String url, int poolSize, int timeoutMs, int writeBehindMs, int maxPendingRows, int historyRetentionDays,
+      int historyPartitionsAhead) {
+    /** With the default number of history partitions created ahead. */
+    public Db(String url, int poolSize, int timeoutMs, int writeBehindMs, int maxPendingRows, int historyRetentionDays) {
+      this(url, poolSize, timeoutMs, writeBehindMs, maxPendingRows, historyRetentionDays, 3);
+    }
+  }
 
   /** The PostgreSQL URL, or null for the in-memory store. */
   public String dbUrl() {
@@ -86,7 +92,8 @@ public record GatewayConfig(
     }
     Db db = new Db(r.url("db.url", "postgresql", "postgres"), r.range("db.poolSize", 1, 100),
         r.range("db.timeoutMs", 100, 600_000), r.range("db.writeBehindMs", 10, 60_000),
-        r.range("db.maxPendingRows", 1000, 10_000_000), r.range("db.historyRetentionDays", 1, 36_500));
+        r.range("db.maxPendingRows", 1000, 10_000_000), r.range("db.historyRetentionDays", 1, 36_500),
+        r.range("db.historyPartitionsAhead", 1, 60));
     String amqp = r.url("amqp.url", "amqp", "amqps");
     Admin admin = new Admin(r.optional("admin.clientId"), r.optional("admin.clientSecret"));
     if (admin.clientId() != null && !admin.clientId().matches("[A-Za-z0-9_.-]{3,100}")) {

@@ -75,6 +75,7 @@ public final class Settings {
     add("db.writeBehindMs", Integer.class, 1000, "latest state is written behind, coalesced per vehicle, at most this late: the only data a crash can lose");
     add("db.maxPendingRows", Integer.class, 100000, "state-history rows waiting for PostgreSQL; above it units are not acknowledged (they slow down and resend)");
     add("db.historyRetentionDays", Integer.class, 30, "days of state history kept in PostgreSQL before it is deleted");
+    add("db.historyPartitionsAhead", Integer.class, 3, "UTC days of state-history partitions created ahead of today (at start-up and every hour)");
     add("amqp.url", String.class, null, "amqp:// URL of RabbitMQ (unset = in-process events only)");
     add("amqp.exchange", String.class, "fleetgate.events", "durable topic exchange events are published to (declared at start-up)");
     add("amqp.bufferEvents", Integer.class, 20000, "events waiting for the broker's confirm (queued and in flight); when full, new events are refused and their device frames are not acknowledged");

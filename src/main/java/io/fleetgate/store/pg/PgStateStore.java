@@ -18,12 +18,13 @@ import java.util.logging.Logger;
  * completes (so a unit's ack means its frame is on disk), through a bounded buffer that rides out a slow or
  * absent database ({@link PgHistoryWriter}). The latest state is written behind, coalesced per vehicle,
  * at most {@code db.writeBehindMs} late ({@link PgLatestWriter}). History is read back by keyset on
- * {@code (vehicle_id, id)}.
+ * {@code (vehicle_id, id)}; it is partitioned by UTC day, and retention drops whole days
+ * ({@link PgHistoryPartitions}).
  */
 public final class PgStateStore implements StateStore {
   private static final Logger LOG = Logger.getLogger("fleetgate.store");
-  /** Rows deleted per retention statement: short statements, short locks. */
-  static final int PURGE_BATCH = 5000;
+  /** Rows deleted per retention statement where a whole partition cannot be dropped. */
+  static final int PURGE_BATCH = PgHistoryPartitions.PURGE_BATCH;
   static final int LOAD_PAGE = 5000;
   static final String LOAD_LATEST = "SELECT vehicle_id, readings, online, life_modified_at, last_contact_at FROM latest_state "
       + "WHERE vehicle_id > $1 ORDER BY vehicle_id LIMIT $2";
@@ -31,9 +32,6 @@ public final class PgStateStore implements StateStore {
   static final int DEFAULT_LANES = 2;
   static final String HISTORY = "SELECT id, recorded_at, readings FROM state_history "
       + "WHERE vehicle_id = $1 AND id < $2 AND recorded_at >= $3 AND recorded_at <= $4 ORDER BY id DESC LIMIT $5";
-  // the oldest PURGE_BATCH rows by id (recorded_at grows with id), of which those past retention
-  static final String PURGE = "DELETE FROM state_history WHERE id IN (SELECT id FROM "
-      + "(SELECT id, recorded_at FROM state_history ORDER BY id LIMIT " + PURGE_BATCH + ") oldest WHERE recorded_at < $1)";
 
   private final PgDatabase db;
   /**
@@ -42,6 +40,7 @@ public final class PgStateStore implements StateStore {
    */
   private final PgHistoryWriter[] lanes;
   private final PgLatestWriter latest;
+  private final PgHistoryPartitions partitions;
 
   public PgStateStore(PgDatabase db) {
     this(db, DEFAULT_LANES);
@@ -56,7 +55,20 @@ public final class PgStateStore implements StateStore {
       this.lanes[i] = new PgHistoryWriter(db, Math.max(1, db.settings.maxPendingRows() / n));
     }
     this.latest = new PgLatestWriter(db, db.settings.writeBehindMs());
+    this.partitions = new PgHistoryPartitions(db, db.settings.historyPartitionsAhead());
     latest.start();
+  }
+
+  /**
+   * Creates the history partitions of today and the days ahead (start-up, before any unit is served); a
+   * failure is logged, not fatal: rows land in the default partition until the next run creates the day.
+   */
+  public Future<Void> preparePartitions() {
+    return maintain(Long.MIN_VALUE).<Void>mapEmpty()
+        .recover(e -> {
+          LOG.warning("state history: partitions not prepared (rows go to the default partition until the next run): " + e.getMessage());
+          return Future.succeededFuture();
+        });
   }
 
   @Override
@@ -89,16 +101,24 @@ public final class PgStateStore implements StateStore {
     return lanes.length == 1 ? lanes[0] : lanes[Math.floorMod(vehicleId.hashCode(), lanes.length)];
   }
 
+  /**
+   * Partition maintenance (the gateway runs it at start-up and every hour): the days ahead are created, days
+   * wholly before {@code beforeMs} dropped; completes with the rows deleted one by one (legacy and default
+   * partitions only), 0 when another gateway holds the maintenance lock.
+   */
   @Override
   public Future<Long> purgeHistory(long beforeMs) {
-    return purgeFrom(beforeMs, 0);
+    return maintain(beforeMs).map(PgHistoryPartitions.Outcome::deletedRows);
   }
 
-  /** One short DELETE after another while the oldest rows are past retention. */
-  private Future<Long> purgeFrom(long beforeMs, long deletedSoFar) {
-    return db.guard(db.pool.preparedQuery(PURGE).execute(Tuple.of(beforeMs))).compose(r -> {
-      long total = deletedSoFar + r.rowCount();
-      return r.rowCount() == 0 ? Future.succeededFuture(total) : purgeFrom(beforeMs, total);
+  private Future<PgHistoryPartitions.Outcome> maintain(long retainFromMs) {
+    return partitions.maintain(System.currentTimeMillis(), retainFromMs).onSuccess(o -> {
+      if (!o.created().isEmpty()) {
+        LOG.info("state history: created partitions " + o.created());
+      }
+      if (!o.dropped().isEmpty()) {
+        LOG.info("state history: dropped partitions " + o.dropped() + " (past db.historyRetentionDays)");
+      }
     });
   }
 

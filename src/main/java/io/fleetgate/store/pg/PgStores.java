@@ -5,17 +5,20 @@ import io.fleetgate.store.Stores;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
-/** Opens the PostgreSQL database named by {@code db.url} and builds every store on it. */
+/** Opens the PostgreSQL database named by {@code db.url}, builds every store on it and prepares the history partitions. */
 public final class PgStores {
   private PgStores() {}
 
   public static Future<PgStores.Opened> open(Vertx vertx, GatewayConfig config) {
-    return PgDatabase.open(vertx, config.db()).map(db -> new Opened(db, new Stores(
-        new PgFleetStore(db),
-        new PgVehicleStore(db),
-        new PgStateStore(db),
-        new PgSharingStore(db),
-        new PgCommandStore(db, config.commands().historyPerVehicle()))));
+    return PgDatabase.open(vertx, config.db()).compose(db -> {
+      PgStateStore states = new PgStateStore(db);
+      return states.preparePartitions().map(v -> new Opened(db, new Stores(
+          new PgFleetStore(db),
+          new PgVehicleStore(db),
+          states,
+          new PgSharingStore(db),
+          new PgCommandStore(db, config.commands().historyPerVehicle()))));
+    });
   }
 
   /** The database and the stores on it. */
