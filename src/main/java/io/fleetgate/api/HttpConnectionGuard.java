@@ -44,11 +44,6 @@ final class HttpConnectionGuard {
     /** Closed by the sweep, waiting for Vert.x to report the close: not judged (or counted) again. */
     boolean closing;
     HttpServerRequest request;
-    /**
-     * The exchange failed (e.g. an undecodable body): close once this response, the failure's answer, has been
-     * written, or after the header timeout if it never is.
-     */
-    io.vertx.core.http.HttpServerResponse closeAfter;
 
     Tracked(HttpConnection connection, Admission admission, long now) {
       this.connection = connection;
@@ -110,13 +105,12 @@ final class HttpConnectionGuard {
     t.requests++;
     boolean probation = t.admission.kind() == HttpConnectionLimits.Kind.PROBATION;
     ctx.addEndHandler(ar -> {
-      if (probation || (ar.failed() && ctx.response().ended())) {
+      if (probation) {
         t.connection.close(); // after the response: Vert.x closes behind the queued writes
-      } else if (ar.failed()) {
-        // the failure's answer may still be on its way (the end handlers ran first): the sweep closes after it
-        t.closeAfter = ctx.response();
-        t.since = now();
       } else if (t.request == request) {
+        // also after a failed exchange: closing here could cut the failure's own answer off (an undecodable
+        // form body got a reset instead of its 400); a broken connection is closed by Vert.x, and one the
+        // client keeps open idle is closed by the header timeout
         t.phase = Phase.AWAIT_HEAD;
         t.since = now();
         t.request = null;
@@ -154,7 +148,7 @@ final class HttpConnectionGuard {
     for (int i = 0; i < late.size(); i++) {
       Tracked t = late.get(i);
       t.closing = true;
-      if (t.admission.kind() == HttpConnectionLimits.Kind.SERVED && !"failed_exchange".equals(why.get(i))) {
+      if (t.admission.kind() == HttpConnectionLimits.Kind.SERVED) {
         policy.metrics().closed(why.get(i));
       }
       t.connection.close();
@@ -166,9 +160,6 @@ final class HttpConnectionGuard {
     long elapsed = now - t.since;
     if (t.closing) {
       return null;
-    }
-    if (t.closeAfter != null) {
-      return t.closeAfter.ended() || t.closeAfter.closed() || elapsed > policy.headerTimeoutMs() ? "failed_exchange" : null;
     }
     if (t.phase == Phase.AWAIT_HEAD) {
       if (t.admission.kind() == HttpConnectionLimits.Kind.PROBATION) {
