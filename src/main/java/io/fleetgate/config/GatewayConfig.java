@@ -59,7 +59,8 @@ public record GatewayConfig(
   public record Events(int sseBufferEvents, int keepAliveSeconds, int maxStreamsPerClient) {}
 
   /** The RabbitMQ publisher and event consumers ({@code amqp.*} besides the URL, which is {@link #amqpUrl()}). */
-  public record Amqp(String exchange, int bufferEvents, int batchSize, int reconnectMaxSeconds, int maxConsumersPerFleet) {}
+  public record Amqp(String exchange, int bufferEvents, int batchSize, int reconnectMaxSeconds, int maxConsumersPerFleet,
+      int batchEvents, int batchLingerMs) {}
 
   static GatewayConfig from(JsonObject c) {
     Reader r = new Reader(c);
@@ -115,7 +116,8 @@ public record GatewayConfig(
             r.range("events.maxStreamsPerClient", 1, 1000)),
         new Amqp(r.matching("amqp.exchange", "[A-Za-z0-9_.:-]{1,200}", "1-200 characters of A-Z, a-z, 0-9, '_', '.', ':' and '-'"),
             r.range("amqp.bufferEvents", 1, 10_000_000), r.range("amqp.batchSize", 1, 10_000),
-            r.range("amqp.reconnectMaxSeconds", 1, 3600), r.range("amqp.maxConsumersPerFleet", 1, 1000)));
+            r.range("amqp.reconnectMaxSeconds", 1, 3600), r.range("amqp.maxConsumersPerFleet", 1, 1000),
+            r.range("amqp.batchEvents", 1, 1000), r.range("amqp.batchLingerMs", 0, 1000)));
   }
 
   /** Reads settings out of the merged JSON, failing with the setting's name. */
