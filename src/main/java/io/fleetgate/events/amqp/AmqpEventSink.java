@@ -5,7 +5,6 @@ import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ConfirmListener;
 import com.rabbitmq.client.Connection;
-import com.github.f4b6a3.ulid.UlidCreator;
 import io.fleetgate.events.Event;
 import io.fleetgate.events.EventSink;
 import io.fleetgate.events.EventType;
@@ -18,10 +17,8 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.internal.ContextInternal;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -286,22 +283,7 @@ public final class AmqpEventSink implements EventSink {
         }
       }
     }
-    out.hold();
-    try {
-      if (messages == null) {
-        for (Pending p : taken) {
-          Event e = p.event;
-          ch.basicPublish(exchange, AmqpMessages.routingKey(e.fleetId(), e.type()), false, AmqpMessages.properties(e), p.body);
-        }
-      } else {
-        for (List<Pending> m : messages) {
-          publishBatchMessage(ch, m);
-        }
-        metrics.batches.increment(messages.size());
-      }
-    } finally {
-      out.release();
-    }
+    MessageRound.publish(ch, out, exchange, taken, messages);
     int again = 0;
     for (Pending p : taken) {
       if (p.attempts++ > 0) {
@@ -309,22 +291,13 @@ public final class AmqpEventSink implements EventSink {
       }
     }
     metrics.published.increment(taken.size());
+    if (messages != null) {
+      metrics.batches.increment(messages.size());
+    }
     if (again > 0) {
       metrics.republished.increment(again);
     }
     return true;
-  }
-
-  /** One batch message: the events' envelopes in order, under the routing key they share. */
-  private void publishBatchMessage(Channel ch, List<Pending> m) throws java.io.IOException {
-    Event first = m.get(0).event;
-    List<byte[]> bodies = new ArrayList<>(m.size());
-    for (Pending p : m) {
-      bodies.add(p.body);
-    }
-    ch.basicPublish(exchange, AmqpMessages.routingKey(first.fleetId(), first.type()), false,
-        AmqpMessages.batchProperties(UlidCreator.getMonotonicUlid().toString(), first, m.size()),
-        AmqpMessages.batchBody(bodies));
   }
 
   /** A confirm (ack or nack) of the channel of {@code gen}: completes the messages it covers. */
@@ -354,42 +327,12 @@ public final class AmqpEventSink implements EventSink {
     }
     if (ack) {
       metrics.confirmed.increment(done.size());
-      settle(done, null);
+      Pending.settle(done, null);
     } else {
       // rare (an internal broker error): the frame stays unacknowledged and the unit resends it
       metrics.nacked.increment(done.size());
-      settle(done, new BrokerUnavailableException("the broker refused (nack) an event message"));
+      Pending.settle(done, new BrokerUnavailableException("the broker refused (nack) an event message"));
     }
-  }
-
-  /**
-   * Completes (or fails) the promises of one confirm on their own event loops: one task per event loop for
-   * the whole confirm ({@code multiple=true} covers hundreds of messages), not one hand-off per message. Each
-   * event loop's promises complete in the order they were published.
-   */
-  private static void settle(List<Pending> done, Throwable failure) {
-    if (done.size() == 1) {
-      Pending p = done.get(0);
-      if (failure == null) {
-        p.promise.tryComplete();
-      } else {
-        p.promise.tryFail(failure);
-      }
-      return;
-    }
-    Map<ContextInternal, List<Pending>> byContext = new IdentityHashMap<>(8);
-    for (Pending p : done) {
-      byContext.computeIfAbsent(p.context, k -> new ArrayList<>()).add(p);
-    }
-    byContext.forEach((ctx, list) -> ctx.runOnContext(v -> {
-      for (Pending p : list) {
-        if (failure == null) {
-          p.promise.tryComplete();
-        } else {
-          p.promise.tryFail(failure);
-        }
-      }
-    }));
   }
 
   // ---- connection ----------------------------------------------------------------------------------------
@@ -613,26 +556,6 @@ public final class AmqpEventSink implements EventSink {
       }
       return Future.succeededFuture(ReadinessCheck.Result.up("RabbitMQ connected, exchange " + exchange + ", " + n + " events awaiting confirm"));
     });
-  }
-
-  /** An event waiting for its confirm. */
-  private static final class Pending {
-    final Event event;
-    final byte[] body;
-    final ContextInternal context;
-    final Promise<Void> promise;
-    /** When it was queued (System.nanoTime), for amqp.batchLingerMs; 0 without a linger. */
-    final long queuedAtNanos;
-    long tag;
-    int attempts;
-
-    Pending(Event event, byte[] body, ContextInternal context, Promise<Void> promise, long queuedAtNanos) {
-      this.event = event;
-      this.body = body;
-      this.context = context;
-      this.promise = promise;
-      this.queuedAtNanos = queuedAtNanos;
-    }
   }
 
   /** The broker cannot take the event now (down, buffer full, nack); the frame is not acknowledged. */
