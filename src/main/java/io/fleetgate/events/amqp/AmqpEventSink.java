@@ -94,7 +94,8 @@ public final class AmqpEventSink implements EventSink {
     this.url = url;
     this.exchange = exchange;
     this.capacity = capacity;
-    this.batchSize = batchSize;
+    // a round holds at least one full batch message, whatever amqp.batchSize says
+    this.batchSize = Math.max(batchSize, batchEvents);
     this.batchEvents = batchEvents;
     this.lingerNanos = batchEvents > 1 ? TimeUnit.MILLISECONDS.toNanos(batchLingerMs) : 0;
     this.maxBackoffMs = reconnectMaxSeconds * 1000L;
