@@ -262,7 +262,8 @@ public final class Gateway {
       throw new ConfigException("amqp.url (FLEETGATE_AMQP_URL): not a usable amqp:// URL (" + e.getClass().getSimpleName() + ")");
     }
     GatewayConfig.Amqp a = config.amqp();
-    return new AmqpEventSink(vertx, config.amqpUrl(), a.exchange(), a.bufferEvents(), a.batchSize(), a.reconnectMaxSeconds(), metrics);
+    return new AmqpEventSink(vertx, config.amqpUrl(), a.exchange(), a.bufferEvents(), a.batchSize(), a.reconnectMaxSeconds(),
+        a.batchEvents(), a.batchLingerMs(), metrics);
   }
 
   private io.vertx.core.json.JsonObject vehicleView(String fleetId, io.fleetgate.vehicle.Vehicle v) {

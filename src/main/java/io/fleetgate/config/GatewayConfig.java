@@ -65,7 +65,8 @@ public record GatewayConfig(
   public record Events(int sseBufferEvents, int keepAliveSeconds, int maxStreamsPerClient, int logPerFleet, int logRetentionDays) {}
 
   /** The RabbitMQ publisher and event consumers ({@code amqp.*} besides the URL, which is {@link #amqpUrl()}). */
-  public record Amqp(String exchange, int bufferEvents, int batchSize, int reconnectMaxSeconds, int maxConsumersPerFleet) {}
+  public record Amqp(String exchange, int bufferEvents, int batchSize, int reconnectMaxSeconds, int maxConsumersPerFleet,
+      int batchEvents, int batchLingerMs) {}
 
   static GatewayConfig from(JsonObject c) {
     Reader r = new Reader(c);
@@ -123,7 +124,8 @@ public record GatewayConfig(
             r.range("events.logRetentionDays", 1, 36_500)),
         new Amqp(r.matching("amqp.exchange", "[A-Za-z0-9_.:-]{1,200}", "1-200 characters of A-Z, a-z, 0-9, '_', '.', ':' and '-'"),
             r.range("amqp.bufferEvents", 1, 10_000_000), r.range("amqp.batchSize", 1, 10_000),
-            r.range("amqp.reconnectMaxSeconds", 1, 3600), r.range("amqp.maxConsumersPerFleet", 1, 1000)));
+            r.range("amqp.reconnectMaxSeconds", 1, 3600), r.range("amqp.maxConsumersPerFleet", 1, 1000),
+            r.range("amqp.batchEvents", 1, 1000), r.range("amqp.batchLingerMs", 0, 1000)));
   }
 
   /** Reads settings out of the merged JSON, failing with the setting's name. */

@@ -82,6 +82,8 @@ public final class Settings {
     add("amqp.batchSize", Integer.class, 256, "events published per hand-off to the publisher thread");
     add("amqp.reconnectMaxSeconds", Integer.class, 10, "longest pause between reconnection attempts (the back-off starts at 0.25 s and doubles)");
     add("amqp.maxConsumersPerFleet", Integer.class, 10, "event consumers (POST /event-consumers) a fleet may have; more are refused with 409");
+    add("amqp.batchEvents", Integer.class, 1, "events of one recipient fleet and type per AMQP message: 1 = one message per event (application/json); more = batch messages (application/vnd.fleetgate.events+json, see Events over RabbitMQ) that consumers must unpack");
+    add("amqp.batchLingerMs", Integer.class, 2, "with amqp.batchEvents above 1: how long the oldest waiting event may wait for its batch to fill (publishing starts at once when amqp.batchEvents events wait); 0 = publish what is there");
     add("admin.clientId", String.class, null, "client id of the first platform administrator (unset = generated and printed once)");
     add("admin.clientSecret", String.class, null, "its secret (at least 16 characters); only from the environment or a file");
     add("jwt.key", String.class, null, "path to a PEM private key (EC P-256 → ES256, RSA → RS256); unset = ephemeral key, tokens die with the process");

@@ -18,7 +18,7 @@ import org.HdrHistogram.Recorder;
 
 /**
  * A RabbitMQ consumer of event queues (those {@code POST /event-consumers} declared), for the demo and the
- * benchmarks: counts messages, checks that each is addressed to the expected fleet, and records the latency
+ * benchmarks: counts events (each envelope of a batch message, {@code amqp.batchEvents}, counts), checks that each is addressed to the expected fleet, and records the latency
  * from the event's {@code occurred_at} (when the gateway applied its cause) to its arrival here.
  *
  * <p>Run on its own: {@code java -cp fleetgate.jar io.fleetgate.sim.EventQueueWatcher AMQP_URL SECONDS QUEUE...}
@@ -60,16 +60,21 @@ public final class EventQueueWatcher implements AutoCloseable {
 
   private void onMessage(String fleet, RabbitMQMessage m) {
     long now = System.currentTimeMillis();
-    String[] meta = metadata(m.body().getBytes());
-    byFleet.computeIfAbsent(String.valueOf(fleet), k -> new AtomicLong()).incrementAndGet();
-    if (fleet != null && !fleet.equals(meta[0])) {
-      wrongFleet.incrementAndGet();
+    List<String[]> envelopes = envelopes(m.body().getBytes());
+    if (envelopes.isEmpty()) {
+      envelopes = List.<String[]>of(new String[2]); // not an envelope: counted, as another fleet's
     }
-    if (meta[1] != null) {
-      long occurred = Iso8601.parse(meta[1]);
-      latencyUs.recordValue(Math.max(0, now - occurred) * 1000);
+    byFleet.computeIfAbsent(String.valueOf(fleet), k -> new AtomicLong()).addAndGet(envelopes.size());
+    for (String[] meta : envelopes) {
+      if (fleet != null && !fleet.equals(meta[0])) {
+        wrongFleet.incrementAndGet();
+      }
+      if (meta[1] != null) {
+        long occurred = Iso8601.parse(meta[1]);
+        latencyUs.recordValue(Math.max(0, now - occurred) * 1000);
+      }
+      count.incrementAndGet();
     }
-    count.incrementAndGet();
   }
 
   private static final JsonFactory JSON = new JsonFactory();
@@ -80,7 +85,16 @@ public final class EventQueueWatcher implements AutoCloseable {
    * whole tree of every message cost it more CPU than the broker spent on the message.
    */
   static String[] metadata(byte[] body) {
-    String[] out = new String[2];
+    List<String[]> all = envelopes(body);
+    return all.isEmpty() ? new String[2] : all.get(0);
+  }
+
+  /**
+   * {fleet_id, occurred_at} of every envelope of a message: one for an event message, one per element of
+   * {@code events} for a batch message; none for a body that is neither.
+   */
+  static List<String[]> envelopes(byte[] body) {
+    List<String[]> out = new ArrayList<>(1);
     try (JsonParser p = JSON.createParser(body)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return out;
@@ -88,25 +102,46 @@ public final class EventQueueWatcher implements AutoCloseable {
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String name = p.currentName();
         JsonToken t = p.nextToken();
-        if (!"metadata".equals(name) || t != JsonToken.START_OBJECT) {
-          p.skipChildren();
-          continue;
+        if ("metadata".equals(name) && t == JsonToken.START_OBJECT) {
+          out.add(readMetadata(p));
+          return out;
         }
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-          String field = p.currentName();
-          p.nextToken();
-          if ("fleet_id".equals(field)) {
-            out[0] = p.getValueAsString();
-          } else if ("occurred_at".equals(field)) {
-            out[1] = p.getValueAsString();
-          } else {
-            p.skipChildren();
+        if ("events".equals(name) && t == JsonToken.START_ARRAY) {
+          while (p.nextToken() == JsonToken.START_OBJECT) {
+            String[] meta = new String[2];
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+              String field = p.currentName();
+              if (p.nextToken() == JsonToken.START_OBJECT && "metadata".equals(field)) {
+                meta = readMetadata(p);
+              } else {
+                p.skipChildren();
+              }
+            }
+            out.add(meta);
           }
+          return out;
         }
-        return out;
+        p.skipChildren();
       }
     } catch (java.io.IOException e) {
-      // not JSON: counted, with no fleet (so as another fleet's) and no latency
+      // not JSON (or cut short): what was read so far
+    }
+    return out;
+  }
+
+  /** Reads the metadata object the parser is at the start of, to its end. */
+  private static String[] readMetadata(JsonParser p) throws java.io.IOException {
+    String[] out = new String[2];
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      p.nextToken();
+      if ("fleet_id".equals(field)) {
+        out[0] = p.getValueAsString();
+      } else if ("occurred_at".equals(field)) {
+        out[1] = p.getValueAsString();
+      } else {
+        p.skipChildren();
+      }
     }
     return out;
   }

@@ -5,7 +5,6 @@ import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ConfirmListener;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 import io.fleetgate.events.Event;
 import io.fleetgate.events.EventSink;
 import io.fleetgate.events.EventType;
@@ -18,10 +17,8 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.internal.ContextInternal;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -40,6 +37,13 @@ import java.util.logging.Logger;
  * in the order they were delivered here. Reconnection backs off from 0.25 s doubling to
  * {@code amqp.reconnectMaxSeconds}.
  *
+ * <p>With {@code amqp.batchEvents} N above 1, events of one fleet and type travel as batch messages of up to N
+ * ({@link EventBatches}, {@link AmqpMessages#batchProperties}): the broker's cost is per message, so this is
+ * what lets it carry more events. A batch's confirm completes every event in it; the buffer still counts
+ * events. The worker waits up to {@code amqp.batchLingerMs} for N events to gather: under load the broker's
+ * backlog sits in its socket and mailbox, not in this queue, so without a linger batches would stay small.
+ * A round of publishes is written to the socket at once ({@link RoundFlushing}), in either mode.
+ *
  * <p>Thread-safe: {@link #deliver} is called on whichever event loop published; all state is guarded by one
  * lock held only for queue operations.
  */
@@ -56,6 +60,8 @@ public final class AmqpEventSink implements EventSink {
   private final String exchange;
   private final int capacity;
   private final int batchSize;
+  private final int batchEvents;
+  private final long lingerNanos;
   private final long maxBackoffMs;
   private final WorkerExecutor worker;
   private final AmqpMetrics metrics;
@@ -67,7 +73,9 @@ public final class AmqpEventSink implements EventSink {
   private int size;
   private Connection connection;
   private Channel channel;
+  private RoundFlushing.Handler socket;
   private long generation;
+  private long lingerTimer = -1;
   private boolean publishing;
   private boolean stopped;
   private long backoffMs = FIRST_BACKOFF_MS;
@@ -76,13 +84,20 @@ public final class AmqpEventSink implements EventSink {
   private volatile boolean blocked;
   private volatile String lastError = "not connected yet";
 
+  /**
+   * @param batchEvents events per AMQP message ({@code amqp.batchEvents}; 1 = one message per event)
+   * @param batchLingerMs how long the oldest event may wait for a batch to fill ({@code amqp.batchLingerMs})
+   */
   public AmqpEventSink(Vertx vertx, String url, String exchange, int capacity, int batchSize, int reconnectMaxSeconds,
-      MeterRegistry registry) {
+      int batchEvents, int batchLingerMs, MeterRegistry registry) {
     this.vertx = vertx;
     this.url = url;
     this.exchange = exchange;
     this.capacity = capacity;
-    this.batchSize = batchSize;
+    // a round holds at least one full batch message, whatever amqp.batchSize says
+    this.batchSize = Math.max(batchSize, batchEvents);
+    this.batchEvents = batchEvents;
+    this.lingerNanos = batchEvents > 1 ? TimeUnit.MILLISECONDS.toNanos(batchLingerMs) : 0;
     this.maxBackoffMs = reconnectMaxSeconds * 1000L;
     // one thread: publishes stay in order; a broker that blocks the connection blocks only this thread
     this.worker = vertx.createSharedWorkerExecutor("fleetgate-amqp", 1, 10, TimeUnit.MINUTES);
@@ -116,6 +131,11 @@ public final class AmqpEventSink implements EventSink {
       c = connection;
       connection = null;
       channel = null;
+      socket = null;
+      if (lingerTimer != -1) {
+        vertx.cancelTimer(lingerTimer);
+        lingerTimer = -1;
+      }
     }
     IllegalStateException why = new IllegalStateException("gateway stopping");
     dropped.forEach(p -> p.promise.tryFail(why));
@@ -138,7 +158,7 @@ public final class AmqpEventSink implements EventSink {
     // completes on the caller's context, so the session's ack runs on its own event loop
     ContextInternal ctx = (ContextInternal) vertx.getOrCreateContext();
     Promise<Void> promise = ctx.promise();
-    Pending p = new Pending(event, event.jsonBytes(), ctx, promise);
+    Pending p = new Pending(event, event.jsonBytes(), ctx, promise, lingerNanos > 0 ? System.nanoTime() : 0);
     boolean kick;
     synchronized (lock) {
       if (stopped) {
@@ -161,13 +181,43 @@ public final class AmqpEventSink implements EventSink {
 
   // ---- publishing ----------------------------------------------------------------------------------------
 
-  /** Under the lock: whether the caller should start a batch (connected, work queued, no batch running). */
+  /**
+   * Under the lock: whether the caller should start a batch (connected, work queued, no batch running, not
+   * lingering for a batch message to fill; then a timer claims it when the oldest event's linger is over).
+   */
   private boolean claimPublishing() {
     if (publishing || channel == null || queued.isEmpty()) {
       return false;
     }
+    if (lingering()) {
+      armLinger();
+      return false;
+    }
     publishing = true;
     return true;
+  }
+
+  /** Under the lock: fewer than a batch message's worth of events wait, and the oldest may wait longer. */
+  private boolean lingering() {
+    return lingerNanos > 0 && queued.size() < batchEvents
+        && System.nanoTime() - queued.peekFirst().queuedAtNanos < lingerNanos;
+  }
+
+  private void armLinger() {
+    if (lingerTimer != -1) {
+      return;
+    }
+    long remaining = lingerNanos - (System.nanoTime() - queued.peekFirst().queuedAtNanos);
+    lingerTimer = vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining + 999_999)), id -> {
+      boolean kick;
+      synchronized (lock) {
+        lingerTimer = -1;
+        kick = claimPublishing();
+      }
+      if (kick) {
+        publishBatch();
+      }
+    });
   }
 
   private void publishBatch() {
@@ -175,7 +225,7 @@ public final class AmqpEventSink implements EventSink {
     worker.executeBlocking(() -> {
       // several batches per hand-off while work is queued: the worker does not wait for an event loop between them
       for (int round = 0; round < MAX_ROUNDS; round++) {
-        if (!publishOneBatch(gen)) {
+        if (!publishOneBatch(gen, round == 0)) {
           break;
         }
       }
@@ -195,36 +245,56 @@ public final class AmqpEventSink implements EventSink {
     });
   }
 
-  /** On the worker: publishes up to {@code amqp.batchSize} queued events; false when there was nothing to do. */
-  private boolean publishOneBatch(long[] gen) throws java.io.IOException {
+  /**
+   * On the worker: publishes up to {@code amqp.batchSize} queued events (one message each, or in batch messages
+   * of {@code amqp.batchEvents}); false when there was nothing to do. Rounds after the first stop while a batch
+   * message would still linger.
+   */
+  private boolean publishOneBatch(long[] gen, boolean first) throws java.io.IOException {
     Channel ch;
-    List<Pending> batch = new ArrayList<>(Math.min(batchSize, 64));
+    RoundFlushing.Handler out;
+    List<Pending> taken;
+    List<List<Pending>> messages = null;
     synchronized (lock) {
       ch = channel;
+      out = socket;
       gen[0] = generation;
-      if (ch == null) {
+      if (ch == null || queued.isEmpty() || (!first && lingering())) {
         return false;
       }
+      taken = new ArrayList<>(Math.min(batchSize, queued.size()));
+      while (taken.size() < batchSize && !queued.isEmpty()) {
+        taken.add(queued.pollFirst());
+      }
+      // tags in publishing order, in flight before they are published: a confirm may come at once
       long tag = ch.getNextPublishSeqNo();
-      while (batch.size() < batchSize && !queued.isEmpty()) {
-        Pending p = queued.pollFirst();
-        p.tag = tag++;
-        inFlight.addLast(p);
-        batch.add(p);
+      if (batchEvents == 1) {
+        for (Pending p : taken) {
+          p.tag = tag++;
+          inFlight.addLast(p);
+        }
+      } else {
+        messages = EventBatches.group(taken, batchEvents, p -> p.event);
+        for (List<Pending> m : messages) {
+          for (Pending p : m) {
+            p.tag = tag;
+            inFlight.addLast(p);
+          }
+          tag++;
+        }
       }
     }
-    if (batch.isEmpty()) {
-      return false;
-    }
+    MessageRound.publish(ch, out, exchange, taken, messages);
     int again = 0;
-    for (Pending p : batch) {
-      Event e = p.event;
-      ch.basicPublish(exchange, AmqpMessages.routingKey(e.fleetId(), e.type()), false, AmqpMessages.properties(e), p.body);
+    for (Pending p : taken) {
       if (p.attempts++ > 0) {
         again++;
       }
     }
-    metrics.published.increment(batch.size());
+    metrics.published.increment(taken.size());
+    if (messages != null) {
+      metrics.batches.increment(messages.size());
+    }
     if (again > 0) {
       metrics.republished.increment(again);
     }
@@ -243,11 +313,13 @@ public final class AmqpEventSink implements EventSink {
           done.add(inFlight.pollFirst());
         }
       } else {
+        // every event of that message (a batch message's events share its tag); tags ascend in the deque
         for (Iterator<Pending> it = inFlight.iterator(); it.hasNext(); ) {
           Pending p = it.next();
           if (p.tag == tag) {
             it.remove();
             done.add(p);
+          } else if (p.tag > tag) {
             break;
           }
         }
@@ -256,42 +328,12 @@ public final class AmqpEventSink implements EventSink {
     }
     if (ack) {
       metrics.confirmed.increment(done.size());
-      settle(done, null);
+      Pending.settle(done, null);
     } else {
       // rare (an internal broker error): the frame stays unacknowledged and the unit resends it
       metrics.nacked.increment(done.size());
-      settle(done, new BrokerUnavailableException("the broker refused (nack) an event message"));
+      Pending.settle(done, new BrokerUnavailableException("the broker refused (nack) an event message"));
     }
-  }
-
-  /**
-   * Completes (or fails) the promises of one confirm on their own event loops: one task per event loop for
-   * the whole confirm ({@code multiple=true} covers hundreds of messages), not one hand-off per message. Each
-   * event loop's promises complete in the order they were published.
-   */
-  private static void settle(List<Pending> done, Throwable failure) {
-    if (done.size() == 1) {
-      Pending p = done.get(0);
-      if (failure == null) {
-        p.promise.tryComplete();
-      } else {
-        p.promise.tryFail(failure);
-      }
-      return;
-    }
-    Map<ContextInternal, List<Pending>> byContext = new IdentityHashMap<>(8);
-    for (Pending p : done) {
-      byContext.computeIfAbsent(p.context, k -> new ArrayList<>()).add(p);
-    }
-    byContext.forEach((ctx, list) -> ctx.runOnContext(v -> {
-      for (Pending p : list) {
-        if (failure == null) {
-          p.promise.tryComplete();
-        } else {
-          p.promise.tryFail(failure);
-        }
-      }
-    }));
   }
 
   // ---- connection ----------------------------------------------------------------------------------------
@@ -304,10 +346,10 @@ public final class AmqpEventSink implements EventSink {
     });
   }
 
-  private record Link(Connection connection, Channel channel) {}
+  private record Link(Connection connection, Channel channel, RoundFlushing.Handler socket) {}
 
   private Link open() throws Exception {
-    ConnectionFactory factory = new ConnectionFactory();
+    RoundFlushing factory = new RoundFlushing();
     factory.setUri(url);
     factory.setAutomaticRecoveryEnabled(false); // recovery is ours: it must know which messages were confirmed
     factory.setConnectionTimeout(CONNECT_TIMEOUT_MS);
@@ -318,7 +360,7 @@ public final class AmqpEventSink implements EventSink {
       Channel ch = c.createChannel();
       ch.exchangeDeclare(exchange, BuiltinExchangeType.TOPIC, true);
       ch.confirmSelect();
-      return new Link(c, ch);
+      return new Link(c, ch, factory.handler());
     } catch (Exception e) {
       closeQuietly(c);
       throw e;
@@ -339,6 +381,7 @@ public final class AmqpEventSink implements EventSink {
       gen = ++generation;
       connection = link.connection();
       channel = link.channel();
+      socket = link.socket();
       backoffMs = FIRST_BACKOFF_MS;
       blocked = false;
       long downMs = System.currentTimeMillis() - downSinceMs;
@@ -399,6 +442,7 @@ public final class AmqpEventSink implements EventSink {
       dead = connection;
       connection = null;
       channel = null;
+      socket = null;
       requeued = inFlight.size();
       for (Iterator<Pending> it = inFlight.descendingIterator(); it.hasNext(); ) {
         queued.addFirst(it.next());
@@ -513,23 +557,6 @@ public final class AmqpEventSink implements EventSink {
       }
       return Future.succeededFuture(ReadinessCheck.Result.up("RabbitMQ connected, exchange " + exchange + ", " + n + " events awaiting confirm"));
     });
-  }
-
-  /** An event waiting for its confirm. */
-  private static final class Pending {
-    final Event event;
-    final byte[] body;
-    final ContextInternal context;
-    final Promise<Void> promise;
-    long tag;
-    int attempts;
-
-    Pending(Event event, byte[] body, ContextInternal context, Promise<Void> promise) {
-      this.event = event;
-      this.body = body;
-      this.context = context;
-      this.promise = promise;
-    }
   }
 
   /** The broker cannot take the event now (down, buffer full, nack); the frame is not acknowledged. */
