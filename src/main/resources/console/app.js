@@ -64,7 +64,7 @@ async function route() {
 }
 
 function signedIn() {
-  stream.start();
+  if (api.current().scope.includes('events')) stream.start();
   if (!location.hash || location.hash === '#/') location.replace(defaultRoute());
   else route();
 }

@@ -68,14 +68,12 @@ export async function render(root) {
     markers.set(v.id, m);
   }
 
-  for (const v of vehicles) {
-    const p = position(v);
-    if (p) add(v, p);
-  }
-  summary.textContent = `${markers.size} of ${vehicles.length} vehicles have a position.`;
-  const points = [...markers.values()].map((m) => m.getLatLng());
-  if (points.length) map.fitBounds(L.latLngBounds(points).pad(0.2), {maxZoom: 16});
+  // the view first: a map without one has no renderer yet, and markers would have no SVG element
+  const placed = vehicles.map((v) => [v, position(v)]).filter(([, p]) => p);
+  if (placed.length) map.fitBounds(L.latLngBounds(placed.map(([, p]) => p)).pad(0.2), {maxZoom: 16});
   else map.setView([52.52, 13.405], 11);
+  for (const [v, p] of placed) add(v, p);
+  summary.textContent = `${markers.size} of ${vehicles.length} vehicles have a position.`;
 
   // a grid of lines at a round step that gives a handful of lines across the view
   function drawGrid() {
