@@ -16,6 +16,11 @@ import io.fleetgate.api.VehicleRoutes;
 import io.fleetgate.api.CommandRoutes;
 import io.fleetgate.api.EventRoutes;
 import io.fleetgate.api.EventConsumerRoutes;
+import io.fleetgate.api.EventLogRoutes;
+import io.fleetgate.events.EventLog;
+import io.fleetgate.events.EventLogSink;
+import io.fleetgate.events.memory.MemoryEventLog;
+import io.fleetgate.store.pg.PgEventLog;
 import io.fleetgate.events.amqp.AmqpEventSink;
 import io.fleetgate.events.amqp.EventConsumers;
 import io.fleetgate.events.EventPublisher;
@@ -138,15 +143,20 @@ public final class Gateway {
   /** Where events go: the open SSE streams; a broker publisher adds itself here later. */
   public final List<EventSink> eventSinks = new CopyOnWriteArrayList<>();
   public final SseHub sse;
+  /** The fleets' event log (GET /events, stream resume): in PostgreSQL when db.url is set. */
+  public final EventLog eventLog;
   public final EventPublisher events;
   /** The RabbitMQ publisher and the event consumers' queues; null without amqp.url. */
   public final AmqpEventSink amqp;
   public final EventConsumers eventConsumers;
   private final List<String> deployments = new ArrayList<>();
   private final List<Long> timers = new ArrayList<>();
+  private final Clock clock;
   /** How often expired archive entries are purged and idle rate buckets evicted. */
   static final long PURGE_INTERVAL_MS = Duration.ofHours(1).toMillis();
   static final long EVICT_INTERVAL_MS = Duration.ofMinutes(1).toMillis();
+  /** Event-log rows waiting for PostgreSQL; beyond, new events are not logged (best effort, see PgEventLogWriter). */
+  static final int EVENT_LOG_MAX_PENDING = 50_000;
   /** Listener kind → bound port, in start order. */
   private final Map<String, Integer> listeners = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
   private volatile boolean serving;
@@ -163,6 +173,7 @@ public final class Gateway {
   private Gateway(Vertx vertx, GatewayConfig config, PrometheusMeterRegistry metrics, Clock clock, Stores stores,
       PgDatabase database) {
     this.vertx = vertx;
+    this.clock = clock;
     this.config = config;
     this.metrics = metrics;
     this.database = database;
@@ -184,6 +195,12 @@ public final class Gateway {
     MqttDeviceVerticle.warmUp();
     this.deviceMetrics = new DeviceMetrics(metrics);
     this.access = new VehicleAccess(sharingIndex, clock);
+    GatewayConfig.Events ev = config.events();
+    this.eventLog = database != null
+        ? new PgEventLog(database, EVENT_LOG_MAX_PENDING, ev.logRetentionDays(), clock)
+        : new MemoryEventLog(ev.logPerFleet(), ev.logRetentionDays(), clock);
+    // the log before the streams: an event a resumed stream's replay misses has not reached the streams yet
+    eventSinks.add(new EventLogSink(eventLog));
     eventSinks.add(sse);
     this.amqp = config.amqpUrl() == null ? null : amqpSink(vertx, config, metrics);
     if (amqp != null) {
@@ -504,6 +521,18 @@ public final class Gateway {
         .onFailure(e -> LOG.warning("state-history retention failed, retried by the next run: " + e.getMessage()));
   }
 
+  /** Deletes event-log entries past events.logRetentionDays (PostgreSQL; the in-memory ring bounds itself). */
+  private void purgeEventLog() {
+    long cutoff = clock.millis() - Duration.ofDays(config.events().logRetentionDays()).toMillis();
+    eventLog.purge(cutoff)
+        .onSuccess(n -> {
+          if (n > 0) {
+            LOG.info("deleted " + n + " event-log entries past events.logRetentionDays");
+          }
+        })
+        .onFailure(e -> LOG.warning("event-log retention failed, retried by the next run: " + e.getMessage()));
+  }
+
   /**
    * The archive purge (entries past archive.retentionDays), state-history retention, the deletion of expired
    * invitation codes and the eviction of idle rate-limit buckets.
@@ -511,6 +540,8 @@ public final class Gateway {
   private void startTimers() {
     purgeHistory();
     timers.add(vertx.setPeriodic(PURGE_INTERVAL_MS, id -> purgeHistory()));
+    purgeEventLog();
+    timers.add(vertx.setPeriodic(PURGE_INTERVAL_MS, id -> purgeEventLog()));
     lifecycle.purgeExpired(); // whatever expired while the gateway was down
     timers.add(vertx.setPeriodic(PURGE_INTERVAL_MS, id -> lifecycle.purgeExpired()
         .onSuccess(n -> {
@@ -602,8 +633,9 @@ public final class Gateway {
     groups.add(new PartnerRoutes(partners));
     groups.add(new SharingRoutes(vehicles, sharing));
     GatewayConfig.Events ev = config.events();
-    groups.add(new EventRoutes(sse, directory, registry, access, ev.sseBufferEvents(), ev.keepAliveSeconds()));
+    groups.add(new EventRoutes(sse, eventLog, directory, registry, access, ev.sseBufferEvents(), ev.keepAliveSeconds()));
     groups.add(new EventConsumerRoutes(eventConsumers));
+    groups.add(new EventLogRoutes(eventLog));
     return groups;
   }
 
@@ -702,6 +734,7 @@ public final class Gateway {
     return Future.join(all).<Void>mapEmpty()
         .compose(v -> amqp == null ? Future.<Void>succeededFuture() : amqp.stop())
         .eventually(() -> stores.states().close()) // what the units were told is done, and the latest state
+        .eventually(() -> eventLog.close())
         .eventually(() -> database == null ? Future.succeededFuture() : database.close())
         .onComplete(ar -> secrets.close());
   }

@@ -149,6 +149,7 @@ public final class CommandRoutes implements RouteGroup {
         .put("created_at", Iso8601.format(c.createdAt().toEpochMilli()))
         .put("expires_at", Iso8601.format(c.expiresAt().toEpochMilli()))
         .put("updated_at", Iso8601.format(c.updatedAt().toEpochMilli()))
-        .put("detail", c.detail());
+        .put("detail", c.detail())
+        .put("issued_by", new JsonObject().put("client_id", c.clientId()).put("fleet_id", c.fleetId()));
   }
 }

@@ -2,9 +2,12 @@ package io.fleetgate.api;
 
 import io.fleetgate.auth.Permission;
 import io.fleetgate.auth.Principal;
+import com.github.f4b6a3.ulid.Ulid;
+import io.fleetgate.events.EventLog;
 import io.fleetgate.events.EventType;
 import io.fleetgate.events.SseHub;
 import io.fleetgate.events.SseStream;
+import io.fleetgate.events.StreamReplay;
 import io.fleetgate.fleet.FleetDirectory;
 import io.fleetgate.vehicle.VehicleAccess;
 import io.fleetgate.vehicle.VehicleRegistry;
@@ -19,19 +22,23 @@ import java.util.Set;
  * {@code GET /events/stream} ({@code events}): the token's fleet's events as server-sent events, optionally
  * only some types and one vehicle. Best-effort (a client that cannot keep up is disconnected); at most
  * {@code events.maxStreamsPerClient} open streams per API client, more get 429. A stream ends at its token's
- * {@code exp} and when its client is deleted.
+ * {@code exp} and when its client is deleted. A {@code Last-Event-ID} header (or {@code last_event_id} query
+ * parameter, for clients that cannot set headers) resumes: the logged events after that id first, then live
+ * ones ({@link StreamReplay}).
  */
 public final class EventRoutes implements RouteGroup {
   private final SseHub hub;
+  private final EventLog log;
   private final FleetDirectory directory;
   private final VehicleRegistry registry;
   private final VehicleAccess access;
   private final int bufferEvents;
   private final long keepAliveMs;
 
-  public EventRoutes(SseHub hub, FleetDirectory directory, VehicleRegistry registry, VehicleAccess access, int bufferEvents,
-      int keepAliveSeconds) {
+  public EventRoutes(SseHub hub, EventLog log, FleetDirectory directory, VehicleRegistry registry, VehicleAccess access,
+      int bufferEvents, int keepAliveSeconds) {
     this.hub = hub;
+    this.log = log;
     this.directory = directory;
     this.registry = registry;
     this.access = access;
@@ -57,17 +64,42 @@ public final class EventRoutes implements RouteGroup {
         throw Problems.notFound("vehicle");
       }
     }
+    String lastEventId = lastEventId(ctx);
     if (!hub.reserve(principal.clientId())) {
       throw Problems.tooManyRequests("this client has its maximum of open event streams; close one first",
           Map.of("Retry-After", "5"));
     }
     SseStream stream = SseStream.open(ctx.vertx(), hub, ctx.response(), principal.fleetId(), principal.clientId(), types,
-        vehicleId, bufferEvents, keepAliveMs, ApiSupport.tokenExpiresAtMs(ctx));
+        vehicleId, bufferEvents, keepAliveMs, ApiSupport.tokenExpiresAtMs(ctx), lastEventId != null);
+    if (lastEventId != null) {
+      StreamReplay.run(log, stream, lastEventId, System.currentTimeMillis());
+    }
     // a deletion that ran between the token check and the hub registration did not see this stream: the
     // directory is updated before the hub is told, so looking again after registering closes that gap
     if (directory.client(principal.clientId()) == null) {
       stream.end("client revoked");
     }
+  }
+
+  /**
+   * The id to resume after: the {@code Last-Event-ID} header, else the {@code last_event_id} parameter, or
+   * null. It must be a message id (a ULID; 400 otherwise); one the log no longer holds (or never held)
+   * replays whatever the log holds after it in message-id order.
+   */
+  static String lastEventId(RoutingContext ctx) {
+    String id = ctx.request().getHeader("Last-Event-ID");
+    String pointer = "/Last-Event-ID";
+    if (id == null) {
+      id = PageCursor.single(ctx, "last_event_id");
+      pointer = "/last_event_id";
+    }
+    if (id == null || id.isEmpty()) {
+      return null;
+    }
+    if (!Ulid.isValid(id)) {
+      throw Problems.validation(pointer, "must be the id: of an event this stream sent (a 26-character message id)");
+    }
+    return Ulid.from(id).toString();
   }
 
   /** The {@code types} filter: comma-separated catalog names; empty or absent means all. 400 for an unknown one. */
@@ -79,7 +111,7 @@ public final class EventRoutes implements RouteGroup {
     for (String name : param.split(",")) {
       EventType t = EventType.of(name.trim());
       if (t == null) {
-        throw Problems.validation("unknown event type '" + name.trim() + "' in types");
+        throw Problems.validation("/types", "unknown event type '" + name.trim() + "' in types");
       }
       out.add(t);
     }

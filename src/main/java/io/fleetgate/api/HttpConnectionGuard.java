@@ -44,6 +44,11 @@ final class HttpConnectionGuard {
     /** Closed by the sweep, waiting for Vert.x to report the close: not judged (or counted) again. */
     boolean closing;
     HttpServerRequest request;
+    /**
+     * The exchange failed (e.g. an undecodable body): close once this response, the failure's answer, has been
+     * written, or after the header timeout if it never is.
+     */
+    io.vertx.core.http.HttpServerResponse closeAfter;
 
     Tracked(HttpConnection connection, Admission admission, long now) {
       this.connection = connection;
@@ -105,8 +110,12 @@ final class HttpConnectionGuard {
     t.requests++;
     boolean probation = t.admission.kind() == HttpConnectionLimits.Kind.PROBATION;
     ctx.addEndHandler(ar -> {
-      if (probation || ar.failed()) {
+      if (probation || (ar.failed() && ctx.response().ended())) {
         t.connection.close(); // after the response: Vert.x closes behind the queued writes
+      } else if (ar.failed()) {
+        // the failure's answer may still be on its way (the end handlers ran first): the sweep closes after it
+        t.closeAfter = ctx.response();
+        t.since = now();
       } else if (t.request == request) {
         t.phase = Phase.AWAIT_HEAD;
         t.since = now();
@@ -145,7 +154,7 @@ final class HttpConnectionGuard {
     for (int i = 0; i < late.size(); i++) {
       Tracked t = late.get(i);
       t.closing = true;
-      if (t.admission.kind() == HttpConnectionLimits.Kind.SERVED) {
+      if (t.admission.kind() == HttpConnectionLimits.Kind.SERVED && !"failed_exchange".equals(why.get(i))) {
         policy.metrics().closed(why.get(i));
       }
       t.connection.close();
@@ -157,6 +166,9 @@ final class HttpConnectionGuard {
     long elapsed = now - t.since;
     if (t.closing) {
       return null;
+    }
+    if (t.closeAfter != null) {
+      return t.closeAfter.ended() || t.closeAfter.closed() || elapsed > policy.headerTimeoutMs() ? "failed_exchange" : null;
     }
     if (t.phase == Phase.AWAIT_HEAD) {
       if (t.admission.kind() == HttpConnectionLimits.Kind.PROBATION) {

@@ -56,7 +56,7 @@ public record GatewayConfig(
 
   public record Sharing(int maxInvitationsPerFleet, int maxInvitationSeconds) {}
 
-  public record Events(int sseBufferEvents, int keepAliveSeconds, int maxStreamsPerClient) {}
+  public record Events(int sseBufferEvents, int keepAliveSeconds, int maxStreamsPerClient, int logPerFleet, int logRetentionDays) {}
 
   /** The RabbitMQ publisher and event consumers ({@code amqp.*} besides the URL, which is {@link #amqpUrl()}). */
   public record Amqp(String exchange, int bufferEvents, int batchSize, int reconnectMaxSeconds, int maxConsumersPerFleet) {}
@@ -118,7 +118,8 @@ public record GatewayConfig(
             r.range("command.ackTimeoutSeconds", 1, 300)),
         new Sharing(r.range("sharing.maxInvitationsPerFleet", 1, 10_000), r.range("sharing.maxInvitationSeconds", 60, 31_536_000)),
         new Events(r.range("events.sseBufferEvents", 1, 1_000_000), r.range("events.keepAliveSeconds", 1, 3600),
-            r.range("events.maxStreamsPerClient", 1, 1000)),
+            r.range("events.maxStreamsPerClient", 1, 1000), r.range("events.logPerFleet", 1, 1_000_000),
+            r.range("events.logRetentionDays", 1, 36_500)),
         new Amqp(r.matching("amqp.exchange", "[A-Za-z0-9_.:-]{1,200}", "1-200 characters of A-Z, a-z, 0-9, '_', '.', ':' and '-'"),
             r.range("amqp.bufferEvents", 1, 10_000_000), r.range("amqp.batchSize", 1, 10_000),
             r.range("amqp.reconnectMaxSeconds", 1, 3600), r.range("amqp.maxConsumersPerFleet", 1, 1000)),

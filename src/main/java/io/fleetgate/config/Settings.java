@@ -102,6 +102,8 @@ public final class Settings {
     add("events.sseBufferEvents", Integer.class, 1000, "events buffered per event stream while its connection cannot take more; a stream that overflows it is disconnected");
     add("events.keepAliveSeconds", Integer.class, 15, "interval of the keep-alive comment on an event stream");
     add("events.maxStreamsPerClient", Integer.class, 5, "event streams an API client may hold open at once; more are refused with 429");
+    add("events.logPerFleet", Integer.class, 10000, "events kept per fleet in the in-memory event log (GET /events, stream resume); the oldest go first");
+    add("events.logRetentionDays", Integer.class, 30, "days the event log keeps an event (deleted hourly on PostgreSQL, skipped in memory)");
     add("catalog.file", String.class, "config/vehicle-models.json", "vehicle model catalog (the built-in one when the file is absent)");
     add("archive.retentionDays", Integer.class, 90, "days a removed vehicle stays in the archive (restorable) before it is purged");
     add("rate.requestsPerSecond", Integer.class, 50, "sustained authenticated requests per second per API client (token bucket refill)");

@@ -22,6 +22,8 @@ import java.util.logging.Logger;
 public final class SseStream {
   private static final Logger LOG = Logger.getLogger(SseStream.class.getName());
   private static final Buffer KEEP_ALIVE = Buffer.buffer(": keep-alive\n\n");
+  /** Events one drain writes before it lets the event loop do other work. */
+  static final int MAX_WRITES_PER_TURN = 64;
 
   final String fleetId;
   final String clientId;
@@ -37,6 +39,13 @@ public final class SseStream {
   private final AtomicBoolean closed = new AtomicBoolean();
   private long keepAliveTimer = -1;
   private long expiryTimer = -1;
+  /** A resumed stream replays the log first: live events wait in the queue until {@link #goLive}. */
+  private volatile boolean replaying;
+  /**
+   * Ids the replay wrote that the live part may also bring (published around the registration); live events
+   * with one of these ids are skipped. Confined to the stream's context; null when nothing to skip.
+   */
+  private java.util.Set<String> replayed;
 
   private SseStream(String fleetId, String clientId, Set<EventType> types, String vehicleId, HttpServerResponse response,
       Context context, SseHub hub, int capacity) {
@@ -61,7 +70,17 @@ public final class SseStream {
    */
   public static SseStream open(Vertx vertx, SseHub hub, HttpServerResponse response, String fleetId, String clientId,
       Set<EventType> types, String vehicleId, int capacity, long keepAliveMs, long expiresAtMs) {
+    return open(vertx, hub, response, fleetId, clientId, types, vehicleId, capacity, keepAliveMs, expiresAtMs, false);
+  }
+
+  /**
+   * @param replaying the stream resumes: live events are held (bounded, as ever) until {@link #goLive}, so
+   *     that the caller can write the logged ones first ({@link #writeReplayed})
+   */
+  public static SseStream open(Vertx vertx, SseHub hub, HttpServerResponse response, String fleetId, String clientId,
+      Set<EventType> types, String vehicleId, int capacity, long keepAliveMs, long expiresAtMs, boolean replaying) {
     SseStream s = new SseStream(fleetId, clientId, types, vehicleId, response, vertx.getOrCreateContext(), hub, capacity);
+    s.replaying = replaying;
     response.setStatusCode(200)
         .setChunked(true)
         .putHeader("Content-Type", "text/event-stream")
@@ -92,7 +111,7 @@ public final class SseStream {
       return;
     }
     queue.add(e);
-    if (drainScheduled.compareAndSet(false, true)) {
+    if (!replaying && drainScheduled.compareAndSet(false, true)) {
       context.runOnContext(v -> drain());
     }
   }
@@ -100,13 +119,23 @@ public final class SseStream {
   /** On the stream's context. */
   private void drain() {
     drainScheduled.set(false);
+    int written = 0;
     while (!closed.get() && !response.writeQueueFull()) {
+      if (written++ == MAX_WRITES_PER_TURN) {
+        // a long backlog (live events held during a replay) is written over several turns of the event loop
+        if (drainScheduled.compareAndSet(false, true)) {
+          context.runOnContext(v -> drain());
+        }
+        return;
+      }
       Event e = queue.poll();
       if (e == null) {
         return;
       }
       queued.decrementAndGet();
-      response.write(frame(e));
+      if (replayed == null || !replayed.contains(e.messageId())) {
+        response.write(frame(e));
+      }
     }
     if (!closed.get() && !queue.isEmpty()) {
       response.drainHandler(v -> drain());
@@ -114,7 +143,58 @@ public final class SseStream {
   }
 
   private static Buffer frame(Event e) {
-    return Buffer.buffer("id: " + e.messageId() + "\nevent: " + e.type().wire + "\ndata: " + e.json() + "\n\n");
+    return frame(e.messageId(), e.type(), e.json());
+  }
+
+  private static Buffer frame(String id, EventType type, String json) {
+    return Buffer.buffer("id: " + id + "\nevent: " + type.wire + "\ndata: " + json + "\n\n");
+  }
+
+  /** Whether the stream still runs (the replay stops when it does not). */
+  public boolean open() {
+    return !closed.get();
+  }
+
+  /** The types this stream sends (empty = all) and its one vehicle or null: the replay's filters. */
+  public Set<EventType> types() {
+    return types;
+  }
+
+  public String vehicleId() {
+    return vehicleId;
+  }
+
+  /**
+   * On the stream's context, while replaying: writes one logged event. {@code mayRecur} says that the live
+   * part may bring the same event again (it was published around the registration): it is then skipped there.
+   *
+   * @return a future that completes when the connection can take more (at once when it can now)
+   */
+  public io.vertx.core.Future<Void> writeReplayed(EventLog.Entry e, boolean mayRecur) {
+    if (closed.get()) {
+      return io.vertx.core.Future.succeededFuture();
+    }
+    if (mayRecur) {
+      if (replayed == null) {
+        replayed = new java.util.HashSet<>();
+      }
+      replayed.add(e.messageId());
+    }
+    response.write(frame(e.messageId(), e.type(), e.json()));
+    if (!response.writeQueueFull()) {
+      return io.vertx.core.Future.succeededFuture();
+    }
+    io.vertx.core.Promise<Void> writable = io.vertx.core.Promise.promise();
+    response.drainHandler(v -> writable.tryComplete());
+    return writable.future();
+  }
+
+  /** On the stream's context: the replay is done; the held live events follow, without those it already wrote. */
+  public void goLive() {
+    replaying = false;
+    if (!closed.get()) {
+      drain();
+    }
   }
 
   private void keepAlive() {

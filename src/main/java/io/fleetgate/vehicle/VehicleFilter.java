@@ -1,10 +1,13 @@
 package io.fleetgate.vehicle;
 
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The filters of a vehicle listing; null fields do not filter. {@code q} is matched case-insensitively as a
- * substring of license plate, VIN or custom name (kept lower-cased here).
+ * substring of the vehicle id, license plate, VIN, custom name, brand, model or telematics unit id (kept
+ * lower-cased here). The match compares in place ({@link String#regionMatches}), so a listing over a large
+ * fleet lower-cases no field and allocates nothing per vehicle.
  */
 public record VehicleFilter(
     String q, String lifeStatus, String operationStatus, String vehicleType, String tag,
@@ -18,7 +21,7 @@ public record VehicleFilter(
 
   /** Whether a vehicle passes every filter except {@code sharing} (that is {@link VehicleAccess}'s). */
   public boolean matches(Vehicle v, VehicleLive live) {
-    if (q != null && !contains(v, "license_plate") && !contains(v, "vin") && !contains(v, "custom_name")) {
+    if (q != null && !matchesQ(v)) {
       return false;
     }
     if (lifeStatus != null && (live == null || !lifeStatus.equals(live.lifeStatus().value()))) {
@@ -33,8 +36,23 @@ public record VehicleFilter(
     return tag == null || v.tags().contains(tag);
   }
 
-  private boolean contains(Vehicle v, String field) {
-    String value = v.masterData().get(field);
-    return value != null && value.toLowerCase(Locale.ROOT).contains(q);
+  private boolean matchesQ(Vehicle v) {
+    Map<String, String> m = v.masterData();
+    return contains(v.id()) || contains(m.get("license_plate")) || contains(m.get("vin")) || contains(m.get("custom_name"))
+        || contains(m.get("brand")) || contains(m.get("model")) || contains(v.unitId());
+  }
+
+  /** Case-insensitive substring test without copying {@code value}. */
+  private boolean contains(String value) {
+    if (value == null) {
+      return false;
+    }
+    int n = q.length();
+    for (int i = 0, last = value.length() - n; i <= last; i++) {
+      if (value.regionMatches(true, i, q, 0, n)) {
+        return true;
+      }
+    }
+    return false;
   }
 }

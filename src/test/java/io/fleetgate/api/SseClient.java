@@ -43,9 +43,17 @@ final class SseClient implements AutoCloseable {
 
   /** Opens a stream and returns once its 200 and headers are in (the stream is registered by then). */
   static SseClient open(TestGateway gw, String token, String query) {
+    return open(gw, token, query, null);
+  }
+
+  /** Resuming after {@code lastEventId} (the Last-Event-ID header) when it is not null. */
+  static SseClient open(TestGateway gw, String token, String query, String lastEventId) {
     SseClient c = new SseClient(gw.vertx.createHttpClient());
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(gw.gateway.httpPort())
         .setURI("/events/stream" + (query == null ? "" : "?" + query)).putHeader("Authorization", "Bearer " + token);
+    if (lastEventId != null) {
+      options.putHeader("Last-Event-ID", lastEventId);
+    }
     HttpClientResponse response = await(c.client.request(options).compose(req -> req.send()).map(r -> {
       r.handler(c::onData); // set on the response's own context, before any chunk can arrive
       r.endHandler(v -> c.ended = true);
