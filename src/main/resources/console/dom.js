@@ -44,12 +44,12 @@ export function select(options, value) {
   return h('select', {}, options.map(([v, text]) => h('option', {value: v, selected: v === value}, text)));
 }
 
-/** A table with headers and rows (arrays of cells: strings or nodes). */
-export function table(caption, headers, rows) {
+/** A table with headers and a body: a <tbody> the caller keeps filling, or rows. */
+export function table(caption, headers, body) {
   return h('table', {},
     caption ? h('caption', {text: caption}) : null,
     h('thead', {}, h('tr', {}, headers.map((t) => h('th', {scope: 'col', text: t})))),
-    h('tbody', {}, rows));
+    body instanceof HTMLTableSectionElement ? body : h('tbody', {}, body));
 }
 
 export function row(cells) {
