@@ -29,6 +29,12 @@ export function signOut() {
   session = null;
 }
 
+/** The token expired or was refused: forget it and let the shell ask to sign in again. */
+export function expire() {
+  session = null;
+  expiredListeners.forEach((fn) => fn());
+}
+
 /** The claims of our own token, for display only (the server checks it). */
 function claims(token) {
   const part = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
@@ -71,10 +77,7 @@ export async function call(method, path, body, extraHeaders) {
     init.body = JSON.stringify(body);
   }
   const res = await fetch(path, init);
-  if (res.status === 401 && session) {
-    session = null;
-    expiredListeners.forEach((fn) => fn());
-  }
+  if (res.status === 401 && session) expire();
   if (!res.ok) throw await failure(res);
   if (res.status === 204) return null;
   const type = res.headers.get('Content-Type') || '';

@@ -63,13 +63,22 @@ async function route() {
   }
 }
 
+let expiry = null;
+
 function signedIn() {
   if (api.current().scope.includes('events')) stream.start();
+  // the token cannot be refreshed (client credentials): when it runs out, ask again on the same page
+  clearTimeout(expiry);
+  const session = api.current();
+  expiry = setTimeout(() => {
+    if (api.current() === session) api.expire();
+  }, Math.max(0, session.expiresAt - Date.now() - 5000));
   if (!location.hash || location.hash === '#/') location.replace(defaultRoute());
   else route();
 }
 
 function signOut() {
+  clearTimeout(expiry);
   stream.stop();
   api.signOut();
   location.hash = '';

@@ -9,6 +9,7 @@ export function renderSignIn(root, done) {
   const button = h('button', {type: 'submit', text: 'Sign in'});
   const form = h('form', {class: 'signin', onsubmit: async (e) => {
     e.preventDefault();
+    performance.mark('fleetgate:sign-in');
     button.disabled = true;
     try {
       await api.signIn(id.value.trim(), secret.value);
@@ -27,4 +28,5 @@ export function renderSignIn(root, done) {
   field('Client ID', id), field('Client secret', secret), button);
   root.append(form);
   id.focus();
+  performance.mark('fleetgate:sign-in-ready');
 }
