@@ -98,8 +98,10 @@ export async function render(root) {
     const d = e.data || {};
     if (e.metadata.type !== 'VehicleStateRecorded' || !d.state?.position) return;
     const p = d.state.position.value;
+    if (!p) return;
     const m = markers.get(d.vehicle_id);
-    if (m && p) m.setLatLng([p.lat, p.lon]);
+    if (m) m.setLatLng([p.lat, p.lon]);
+    else add({id: d.vehicle_id}, [p.lat, p.lon]); // its first position since the page opened
   });
   return () => {
     unsubscribe();

@@ -198,6 +198,12 @@ class ConsoleBrowserTest {
       String before = marker.getAttribute("d");
       unit.position(52.5203, 13.4006); // a few dozen metres: still in view at the zoom fitBounds chose
       browser.waitFor("the marker moved", d -> !before.equals(marker.getAttribute("d")));
+      try (ConsoleFleet.Unit late = acme.vehicle("B-MP 2").connect()) {
+        late.position(52.5201, 13.4003);
+        browser.waitFor("a marker for a vehicle whose first position came after the page opened",
+            d -> d.findElements(By.cssSelector("path[aria-label]")).stream()
+                .anyMatch(m -> m.getAttribute("aria-label").contains(late.vehicleId)));
+      }
       new Actions(browser.driver).moveToElement(marker).click().perform();
       browser.waitFor("its vehicle page", d -> d.getCurrentUrl().endsWith("#/vehicles/" + unit.vehicleId));
     }
