@@ -6,6 +6,7 @@ import io.fleetgate.api.AuthRoutes;
 import io.fleetgate.api.FleetRoutes;
 import io.fleetgate.api.HttpConnectionPolicy;
 import io.fleetgate.api.LifecycleRoutes;
+import io.fleetgate.api.ConsoleRoutes;
 import io.fleetgate.api.DocsRoutes;
 import io.fleetgate.api.OpsRoutes;
 import io.fleetgate.api.RouteGroup;
@@ -629,6 +630,7 @@ public final class Gateway {
     groups.add(new FleetRoutes(admin));
     groups.add(new OpsRoutes(vertx, readiness, metrics));
     groups.add(new DocsRoutes(vertx));
+    groups.add(new ConsoleRoutes(vertx, config.console()));
     groups.add(new VehicleRoutes(vehicles, catalog, sharing));
     groups.add(new LifecycleRoutes(lifecycle, vehicles, sharing));
     groups.add(new CommandRoutes(commands));

@@ -81,7 +81,8 @@ public final class AuthRoutes implements RouteGroup {
   }
 
   /** The request's credentials and what it asks for, read and checked before any hashing. */
-  private record TokenRequest(String clientId, String secret, Set<Permission> scope) {}
+  /** {@code basic}: whether a refusal challenges with {@code WWW-Authenticate: Basic} (see {@link Problems#badClientCredentials}). */
+  private record TokenRequest(String clientId, String secret, Set<Permission> scope, boolean basic) {}
 
   private Future<JsonObject> token(RoutingContext ctx) {
     ctx.response().putHeader("Cache-Control", "no-store").putHeader("Pragma", "no-cache");
@@ -105,7 +106,8 @@ public final class AuthRoutes implements RouteGroup {
     }
     String scope = single(ctx.request().params(), "scope");
     String[] credentials = credentials(ctx);
-    return new TokenRequest(credentials[0], credentials[1], scope == null || scope.isBlank() ? null : scopeOf(scope));
+    return new TokenRequest(credentials[0], credentials[1], scope == null || scope.isBlank() ? null : scopeOf(scope),
+        challenges(ctx));
   }
 
   /**
@@ -126,9 +128,16 @@ public final class AuthRoutes implements RouteGroup {
     }
     if (found == null || found[0].isEmpty() || found[0].length() > MAX_ID || found[1].isEmpty()
         || found[1].length() > MAX_SECRET) {
-      throw Problems.badClientCredentials();
+      throw Problems.badClientCredentials(challenges(ctx));
     }
     return found;
+  }
+
+  /** Only a caller that used the Authorization header, or sent no credentials at all, is challenged to use Basic. */
+  private static boolean challenges(RoutingContext ctx) {
+    MultiMap form = ctx.request().formAttributes();
+    return ctx.request().getHeader("Authorization") != null
+        || !(form.contains("client_id") || form.contains("client_secret"));
   }
 
   private static String[] basic(String header) {
@@ -188,7 +197,7 @@ public final class AuthRoutes implements RouteGroup {
       ApiClient current = directory.client(request.clientId());
       return ok && current == client
           ? Future.succeededFuture(client)
-          : Future.failedFuture(Problems.badClientCredentials());
+          : Future.failedFuture(Problems.badClientCredentials(request.basic()));
     });
   }
 

@@ -23,9 +23,14 @@ public final class Problems {
         Map.of("WWW-Authenticate", "Bearer realm=\"fleetgate\""));
   }
 
-  public static ProblemException badClientCredentials() {
+  /**
+   * Wrong client credentials. {@code challenge}: the caller used HTTP Basic (or sent no credentials at all), so
+   * the answer names the scheme (RFC 6749 §5.2); a form-body login gets none, or a browser would answer it with
+   * its own password dialog (the console's sign-in form).
+   */
+  public static ProblemException badClientCredentials(boolean challenge) {
     return new ProblemException(401, "unauthorized", "Unauthorized", "invalid client credentials", null,
-        Map.of("WWW-Authenticate", "Basic realm=\"fleetgate\""));
+        challenge ? Map.of("WWW-Authenticate", "Basic realm=\"fleetgate\"") : Map.of());
   }
 
   public static ProblemException missingPermissions(String permission) {

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 public record GatewayConfig(
     Http http, Mqtt mqtt, Tcp tcp, Tls tls, Db db, String amqpUrl, Admin admin, Jwt jwt,
     int commandTimeoutSeconds, int historyPerVehicle, Hash hash, String catalogFile, Archive archive, Rate rate,
-    Commands commands, Sharing sharing, Events events, Amqp amqp) {
+    Commands commands, Sharing sharing, Events events, Amqp amqp, Console console) {
 
   /** Queue, history and delivery limits of commands ({@code command.*} besides the timeout). */
   public record Commands(int queuePerVehicle, int historyPerVehicle, int ackTimeoutSeconds) {}
@@ -68,6 +68,12 @@ public record GatewayConfig(
   public record Amqp(String exchange, int bufferEvents, int batchSize, int reconnectMaxSeconds, int maxConsumersPerFleet,
       int batchEvents, int batchLingerMs) {}
 
+  /**
+   * The operator console's map ({@code console.*}): {@code tileUrl} null = no tiles; {@code tileOrigin} is the
+   * CSP source its images come from ({@code {s}.} becomes {@code *.}).
+   */
+  public record Console(String tileUrl, String tileAttribution, String tileOrigin) {}
+
   static GatewayConfig from(JsonObject c) {
     Reader r = new Reader(c);
     Http http = new Http(r.string("http.host"), r.port("http.port"), r.range("http.bodyLimitBytes", 1024, 16 << 20),
@@ -125,7 +131,36 @@ public record GatewayConfig(
         new Amqp(r.matching("amqp.exchange", "[A-Za-z0-9_.:-]{1,200}", "1-200 characters of A-Z, a-z, 0-9, '_', '.', ':' and '-'"),
             r.range("amqp.bufferEvents", 1, 10_000_000), r.range("amqp.batchSize", 1, 10_000),
             r.range("amqp.reconnectMaxSeconds", 1, 3600), r.range("amqp.maxConsumersPerFleet", 1, 1000),
-            r.range("amqp.batchEvents", 1, 1000), r.range("amqp.batchLingerMs", 0, 1000)));
+            r.range("amqp.batchEvents", 1, 1000), r.range("amqp.batchLingerMs", 0, 1000)),
+        console(r));
+  }
+
+  /**
+   * The tile template goes into the console's CSP and map, so it is held to a plain shape: an http(s) origin
+   * of letters, digits, dots and dashes (optionally behind {@code {s}.}), a path without spaces, quotes,
+   * semicolons or commas, and the {z}, {x} and {y} placeholders.
+   */
+  private static Console console(Reader r) {
+    String url = r.optional("console.tileUrl");
+    String attribution = r.optional("console.tileAttribution");
+    if (url == null) {
+      if (attribution != null) {
+        throw new ConfigException(r.name("console.tileAttribution") + ": needs console.tileUrl");
+      }
+      return new Console(null, null, null);
+    }
+    java.util.regex.Matcher m = java.util.regex.Pattern
+        .compile("(https?://)(\\{s\\}\\.)?([A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*)(:[0-9]{1,5})?(/[^\\s;,'\"<>\\\\]*)")
+        .matcher(url);
+    if (!m.matches() || !url.contains("{z}") || !url.contains("{x}") || !url.contains("{y}")) {
+      throw new ConfigException(r.name("console.tileUrl") + ": must be an http:// or https:// URL template with a host"
+          + " (optionally {s}.host) and {z}, {x} and {y} in its path, got '" + url + "'");
+    }
+    if (attribution != null && (attribution.length() > 300 || attribution.chars().anyMatch(ch -> ch < 0x20))) {
+      throw new ConfigException(r.name("console.tileAttribution") + ": at most 300 characters on one line");
+    }
+    String origin = m.group(1) + (m.group(2) != null ? "*." : "") + m.group(3) + (m.group(4) != null ? m.group(4) : "");
+    return new Console(url, attribution, origin);
   }
 
   /** Reads settings out of the merged JSON, failing with the setting's name. */

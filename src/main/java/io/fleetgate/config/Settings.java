@@ -113,6 +113,8 @@ public final class Settings {
     add("rate.burst", Integer.class, 100, "authenticated requests an API client may send at once (token bucket size)");
     add("rate.tokenFailuresPerMinute", Integer.class, 20, "failed token requests (wrong secret, or a password check still in flight) per remote address, per minute (and at once); more get 429");
     add("rate.tokenFailuresPerClientPerMinute", Integer.class, 5, "failed token requests per remote address and client id, per minute (and at once); more get 429 without using up the address's allowance");
+    add("console.tileUrl", String.class, null, "tile URL template of the console's map ({z}/{x}/{y}, optional {s} subdomain, http or https); the console's CSP then allows images from that one origin; unset = no tiles, vehicles on a coordinate grid (works offline, sends no positions elsewhere)");
+    add("console.tileAttribution", String.class, null, "attribution shown on the console's map under console.tileUrl's tiles, as plain text (e.g. the tile server's copyright line); needs console.tileUrl");
   }
 
   private Settings() {}

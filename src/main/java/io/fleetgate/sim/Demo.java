@@ -267,6 +267,8 @@ public final class Demo {
       System.out.println("  fleet " + client.fleetId() + " (" + count + " vehicles): client_id " + client.clientId()
           + "  client_secret " + client.clientSecret());
     }
+    System.out.println("  operator console: " + api + "/console/  (sign in with a fleet's client_id and client_secret"
+        + " above, or the platform admin's for the Fleets page)");
     System.out.println("  every unit's id and password: " + CREDENTIALS_FILE.toAbsolutePath());
     System.out.println("  FleetShare: " + FLEETS[0][0] + " and " + FLEETS[1][0] + " are partners; " + SHARED_VEHICLES
         + " vehicles of " + FLEETS[0][0] + " are shared with " + FLEETS[1][0]
