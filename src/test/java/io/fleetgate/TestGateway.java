@@ -43,6 +43,29 @@ public final class TestGateway implements AutoCloseable {
     // types on its first chunk (>100 ms cold). Production pays it once at start-up; tests would flag it.
     io.netty.buffer.ByteBufAllocator.DEFAULT.directBuffer(64 * 1024).release();
     io.netty.buffer.ByteBufAllocator.DEFAULT.heapBuffer(64 * 1024).release();
+    warmUpHttpCompression();
+  }
+
+  /**
+   * The REST listener compresses responses (a browser always asks for it): the first compressed response loads
+   * Netty's encoder and zlib classes, 100-300 ms on a loaded machine, on whichever event loop answers first.
+   * Production pays it once; tests would flag it as a blocked loop, so it is paid here, off the loops.
+   */
+  private static void warmUpHttpCompression() {
+    io.netty.channel.embedded.EmbeddedChannel ch =
+        new io.netty.channel.embedded.EmbeddedChannel(new io.netty.handler.codec.http.HttpContentCompressor());
+    for (String encoding : new String[] {"gzip", "deflate"}) {
+      io.netty.handler.codec.http.DefaultFullHttpRequest request = new io.netty.handler.codec.http.DefaultFullHttpRequest(
+          io.netty.handler.codec.http.HttpVersion.HTTP_1_1, io.netty.handler.codec.http.HttpMethod.GET, "/");
+      request.headers().set("Accept-Encoding", encoding);
+      ch.writeInbound(request);
+      io.netty.handler.codec.http.DefaultFullHttpResponse response = new io.netty.handler.codec.http.DefaultFullHttpResponse(
+          io.netty.handler.codec.http.HttpVersion.HTTP_1_1, io.netty.handler.codec.http.HttpResponseStatus.OK,
+          io.netty.buffer.Unpooled.wrappedBuffer(new byte[4096]));
+      response.headers().set("Content-Type", "text/plain").set("Content-Length", 4096);
+      ch.writeOutbound(response);
+    }
+    ch.finishAndReleaseAll();
   }
 
   private static final io.fleetgate.vehicle.VehicleIds VEHICLE_IDS = new io.fleetgate.vehicle.VehicleIds();
