@@ -1,5 +1,6 @@
 package io.fleetgate.api;
 
+import io.fleetgate.problem.Problems;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;

@@ -1,6 +1,6 @@
 package io.fleetgate.command;
 
-import io.fleetgate.api.Problems;
+import io.fleetgate.problem.Problems;
 import io.fleetgate.auth.Principal;
 import io.fleetgate.device.CommandReadiness;
 import io.fleetgate.device.DeliveryTimeoutException;

@@ -1,6 +1,6 @@
 package io.fleetgate.fleet;
 
-import io.fleetgate.api.Problems;
+import io.fleetgate.problem.Problems;
 import io.fleetgate.auth.ClientRevocationListener;
 import io.fleetgate.auth.Permission;
 import io.fleetgate.auth.SecretVerifier;

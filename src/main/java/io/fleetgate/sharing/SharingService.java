@@ -1,7 +1,7 @@
 package io.fleetgate.sharing;
 
-import io.fleetgate.api.ProblemException;
-import io.fleetgate.api.Problems;
+import io.fleetgate.problem.ProblemException;
+import io.fleetgate.problem.Problems;
 import io.fleetgate.auth.Principal;
 import io.fleetgate.fleet.Fleet;
 import io.fleetgate.fleet.FleetDirectory;

@@ -1,6 +1,6 @@
 package io.fleetgate.vehicle;
 
-import io.fleetgate.api.Problems;
+import io.fleetgate.problem.Problems;
 import io.fleetgate.auth.Principal;
 import io.fleetgate.store.DuplicateKeyException;
 import io.fleetgate.store.StateStore;

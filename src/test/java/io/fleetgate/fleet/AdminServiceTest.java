@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.fleetgate.api.ProblemException;
+import io.fleetgate.problem.ProblemException;
 import io.fleetgate.auth.PasswordHasher;
 import io.fleetgate.auth.Permission;
 import io.fleetgate.auth.SecretVerifier;

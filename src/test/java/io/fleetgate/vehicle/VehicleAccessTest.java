@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.fleetgate.api.ProblemException;
+import io.fleetgate.problem.ProblemException;
 import io.fleetgate.auth.Permission;
 import io.fleetgate.auth.Principal;
 import io.fleetgate.vehicle.VehicleAccess.Access;

@@ -1,6 +1,6 @@
 package io.fleetgate.events.amqp;
 
-import io.fleetgate.api.Problems;
+import io.fleetgate.problem.Problems;
 import io.fleetgate.events.EventType;
 import io.vertx.core.Future;
 import java.time.Clock;
