@@ -3,6 +3,7 @@ package io.fleetgate.command;
 import io.fleetgate.problem.ProblemException;
 import io.fleetgate.problem.Problems;
 
+
 /** The problems of the command contract, in one place. */
 final class CommandProblems {
   private CommandProblems() {}

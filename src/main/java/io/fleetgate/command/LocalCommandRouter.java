@@ -2,7 +2,6 @@ package io.fleetgate.command;
 
 import io.fleetgate.device.DeviceSession;
 import io.fleetgate.device.DeviceSessions;
-import io.fleetgate.device.UnitOfflineException;
 import io.fleetgate.vehicle.Vehicle;
 import io.fleetgate.vehicle.VehicleRegistry;
 import io.vertx.core.Future;

@@ -1,9 +1,9 @@
 package io.fleetgate.fleet;
 
-import io.fleetgate.problem.Problems;
 import io.fleetgate.auth.ClientRevocationListener;
 import io.fleetgate.auth.Permission;
 import io.fleetgate.auth.SecretVerifier;
+import io.fleetgate.problem.Problems;
 import io.fleetgate.store.DuplicateKeyException;
 import io.fleetgate.store.FleetStore;
 import io.vertx.core.Future;

@@ -1,8 +1,8 @@
 package io.fleetgate.vehicle;
 
+import io.fleetgate.auth.Principal;
 import io.fleetgate.problem.ProblemException;
 import io.fleetgate.problem.Problems;
-import io.fleetgate.auth.Principal;
 import io.fleetgate.sharing.Sharing;
 import io.fleetgate.sharing.SharingIndex;
 import java.time.Clock;

@@ -1,7 +1,7 @@
 package io.fleetgate.vehicle;
 
-import io.fleetgate.problem.Problems;
 import io.fleetgate.auth.Principal;
+import io.fleetgate.problem.Problems;
 import io.fleetgate.store.DuplicateKeyException;
 import io.fleetgate.store.StateStore;
 import io.fleetgate.store.VehicleStore;
