@@ -2,9 +2,9 @@ package io.fleetgate.sharing;
 
 import io.fleetgate.auth.Principal;
 import io.fleetgate.fleet.FleetDirectory;
+import io.fleetgate.problem.DuplicateKeyException;
 import io.fleetgate.problem.ProblemException;
 import io.fleetgate.problem.Problems;
-import io.fleetgate.store.DuplicateKeyException;
 import io.fleetgate.store.SharingStore;
 import io.fleetgate.vehicle.KeysetPage;
 import io.vertx.core.Future;

@@ -2,6 +2,7 @@ package io.fleetgate.store;
 
 import io.fleetgate.fleet.ApiClient;
 import io.fleetgate.fleet.Fleet;
+import io.fleetgate.problem.DuplicateKeyException;
 import io.vertx.core.Future;
 import java.util.List;
 

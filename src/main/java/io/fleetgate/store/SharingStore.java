@@ -1,5 +1,6 @@
 package io.fleetgate.store;
 
+import io.fleetgate.problem.DuplicateKeyException;
 import io.fleetgate.sharing.Invitation;
 import io.fleetgate.sharing.Partnership;
 import io.fleetgate.sharing.Sharing;

@@ -1,6 +1,7 @@
 package io.fleetgate.store;
 
 import io.fleetgate.ops.ReadinessCheck;
+import io.fleetgate.problem.StoreUnavailableException;
 import io.fleetgate.vehicle.HistoryEntry;
 import io.fleetgate.vehicle.Reading;
 import io.fleetgate.vehicle.VehicleLive;

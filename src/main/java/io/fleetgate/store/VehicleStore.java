@@ -1,5 +1,6 @@
 package io.fleetgate.store;
 
+import io.fleetgate.problem.DuplicateKeyException;
 import io.fleetgate.vehicle.ArchivedVehicle;
 import io.fleetgate.vehicle.TelematicsUnit;
 import io.fleetgate.vehicle.Vehicle;

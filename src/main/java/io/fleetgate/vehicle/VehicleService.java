@@ -1,8 +1,8 @@
 package io.fleetgate.vehicle;
 
 import io.fleetgate.auth.Principal;
+import io.fleetgate.problem.DuplicateKeyException;
 import io.fleetgate.problem.Problems;
-import io.fleetgate.store.DuplicateKeyException;
 import io.fleetgate.store.StateStore;
 import io.fleetgate.store.VehicleStore;
 import io.vertx.core.Future;

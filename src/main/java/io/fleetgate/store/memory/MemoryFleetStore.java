@@ -2,7 +2,7 @@ package io.fleetgate.store.memory;
 
 import io.fleetgate.fleet.ApiClient;
 import io.fleetgate.fleet.Fleet;
-import io.fleetgate.store.DuplicateKeyException;
+import io.fleetgate.problem.DuplicateKeyException;
 import io.fleetgate.store.FleetStore;
 import io.vertx.core.Future;
 import java.util.ArrayList;

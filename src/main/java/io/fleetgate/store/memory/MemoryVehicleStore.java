@@ -1,6 +1,6 @@
 package io.fleetgate.store.memory;
 
-import io.fleetgate.store.DuplicateKeyException;
+import io.fleetgate.problem.DuplicateKeyException;
 import io.fleetgate.store.VehicleStore;
 import io.fleetgate.vehicle.ArchivedVehicle;
 import io.fleetgate.vehicle.TelematicsUnit;

@@ -3,7 +3,7 @@ package io.fleetgate.store.pg;
 import io.fleetgate.auth.Permission;
 import io.fleetgate.fleet.ApiClient;
 import io.fleetgate.fleet.Fleet;
-import io.fleetgate.store.DuplicateKeyException;
+import io.fleetgate.problem.DuplicateKeyException;
 import io.fleetgate.store.FleetStore;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;

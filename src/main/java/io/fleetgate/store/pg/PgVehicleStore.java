@@ -3,7 +3,7 @@ package io.fleetgate.store.pg;
 import static io.fleetgate.store.pg.PgFleetStore.instant;
 import static io.fleetgate.store.pg.PgFleetStore.time;
 
-import io.fleetgate.store.DuplicateKeyException;
+import io.fleetgate.problem.DuplicateKeyException;
 import io.fleetgate.store.VehicleStore;
 import io.fleetgate.vehicle.ArchivedVehicle;
 import io.fleetgate.vehicle.Capabilities;
