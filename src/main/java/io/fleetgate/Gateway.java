@@ -492,9 +492,9 @@ public final class Gateway {
    * Puts the stored latest states back into the working set, and into the archive for archived vehicles (a
    * restore brings it back); states of vehicles that are neither are ignored.
    */
-  private Void restoreLatest(List<io.fleetgate.store.StateStore.StoredLatest> list) {
+  private Void restoreLatest(List<io.fleetgate.vehicle.StateStore.StoredLatest> list) {
     Instant now = Instant.now();
-    for (io.fleetgate.store.StateStore.StoredLatest s : list) {
+    for (io.fleetgate.vehicle.StateStore.StoredLatest s : list) {
       io.fleetgate.vehicle.VehicleLive live = registry.live(s.vehicleId());
       io.fleetgate.vehicle.VehicleArchive.Entry archived = live == null ? archive.get(s.vehicleId()) : null;
       if (archived != null && archived.live() == null) {

@@ -7,6 +7,8 @@ import io.fleetgate.store.memory.MemoryFleetStore;
 import io.fleetgate.store.memory.MemorySharingStore;
 import io.fleetgate.store.memory.MemoryStateStore;
 import io.fleetgate.store.memory.MemoryVehicleStore;
+import io.fleetgate.vehicle.StateStore;
+import io.fleetgate.vehicle.VehicleStore;
 
 /** The store ports the gateway runs on; in memory by default, PostgreSQL when {@code db.url} is set. */
 public record Stores(FleetStore fleets, VehicleStore vehicles, StateStore states, SharingStore sharing, CommandStore commands) {

@@ -3,8 +3,6 @@ package io.fleetgate.vehicle;
 import io.fleetgate.auth.Principal;
 import io.fleetgate.problem.DuplicateKeyException;
 import io.fleetgate.problem.Problems;
-import io.fleetgate.store.StateStore;
-import io.fleetgate.store.VehicleStore;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Instant;
