@@ -5,7 +5,6 @@ import io.fleetgate.auth.Permission;
 import io.fleetgate.auth.SecretVerifier;
 import io.fleetgate.problem.DuplicateKeyException;
 import io.fleetgate.problem.Problems;
-import io.fleetgate.store.FleetStore;
 import io.vertx.core.Future;
 import java.security.SecureRandom;
 import java.time.Clock;

@@ -3,6 +3,7 @@ package io.fleetgate.store;
 import io.fleetgate.command.CommandStore;
 import io.fleetgate.command.memory.MemoryCommandStore;
 import io.fleetgate.config.GatewayConfig;
+import io.fleetgate.fleet.FleetStore;
 import io.fleetgate.store.memory.MemoryFleetStore;
 import io.fleetgate.store.memory.MemorySharingStore;
 import io.fleetgate.store.memory.MemoryStateStore;

@@ -11,7 +11,6 @@ import io.fleetgate.auth.PasswordHasher;
 import io.fleetgate.auth.Permission;
 import io.fleetgate.auth.SecretVerifier;
 import io.fleetgate.problem.ProblemException;
-import io.fleetgate.store.FleetStore;
 import io.fleetgate.store.PgTestDatabase;
 import io.fleetgate.store.memory.MemoryFleetStore;
 import io.fleetgate.store.pg.PgDatabase;
