@@ -5,7 +5,6 @@ import io.fleetgate.fleet.FleetDirectory;
 import io.fleetgate.problem.DuplicateKeyException;
 import io.fleetgate.problem.ProblemException;
 import io.fleetgate.problem.Problems;
-import io.fleetgate.store.SharingStore;
 import io.fleetgate.vehicle.KeysetPage;
 import io.vertx.core.Future;
 import java.time.Clock;

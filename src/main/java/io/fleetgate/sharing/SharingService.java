@@ -6,7 +6,6 @@ import io.fleetgate.fleet.FleetDirectory;
 import io.fleetgate.problem.DuplicateKeyException;
 import io.fleetgate.problem.ProblemException;
 import io.fleetgate.problem.Problems;
-import io.fleetgate.store.SharingStore;
 import io.fleetgate.vehicle.Vehicle;
 import io.fleetgate.vehicle.VehicleAccess;
 import io.fleetgate.vehicle.VehicleRegistry;

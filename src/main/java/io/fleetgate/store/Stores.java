@@ -4,6 +4,7 @@ import io.fleetgate.command.CommandStore;
 import io.fleetgate.command.memory.MemoryCommandStore;
 import io.fleetgate.config.GatewayConfig;
 import io.fleetgate.fleet.FleetStore;
+import io.fleetgate.sharing.SharingStore;
 import io.fleetgate.store.memory.MemoryFleetStore;
 import io.fleetgate.store.memory.MemorySharingStore;
 import io.fleetgate.store.memory.MemoryStateStore;

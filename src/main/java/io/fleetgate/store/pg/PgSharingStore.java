@@ -7,7 +7,7 @@ import io.fleetgate.problem.DuplicateKeyException;
 import io.fleetgate.sharing.Invitation;
 import io.fleetgate.sharing.Partnership;
 import io.fleetgate.sharing.Sharing;
-import io.fleetgate.store.SharingStore;
+import io.fleetgate.sharing.SharingStore;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;

@@ -1,9 +1,6 @@
-package io.fleetgate.store;
+package io.fleetgate.sharing;
 
 import io.fleetgate.problem.DuplicateKeyException;
-import io.fleetgate.sharing.Invitation;
-import io.fleetgate.sharing.Partnership;
-import io.fleetgate.sharing.Sharing;
 import io.vertx.core.Future;
 import java.util.List;
 
