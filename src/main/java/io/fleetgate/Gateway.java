@@ -1,5 +1,6 @@
 package io.fleetgate;
 
+import io.fleetgate.access.SharingIndex;
 import io.fleetgate.api.ApiSupport;
 import io.fleetgate.api.ApiVerticle;
 import io.fleetgate.api.AuthRoutes;
@@ -55,7 +56,6 @@ import io.fleetgate.ops.RateLimiter;
 import io.fleetgate.ops.Readiness;
 import io.fleetgate.ops.ReadinessCheck;
 import io.fleetgate.sharing.PartnerService;
-import io.fleetgate.sharing.SharingIndex;
 import io.fleetgate.sharing.SharingListener;
 import io.fleetgate.sharing.SharingService;
 import io.fleetgate.store.Stores;

@@ -1,5 +1,8 @@
 package io.fleetgate.sharing;
 
+import io.fleetgate.access.AccessSnapshot;
+import io.fleetgate.access.Partnership;
+import io.fleetgate.access.SharingIndex;
 import io.fleetgate.auth.Principal;
 import io.fleetgate.fleet.FleetDirectory;
 import io.fleetgate.problem.DuplicateKeyException;

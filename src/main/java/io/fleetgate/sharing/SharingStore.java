@@ -1,5 +1,8 @@
 package io.fleetgate.sharing;
 
+import io.fleetgate.access.Partnership;
+import io.fleetgate.access.Sharing;
+import io.fleetgate.access.SharingIndex;
 import io.fleetgate.problem.DuplicateKeyException;
 import io.vertx.core.Future;
 import java.util.List;

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fleetgate.access.Sharing;
+import io.fleetgate.access.SharingIndex;
 import io.fleetgate.auth.Permission;
 import io.fleetgate.auth.Principal;
 import io.fleetgate.problem.ProblemException;

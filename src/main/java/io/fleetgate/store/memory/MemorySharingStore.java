@@ -1,9 +1,9 @@
 package io.fleetgate.store.memory;
 
+import io.fleetgate.access.Partnership;
+import io.fleetgate.access.Sharing;
 import io.fleetgate.problem.DuplicateKeyException;
 import io.fleetgate.sharing.Invitation;
-import io.fleetgate.sharing.Partnership;
-import io.fleetgate.sharing.Sharing;
 import io.fleetgate.sharing.SharingStore;
 import io.vertx.core.Future;
 import java.util.Comparator;

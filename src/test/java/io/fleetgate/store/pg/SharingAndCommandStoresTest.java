@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fleetgate.access.Partnership;
+import io.fleetgate.access.Sharing;
 import io.fleetgate.command.Command;
 import io.fleetgate.command.CommandStatus;
 import io.fleetgate.command.CommandStore;
@@ -15,8 +17,6 @@ import io.fleetgate.command.memory.MemoryCommandStore;
 import io.fleetgate.config.GatewayConfig;
 import io.fleetgate.problem.DuplicateKeyException;
 import io.fleetgate.sharing.Invitation;
-import io.fleetgate.sharing.Partnership;
-import io.fleetgate.sharing.Sharing;
 import io.fleetgate.sharing.SharingStore;
 import io.fleetgate.store.PgTestDatabase;
 import io.fleetgate.store.memory.MemorySharingStore;
