@@ -61,6 +61,7 @@ import io.fleetgate.sharing.SharingService;
 import io.fleetgate.store.Stores;
 import io.fleetgate.store.pg.PgDatabase;
 import io.fleetgate.store.pg.PgStores;
+import io.fleetgate.support.PortBound;
 import io.fleetgate.vehicle.IngestService;
 import io.fleetgate.vehicle.UnitCredential;
 import io.fleetgate.vehicle.UnitVerifiers;
@@ -714,11 +715,6 @@ public final class Gateway {
       deployments.add(id);
       return created.get(0).actualPort();
     });
-  }
-
-  /** A listener verticle that can say which port it bound. */
-  public interface PortBound extends io.vertx.core.Deployable {
-    int actualPort();
   }
 
   /** Undeploys the listeners (the Vert.x instance stays the caller's). */
