@@ -1,5 +1,6 @@
 package io.fleetgate;
 
+import io.fleetgate.access.SharingIndex;
 import io.fleetgate.api.ApiSupport;
 import io.fleetgate.api.ApiVerticle;
 import io.fleetgate.api.AuthRoutes;
@@ -17,6 +18,7 @@ import io.fleetgate.api.CommandRoutes;
 import io.fleetgate.api.EventRoutes;
 import io.fleetgate.api.EventConsumerRoutes;
 import io.fleetgate.api.EventLogRoutes;
+import io.fleetgate.device.LocalCommandRouter;
 import io.fleetgate.events.EventLog;
 import io.fleetgate.events.EventLogSink;
 import io.fleetgate.events.memory.MemoryEventLog;
@@ -29,7 +31,6 @@ import io.fleetgate.events.SseHub;
 import io.fleetgate.auth.KeyedVerifier;
 import io.fleetgate.auth.PasswordHasher;
 import io.fleetgate.command.CommandService;
-import io.fleetgate.command.LocalCommandRouter;
 import io.fleetgate.auth.Permission;
 import io.fleetgate.auth.SecretVerifier;
 import io.fleetgate.auth.VerifierKey;
@@ -56,12 +57,12 @@ import io.fleetgate.ops.RateLimiter;
 import io.fleetgate.ops.Readiness;
 import io.fleetgate.ops.ReadinessCheck;
 import io.fleetgate.sharing.PartnerService;
-import io.fleetgate.sharing.SharingIndex;
 import io.fleetgate.sharing.SharingListener;
 import io.fleetgate.sharing.SharingService;
 import io.fleetgate.store.Stores;
 import io.fleetgate.store.pg.PgDatabase;
 import io.fleetgate.store.pg.PgStores;
+import io.fleetgate.support.PortBound;
 import io.fleetgate.vehicle.IngestService;
 import io.fleetgate.vehicle.UnitCredential;
 import io.fleetgate.vehicle.UnitVerifiers;
@@ -494,9 +495,9 @@ public final class Gateway {
    * Puts the stored latest states back into the working set, and into the archive for archived vehicles (a
    * restore brings it back); states of vehicles that are neither are ignored.
    */
-  private Void restoreLatest(List<io.fleetgate.store.StateStore.StoredLatest> list) {
+  private Void restoreLatest(List<io.fleetgate.vehicle.StateStore.StoredLatest> list) {
     Instant now = Instant.now();
-    for (io.fleetgate.store.StateStore.StoredLatest s : list) {
+    for (io.fleetgate.vehicle.StateStore.StoredLatest s : list) {
       io.fleetgate.vehicle.VehicleLive live = registry.live(s.vehicleId());
       io.fleetgate.vehicle.VehicleArchive.Entry archived = live == null ? archive.get(s.vehicleId()) : null;
       if (archived != null && archived.live() == null) {
@@ -720,11 +721,6 @@ public final class Gateway {
       deployments.add(id);
       return created.get(0).actualPort();
     });
-  }
-
-  /** A listener verticle that can say which port it bound. */
-  public interface PortBound extends io.vertx.core.Deployable {
-    int actualPort();
   }
 
   /** Undeploys the listeners (the Vert.x instance stays the caller's). */

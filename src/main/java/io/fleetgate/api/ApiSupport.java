@@ -6,6 +6,7 @@ import io.fleetgate.auth.TokenService;
 import io.fleetgate.fleet.ApiClient;
 import io.fleetgate.fleet.FleetDirectory;
 import io.fleetgate.ops.RateLimiter;
+import io.fleetgate.problem.Problems;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;

@@ -1,5 +1,7 @@
 package io.fleetgate.api;
 
+import io.fleetgate.problem.Problems;
+import io.fleetgate.support.PortBound;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;
@@ -15,7 +17,7 @@ import java.util.List;
  * The REST API listener. Binds the HTTP server and mounts the route groups; no logic of its own. One
  * instance per event loop, all sharing the port.
  */
-public final class ApiVerticle extends VerticleBase implements io.fleetgate.Gateway.PortBound {
+public final class ApiVerticle extends VerticleBase implements PortBound {
   private final String host;
   private final int port;
   private final int bodyLimit;

@@ -7,6 +7,7 @@ import io.fleetgate.config.GatewayConfig;
 import io.fleetgate.fleet.ApiClient;
 import io.fleetgate.fleet.FleetDirectory;
 import io.fleetgate.ops.RateLimiter;
+import io.fleetgate.problem.Problems;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonArray;

@@ -5,6 +5,7 @@ import io.fleetgate.auth.Principal;
 import io.fleetgate.command.Command;
 import io.fleetgate.command.CommandOutcome;
 import io.fleetgate.command.CommandService;
+import io.fleetgate.problem.Problems;
 import io.fleetgate.protocol.json.Iso8601;
 import io.fleetgate.protocol.json.StateJson;
 import io.fleetgate.vehicle.Capabilities;

@@ -1,5 +1,7 @@
 package io.fleetgate.api;
 
+import io.fleetgate.problem.ProblemException;
+import io.fleetgate.problem.Problems;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;

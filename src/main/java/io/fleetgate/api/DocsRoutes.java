@@ -1,5 +1,6 @@
 package io.fleetgate.api;
 
+import io.fleetgate.problem.Problems;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;

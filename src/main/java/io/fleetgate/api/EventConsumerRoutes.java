@@ -4,6 +4,7 @@ import io.fleetgate.auth.Permission;
 import io.fleetgate.auth.Principal;
 import io.fleetgate.events.EventType;
 import io.fleetgate.events.amqp.EventConsumers;
+import io.fleetgate.problem.Problems;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

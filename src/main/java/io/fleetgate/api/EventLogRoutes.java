@@ -5,6 +5,7 @@ import io.fleetgate.auth.Permission;
 import io.fleetgate.auth.Principal;
 import io.fleetgate.events.EventLog;
 import io.fleetgate.events.EventType;
+import io.fleetgate.problem.Problems;
 import io.fleetgate.protocol.json.Iso8601;
 import io.fleetgate.vehicle.VehicleService;
 import io.vertx.core.Future;

@@ -9,6 +9,7 @@ import io.fleetgate.events.SseHub;
 import io.fleetgate.events.SseStream;
 import io.fleetgate.events.StreamReplay;
 import io.fleetgate.fleet.FleetDirectory;
+import io.fleetgate.problem.Problems;
 import io.fleetgate.vehicle.VehicleAccess;
 import io.fleetgate.vehicle.VehicleRegistry;
 import io.fleetgate.vehicle.VehicleService;

@@ -1,5 +1,7 @@
 package io.fleetgate.api;
 
+import io.fleetgate.problem.ProblemException;
+import io.fleetgate.problem.Problems;
 import io.fleetgate.support.LogSafe;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -27,11 +29,11 @@ public final class FailureHandler {
     if (failure instanceof ProblemException p) {
       return p;
     }
-    if (failure instanceof io.fleetgate.store.StoreUnavailableException) {
+    if (failure instanceof io.fleetgate.problem.StoreUnavailableException) {
       LOG.warning("flow " + FlowIds.of(ctx) + ": " + ctx.request().method() + " " + LogSafe.escape(ctx.request().path())
           + " answered 503: " + LogSafe.escape(failure.getMessage()));
       return Problems.serviceUnavailable("the database is unavailable; nothing was changed, retry later",
-          io.fleetgate.store.StoreUnavailableException.RETRY_AFTER_SECONDS);
+          io.fleetgate.problem.StoreUnavailableException.RETRY_AFTER_SECONDS);
     }
     if (failure instanceof io.vertx.core.json.DecodeException) {
       return Problems.validation("the body is not valid JSON");

@@ -5,6 +5,7 @@ import io.fleetgate.auth.Principal;
 import io.fleetgate.fleet.AdminService;
 import io.fleetgate.fleet.ApiClient;
 import io.fleetgate.fleet.Fleet;
+import io.fleetgate.problem.Problems;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

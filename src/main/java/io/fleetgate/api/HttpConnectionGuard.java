@@ -2,6 +2,7 @@ package io.fleetgate.api;
 
 import io.fleetgate.ops.HttpConnectionLimits;
 import io.fleetgate.ops.HttpConnectionLimits.Admission;
+import io.fleetgate.problem.Problems;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;

@@ -1,5 +1,7 @@
 package io.fleetgate.api;
 
+import io.fleetgate.problem.ProblemException;
+import io.fleetgate.problem.Problems;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;

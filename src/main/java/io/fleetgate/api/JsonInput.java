@@ -1,5 +1,7 @@
 package io.fleetgate.api;
 
+import io.fleetgate.problem.ProblemException;
+import io.fleetgate.problem.Problems;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

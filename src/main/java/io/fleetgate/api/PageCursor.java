@@ -1,5 +1,7 @@
 package io.fleetgate.api;
 
+import io.fleetgate.problem.ProblemException;
+import io.fleetgate.problem.Problems;
 import io.fleetgate.vehicle.KeysetPage;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;

@@ -1,10 +1,10 @@
 package io.fleetgate.api;
 
+import io.fleetgate.access.Partnership;
 import io.fleetgate.auth.Permission;
 import io.fleetgate.fleet.Fleet;
 import io.fleetgate.sharing.Invitation;
 import io.fleetgate.sharing.PartnerService;
-import io.fleetgate.sharing.Partnership;
 import io.fleetgate.vehicle.KeysetPage;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;

@@ -3,6 +3,7 @@ package io.fleetgate.api;
 import io.fleetgate.auth.Permission;
 import io.fleetgate.auth.Principal;
 import io.fleetgate.fleet.Fleet;
+import io.fleetgate.problem.Problems;
 import io.fleetgate.protocol.json.Iso8601;
 import io.fleetgate.sharing.SharingService;
 import io.fleetgate.vehicle.Vehicle;

@@ -2,6 +2,8 @@ package io.fleetgate.api;
 
 import io.fleetgate.auth.Permission;
 import io.fleetgate.auth.Principal;
+import io.fleetgate.problem.ProblemException;
+import io.fleetgate.problem.Problems;
 import io.fleetgate.protocol.json.Iso8601;
 import io.fleetgate.protocol.json.StateJson;
 import io.fleetgate.sharing.SharingService;

@@ -1,6 +1,6 @@
 package io.fleetgate.auth;
 
-import io.fleetgate.api.Problems;
+import io.fleetgate.problem.Problems;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;

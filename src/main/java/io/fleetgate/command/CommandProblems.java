@@ -1,7 +1,8 @@
 package io.fleetgate.command;
 
-import io.fleetgate.api.ProblemException;
-import io.fleetgate.api.Problems;
+import io.fleetgate.problem.ProblemException;
+import io.fleetgate.problem.Problems;
+
 
 /** The problems of the command contract, in one place. */
 final class CommandProblems {

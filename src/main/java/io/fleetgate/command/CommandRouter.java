@@ -12,8 +12,8 @@ public interface CommandRouter {
   boolean reachable(String vehicleId);
 
   /**
-   * Delivers; succeeds on proof of delivery. Fails with {@link io.fleetgate.device.UnitOfflineException} when
-   * the unit is not reachable and {@link io.fleetgate.device.DeliveryTimeoutException} without proof in time.
+   * Delivers; succeeds on proof of delivery. Fails with {@link UnitOfflineException} when
+   * the unit is not reachable and {@link DeliveryTimeoutException} without proof in time.
    */
   Future<Void> deliver(Command command);
 }

@@ -1,10 +1,7 @@
 package io.fleetgate.command;
 
-import io.fleetgate.api.Problems;
 import io.fleetgate.auth.Principal;
-import io.fleetgate.device.CommandReadiness;
-import io.fleetgate.device.DeliveryTimeoutException;
-import io.fleetgate.device.UnitOfflineException;
+import io.fleetgate.problem.Problems;
 import io.fleetgate.protocol.CommandResult;
 import io.fleetgate.vehicle.Vehicle;
 import io.fleetgate.vehicle.Reading;

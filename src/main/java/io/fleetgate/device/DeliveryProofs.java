@@ -1,5 +1,7 @@
 package io.fleetgate.device;
 
+import io.fleetgate.command.DeliveryTimeoutException;
+import io.fleetgate.command.UnitOfflineException;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.HashMap;

@@ -1,5 +1,6 @@
 package io.fleetgate.device;
 
+import io.fleetgate.command.CommandReadiness;
 import io.fleetgate.vehicle.IngestService;
 import io.fleetgate.vehicle.VehicleRegistry;
 

@@ -1,6 +1,8 @@
 package io.fleetgate.device;
 
 import io.fleetgate.command.Command;
+import io.fleetgate.command.DeliveryTimeoutException;
+import io.fleetgate.command.UnitOfflineException;
 import io.vertx.core.Future;
 
 /** One connected, authenticated unit, whatever the protocol. */

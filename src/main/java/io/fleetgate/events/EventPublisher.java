@@ -1,9 +1,9 @@
 package io.fleetgate.events;
 
 import com.github.f4b6a3.ulid.UlidCreator;
+import io.fleetgate.access.Sharing;
 import io.fleetgate.command.Command;
 import io.fleetgate.protocol.json.StateJson;
-import io.fleetgate.sharing.Sharing;
 import io.fleetgate.vehicle.Reading;
 import io.fleetgate.vehicle.Vehicle;
 import io.fleetgate.vehicle.VehicleAccess;

@@ -1,11 +1,10 @@
 package io.fleetgate.fleet;
 
-import io.fleetgate.api.Problems;
 import io.fleetgate.auth.ClientRevocationListener;
 import io.fleetgate.auth.Permission;
 import io.fleetgate.auth.SecretVerifier;
-import io.fleetgate.store.DuplicateKeyException;
-import io.fleetgate.store.FleetStore;
+import io.fleetgate.problem.DuplicateKeyException;
+import io.fleetgate.problem.Problems;
 import io.vertx.core.Future;
 import java.security.SecureRandom;
 import java.time.Clock;

@@ -1,11 +1,13 @@
 package io.fleetgate.sharing;
 
-import io.fleetgate.api.ProblemException;
-import io.fleetgate.api.Problems;
+import io.fleetgate.access.AccessSnapshot;
+import io.fleetgate.access.Partnership;
+import io.fleetgate.access.SharingIndex;
 import io.fleetgate.auth.Principal;
 import io.fleetgate.fleet.FleetDirectory;
-import io.fleetgate.store.DuplicateKeyException;
-import io.fleetgate.store.SharingStore;
+import io.fleetgate.problem.DuplicateKeyException;
+import io.fleetgate.problem.ProblemException;
+import io.fleetgate.problem.Problems;
 import io.fleetgate.vehicle.KeysetPage;
 import io.vertx.core.Future;
 import java.time.Clock;

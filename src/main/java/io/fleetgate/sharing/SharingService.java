@@ -1,12 +1,14 @@
 package io.fleetgate.sharing;
 
-import io.fleetgate.api.ProblemException;
-import io.fleetgate.api.Problems;
+import io.fleetgate.access.AccessSnapshot;
+import io.fleetgate.access.Sharing;
+import io.fleetgate.access.SharingIndex;
 import io.fleetgate.auth.Principal;
 import io.fleetgate.fleet.Fleet;
 import io.fleetgate.fleet.FleetDirectory;
-import io.fleetgate.store.DuplicateKeyException;
-import io.fleetgate.store.SharingStore;
+import io.fleetgate.problem.DuplicateKeyException;
+import io.fleetgate.problem.ProblemException;
+import io.fleetgate.problem.Problems;
 import io.fleetgate.vehicle.Vehicle;
 import io.fleetgate.vehicle.VehicleAccess;
 import io.fleetgate.vehicle.VehicleRegistry;

@@ -1,6 +1,5 @@
 package io.fleetgate.vehicle;
 
-import io.fleetgate.store.StateStore;
 import io.fleetgate.support.Futures;
 import io.vertx.core.Future;
 import java.util.List;

@@ -1,6 +1,5 @@
 package io.fleetgate.vehicle;
 
-import io.fleetgate.store.VehicleStore;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 

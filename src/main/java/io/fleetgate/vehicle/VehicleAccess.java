@@ -1,15 +1,15 @@
 package io.fleetgate.vehicle;
 
-import io.fleetgate.api.ProblemException;
-import io.fleetgate.api.Problems;
+import io.fleetgate.access.Sharing;
+import io.fleetgate.access.SharingIndex;
 import io.fleetgate.auth.Principal;
-import io.fleetgate.sharing.Sharing;
-import io.fleetgate.sharing.SharingIndex;
+import io.fleetgate.problem.ProblemException;
+import io.fleetgate.problem.Problems;
 import java.time.Clock;
 
 /**
  * The one place that decides what a fleet may do with a vehicle (the contract's "who may do what" table):
- * owner, partner (an O(1) lookup in the current {@link io.fleetgate.sharing.AccessSnapshot} plus a time
+ * owner, partner (an O(1) lookup in the current {@link io.fleetgate.access.AccessSnapshot} plus a time
  * check), or nobody.
  *
  * <p>Anyone who is neither owner nor partner gets 404, never 403, so that the existence of another

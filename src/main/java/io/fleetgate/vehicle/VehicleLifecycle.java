@@ -1,10 +1,8 @@
 package io.fleetgate.vehicle;
 
-import io.fleetgate.api.Problems;
 import io.fleetgate.auth.Principal;
-import io.fleetgate.store.DuplicateKeyException;
-import io.fleetgate.store.StateStore;
-import io.fleetgate.store.VehicleStore;
+import io.fleetgate.problem.DuplicateKeyException;
+import io.fleetgate.problem.Problems;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;

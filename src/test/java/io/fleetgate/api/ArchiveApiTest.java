@@ -15,7 +15,7 @@ import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import io.fleetgate.TestClock;
 import io.fleetgate.TestGateway;
 import io.fleetgate.auth.Permission;
-import io.fleetgate.store.DuplicateKeyException;
+import io.fleetgate.problem.DuplicateKeyException;
 import io.fleetgate.vehicle.TelematicsUnit;
 import io.fleetgate.vehicle.Vehicle;
 import io.vertx.core.buffer.Buffer;

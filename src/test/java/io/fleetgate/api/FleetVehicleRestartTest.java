@@ -14,7 +14,7 @@ import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import io.fleetgate.TestClock;
 import io.fleetgate.TestGateway;
 import io.fleetgate.TestKeys;
-import io.fleetgate.store.DuplicateKeyException;
+import io.fleetgate.problem.DuplicateKeyException;
 import io.fleetgate.store.PgTestDatabase;
 import io.fleetgate.vehicle.Capabilities;
 import io.fleetgate.vehicle.TelematicsUnit;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetgate.TestGateway;
 import io.fleetgate.auth.Permission;
+import io.fleetgate.problem.ProblemException;
 import io.fleetgate.sharing.SharingListener;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;

@@ -7,11 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.fleetgate.api.ProblemException;
 import io.fleetgate.auth.PasswordHasher;
 import io.fleetgate.auth.Permission;
 import io.fleetgate.auth.SecretVerifier;
-import io.fleetgate.store.FleetStore;
+import io.fleetgate.problem.ProblemException;
 import io.fleetgate.store.PgTestDatabase;
 import io.fleetgate.store.memory.MemoryFleetStore;
 import io.fleetgate.store.pg.PgDatabase;

@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.fleetgate.api.ProblemException;
+import io.fleetgate.access.Sharing;
+import io.fleetgate.access.SharingIndex;
 import io.fleetgate.auth.Permission;
 import io.fleetgate.auth.Principal;
+import io.fleetgate.problem.ProblemException;
 import io.fleetgate.vehicle.Capabilities;
 import io.fleetgate.vehicle.Vehicle;
 import io.fleetgate.vehicle.VehicleAccess;

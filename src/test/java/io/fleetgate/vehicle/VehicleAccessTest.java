@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.fleetgate.api.ProblemException;
 import io.fleetgate.auth.Permission;
 import io.fleetgate.auth.Principal;
+import io.fleetgate.problem.ProblemException;
 import io.fleetgate.vehicle.VehicleAccess.Access;
 import io.fleetgate.vehicle.VehicleAccess.SharingFilter;
 import java.time.Instant;

@@ -1,7 +1,7 @@
 package io.fleetgate.benchmarks;
 
-import io.fleetgate.sharing.Sharing;
-import io.fleetgate.sharing.SharingIndex;
+import io.fleetgate.access.Sharing;
+import io.fleetgate.access.SharingIndex;
 import io.fleetgate.vehicle.Capabilities;
 import io.fleetgate.vehicle.Vehicle;
 import io.fleetgate.vehicle.VehicleAccess;

@@ -1,10 +1,10 @@
 package io.fleetgate.device.mqtt;
 
-import io.fleetgate.Gateway;
 import io.fleetgate.config.GatewayConfig;
 import io.fleetgate.ops.ConnectionBudget;
 import io.fleetgate.device.DeviceServices;
 import io.fleetgate.device.PreLoginLog;
+import io.fleetgate.support.PortBound;
 import io.fleetgate.tls.ServerTls;
 import io.fleetgate.vehicle.TelematicsUnit;
 import io.vertx.core.Future;
@@ -19,7 +19,7 @@ import java.util.logging.Logger;
  * The MQTT device listener (3.1.1 and 5.0), plain or TLS: binds the server with bounded packets and a CONNECT timeout and
  * gives every connection its own {@link MqttUnitSession}. One instance per event loop, sharing the port.
  */
-public final class MqttDeviceVerticle extends VerticleBase implements Gateway.PortBound {
+public final class MqttDeviceVerticle extends VerticleBase implements PortBound {
   private static final Logger LOG = Logger.getLogger("fleetgate.mqtt");
 
   private final String host;

@@ -1,12 +1,12 @@
 package io.fleetgate.device.mqtt;
 
+import io.fleetgate.command.UnitOfflineException;
 import io.fleetgate.device.OrderedAcks;
 
 import io.micrometer.core.instrument.Counter;
 import io.fleetgate.command.Command;
 import io.fleetgate.config.GatewayConfig;
 import io.fleetgate.device.DeliveryProofs;
-import io.fleetgate.device.UnitOfflineException;
 import io.fleetgate.protocol.json.CommandMessageEncoder;
 import io.fleetgate.device.ConnectRefusedException;
 import io.fleetgate.device.ConnectRefusedException.Reason;

@@ -1,9 +1,9 @@
 package io.fleetgate.device.tcp;
 
-import io.fleetgate.Gateway;
 import io.fleetgate.config.GatewayConfig;
 import io.fleetgate.device.DeviceServices;
 import io.fleetgate.device.PreLoginLog;
+import io.fleetgate.support.PortBound;
 import io.fleetgate.tls.ServerTls;
 import io.fleetgate.ops.ConnectionBudget;
 import io.vertx.core.Future;
@@ -17,7 +17,7 @@ import java.util.logging.Logger;
  * The TCP binary device listener, plain or TLS: binds the server and gives every connection its
  * own {@link TcpUnitSession}. One instance per event loop, sharing the port.
  */
-public final class TcpDeviceVerticle extends VerticleBase implements Gateway.PortBound {
+public final class TcpDeviceVerticle extends VerticleBase implements PortBound {
   private static final Logger LOG = Logger.getLogger("fleetgate.tcp");
 
   private final String host;

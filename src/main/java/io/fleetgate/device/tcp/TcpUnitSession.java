@@ -1,5 +1,6 @@
 package io.fleetgate.device.tcp;
 
+import io.fleetgate.command.UnitOfflineException;
 import io.fleetgate.device.OrderedAcks;
 
 import io.micrometer.core.instrument.Counter;
@@ -12,7 +13,6 @@ import io.fleetgate.device.DeviceServices;
 import io.fleetgate.device.DeviceSession;
 import io.fleetgate.device.PreLoginLog;
 import io.fleetgate.support.LogSafe;
-import io.fleetgate.device.UnitOfflineException;
 import io.fleetgate.ops.ConnectionBudget;
 import io.fleetgate.protocol.FrameException;
 import io.fleetgate.protocol.tcp.CommandCodes;

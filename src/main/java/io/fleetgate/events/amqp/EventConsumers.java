@@ -1,7 +1,7 @@
 package io.fleetgate.events.amqp;
 
-import io.fleetgate.api.Problems;
 import io.fleetgate.events.EventType;
+import io.fleetgate.problem.Problems;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Instant;

@@ -2,8 +2,8 @@ package io.fleetgate.store.memory;
 
 import io.fleetgate.fleet.ApiClient;
 import io.fleetgate.fleet.Fleet;
-import io.fleetgate.store.DuplicateKeyException;
-import io.fleetgate.store.FleetStore;
+import io.fleetgate.fleet.FleetStore;
+import io.fleetgate.problem.DuplicateKeyException;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;

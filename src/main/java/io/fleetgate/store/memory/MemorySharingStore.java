@@ -1,10 +1,10 @@
 package io.fleetgate.store.memory;
 
+import io.fleetgate.access.Partnership;
+import io.fleetgate.access.Sharing;
+import io.fleetgate.problem.DuplicateKeyException;
 import io.fleetgate.sharing.Invitation;
-import io.fleetgate.sharing.Partnership;
-import io.fleetgate.sharing.Sharing;
-import io.fleetgate.store.DuplicateKeyException;
-import io.fleetgate.store.SharingStore;
+import io.fleetgate.sharing.SharingStore;
 import io.vertx.core.Future;
 import java.util.Comparator;
 import java.util.List;

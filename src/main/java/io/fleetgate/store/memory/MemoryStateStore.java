@@ -1,8 +1,8 @@
 package io.fleetgate.store.memory;
 
-import io.fleetgate.store.StateStore;
 import io.fleetgate.vehicle.HistoryEntry;
 import io.fleetgate.vehicle.Reading;
+import io.fleetgate.vehicle.StateStore;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;

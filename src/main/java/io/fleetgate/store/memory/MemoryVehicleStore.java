@@ -1,10 +1,10 @@
 package io.fleetgate.store.memory;
 
-import io.fleetgate.store.DuplicateKeyException;
-import io.fleetgate.store.VehicleStore;
+import io.fleetgate.problem.DuplicateKeyException;
 import io.fleetgate.vehicle.ArchivedVehicle;
 import io.fleetgate.vehicle.TelematicsUnit;
 import io.fleetgate.vehicle.Vehicle;
+import io.fleetgate.vehicle.VehicleStore;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -3,7 +3,7 @@ package io.fleetgate.store.pg;
 import io.fleetgate.config.ConfigException;
 import io.fleetgate.config.GatewayConfig;
 import io.fleetgate.ops.ReadinessCheck;
-import io.fleetgate.store.StoreUnavailableException;
+import io.fleetgate.problem.StoreUnavailableException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;

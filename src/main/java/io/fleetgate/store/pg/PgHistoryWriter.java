@@ -1,6 +1,6 @@
 package io.fleetgate.store.pg;
 
-import io.fleetgate.store.StoreUnavailableException;
+import io.fleetgate.problem.StoreUnavailableException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -3,11 +3,11 @@ package io.fleetgate.store.pg;
 import static io.fleetgate.store.pg.PgCommandStore.instant;
 import static io.fleetgate.store.pg.PgCommandStore.time;
 
+import io.fleetgate.access.Partnership;
+import io.fleetgate.access.Sharing;
+import io.fleetgate.problem.DuplicateKeyException;
 import io.fleetgate.sharing.Invitation;
-import io.fleetgate.sharing.Partnership;
-import io.fleetgate.sharing.Sharing;
-import io.fleetgate.store.DuplicateKeyException;
-import io.fleetgate.store.SharingStore;
+import io.fleetgate.sharing.SharingStore;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;

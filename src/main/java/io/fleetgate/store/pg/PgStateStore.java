@@ -1,9 +1,9 @@
 package io.fleetgate.store.pg;
 
 import io.fleetgate.ops.ReadinessCheck;
-import io.fleetgate.store.StateStore;
 import io.fleetgate.vehicle.HistoryEntry;
 import io.fleetgate.vehicle.Reading;
+import io.fleetgate.vehicle.StateStore;
 import io.fleetgate.vehicle.VehicleLive;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;

@@ -3,13 +3,13 @@ package io.fleetgate.store.pg;
 import static io.fleetgate.store.pg.PgFleetStore.instant;
 import static io.fleetgate.store.pg.PgFleetStore.time;
 
-import io.fleetgate.store.DuplicateKeyException;
-import io.fleetgate.store.VehicleStore;
+import io.fleetgate.problem.DuplicateKeyException;
 import io.fleetgate.vehicle.ArchivedVehicle;
 import io.fleetgate.vehicle.Capabilities;
 import io.fleetgate.vehicle.Property;
 import io.fleetgate.vehicle.TelematicsUnit;
 import io.fleetgate.vehicle.Vehicle;
+import io.fleetgate.vehicle.VehicleStore;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

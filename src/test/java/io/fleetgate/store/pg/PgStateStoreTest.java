@@ -7,13 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetgate.TestGateway;
 import io.fleetgate.config.GatewayConfig;
+import io.fleetgate.problem.StoreUnavailableException;
 import io.fleetgate.store.PgTestDatabase;
-import io.fleetgate.store.StateStore;
-import io.fleetgate.store.StoreUnavailableException;
 import io.fleetgate.vehicle.HistoryEntry;
 import io.fleetgate.vehicle.Position;
 import io.fleetgate.vehicle.Property;
 import io.fleetgate.vehicle.Reading;
+import io.fleetgate.vehicle.StateStore;
 import io.fleetgate.vehicle.VehicleLive;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,8 +1,6 @@
-package io.fleetgate.store;
+package io.fleetgate.vehicle;
 
-import io.fleetgate.vehicle.ArchivedVehicle;
-import io.fleetgate.vehicle.TelematicsUnit;
-import io.fleetgate.vehicle.Vehicle;
+import io.fleetgate.problem.DuplicateKeyException;
 import io.vertx.core.Future;
 import java.util.List;
 

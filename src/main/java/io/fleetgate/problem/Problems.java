@@ -1,4 +1,4 @@
-package io.fleetgate.api;
+package io.fleetgate.problem;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

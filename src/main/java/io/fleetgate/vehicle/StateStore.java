@@ -1,9 +1,7 @@
-package io.fleetgate.store;
+package io.fleetgate.vehicle;
 
 import io.fleetgate.ops.ReadinessCheck;
-import io.fleetgate.vehicle.HistoryEntry;
-import io.fleetgate.vehicle.Reading;
-import io.fleetgate.vehicle.VehicleLive;
+import io.fleetgate.problem.StoreUnavailableException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.fleetgate.sharing;
+package io.fleetgate.access;
 
 import java.util.Collection;
 import java.util.Collections;

@@ -1,7 +1,6 @@
-package io.fleetgate.store;
+package io.fleetgate.fleet;
 
-import io.fleetgate.fleet.ApiClient;
-import io.fleetgate.fleet.Fleet;
+import io.fleetgate.problem.DuplicateKeyException;
 import io.vertx.core.Future;
 import java.util.List;
 

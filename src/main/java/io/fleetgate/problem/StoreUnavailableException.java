@@ -1,4 +1,4 @@
-package io.fleetgate.store;
+package io.fleetgate.problem;
 
 /**
  * The store cannot take or answer a request now (database down, unreachable or too slow). The API answers

@@ -1,4 +1,4 @@
-package io.fleetgate.store;
+package io.fleetgate.problem;
 
 /** A store refused a write because its key is taken. {@code kind} says which key, when the store knows it. */
 public final class DuplicateKeyException extends RuntimeException {

@@ -1,8 +1,8 @@
-package io.fleetgate.command;
+package io.fleetgate.device;
 
-import io.fleetgate.device.DeviceSession;
-import io.fleetgate.device.DeviceSessions;
-import io.fleetgate.device.UnitOfflineException;
+import io.fleetgate.command.Command;
+import io.fleetgate.command.CommandRouter;
+import io.fleetgate.command.UnitOfflineException;
 import io.fleetgate.vehicle.Vehicle;
 import io.fleetgate.vehicle.VehicleRegistry;
 import io.vertx.core.Future;

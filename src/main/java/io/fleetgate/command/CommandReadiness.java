@@ -1,4 +1,4 @@
-package io.fleetgate.device;
+package io.fleetgate.command;
 
 /** Told when a unit becomes able to take commands (connected and subscribed), so queued ones can go out. */
 @FunctionalInterface

@@ -1,4 +1,4 @@
-package io.fleetgate.sharing;
+package io.fleetgate.access;
 
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;

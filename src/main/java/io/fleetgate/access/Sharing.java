@@ -1,4 +1,4 @@
-package io.fleetgate.sharing;
+package io.fleetgate.access;
 
 import java.time.Instant;
 
@@ -9,7 +9,7 @@ import java.time.Instant;
  *
  * @param id unique per sharing, so that a late timer of an earlier sharing never touches a later one
  * @param vehicleSeq the vehicle's creation sequence: its key in the partner's listing index
- * @param started whether {@link SharingListener#sharingStarted} has been told (ends are reported only then)
+ * @param started whether {@code sharing.SharingListener.sharingStarted} has been told (ends are reported only then)
  */
 public record Sharing(long id, String vehicleId, long vehicleSeq, String ownerFleetId, String partnerFleetId,
     long startsAtMs, long endsAtMs, boolean started, Instant createdAt) {

@@ -1,11 +1,12 @@
-package io.fleetgate.api;
+package io.fleetgate.problem;
 
 import io.vertx.core.json.JsonArray;
 import java.util.Map;
 
 /**
  * A failure with an HTTP status and a contract problem type. Thrown or failed anywhere behind the API and
- * rendered as problem JSON in one place ({@link FailureHandler}). No stack trace: it is expected flow.
+ * rendered as problem JSON in one place (the REST surface's {@code api.FailureHandler}); it lives below both
+ * surfaces so that domain packages need not import either. No stack trace: it is expected flow.
  *
  * @param type the part after {@code /problems/}, e.g. {@code resource-not-found}
  * @param errors validation errors ({pointer, detail}) or null

@@ -1,8 +1,9 @@
-package io.fleetgate.store;
+package io.fleetgate.sharing;
 
-import io.fleetgate.sharing.Invitation;
-import io.fleetgate.sharing.Partnership;
-import io.fleetgate.sharing.Sharing;
+import io.fleetgate.access.Partnership;
+import io.fleetgate.access.Sharing;
+import io.fleetgate.access.SharingIndex;
+import io.fleetgate.problem.DuplicateKeyException;
 import io.vertx.core.Future;
 import java.util.List;
 
