@@ -1,6 +1,7 @@
 package io.fleetgate.api;
 
 import io.fleetgate.config.GatewayConfig;
+import io.fleetgate.problem.Problems;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
