@@ -169,16 +169,18 @@ class VehicleListingTest {
         throw new IllegalStateException(e);
       }
     };
-    String a = add.apply(newVehicle().put("master_data", new JsonObject().put("license_plate", "B-AB 123"))
+    String a = add.apply(newVehicle().put("master_data", new JsonObject().put("license_plate", "B-LW 123"))
         .put("tags", new JsonArray().add("airport")));
-    String b = add.apply(newVehicle().put("master_data", new JsonObject().put("vin", "WVWZZZ1KZAB12345"))
+    String b = add.apply(newVehicle().put("master_data", new JsonObject().put("vin", "WVWZZZ1KZLW12345"))
         .put("operation_status", new JsonObject().put("value", "MAINTENANCE")));
     String c = add.apply(newVehicle().put("vehicle_model_id", "vanmoof-s5")
-        .put("master_data", new JsonObject().put("custom_name", "Blue Ab-Bike")).put("tags", new JsonArray().add("airport")));
+        .put("master_data", new JsonObject().put("custom_name", "Blue Lw-Bike")).put("tags", new JsonArray().add("airport")));
     String d = add.apply(newVehicle().put("vehicle_model_id", "renault-zoe-oem"));
     gw.gateway.registry.live(d).setOnline(true, Instant.now());
 
-    assertEquals(List.of(a, b, c), ids(page(token, "?q=ab")), "plate, VIN, custom name, any case");
+    // "lw" can be in no vehicle id (Crockford base32 has no L) nor in a test unit id (U- and hex digits), since q
+    // matches those too
+    assertEquals(List.of(a, b, c), ids(page(token, "?q=lw")), "plate, VIN, custom name, any case");
     assertEquals(List.of(c), ids(page(token, "?q=BLUE")));
     assertEquals(List.of(d), ids(page(token, "?life_status=ONLINE")));
     assertEquals(List.of(a, b, c), ids(page(token, "?life_status=OFFLINE")));
@@ -190,7 +192,7 @@ class VehicleListingTest {
     assertEquals(List.of(a, b, c, d), ids(page(token, "?sharing=own")));
     assertEquals(List.of(), ids(page(token, "?sharing=shared_with_me")));
     assertEquals(List.of(), ids(page(token, "?sharing=shared_by_me")));
-    assertEquals(List.of(a), ids(page(token, "?tag=airport&q=b-ab")), "filters combine");
+    assertEquals(List.of(a), ids(page(token, "?tag=airport&q=b-lw")), "filters combine");
 
     JsonObject first = page(token, "?tag=airport&limit=1");
     assertEquals(List.of(a), ids(first));
