@@ -20,6 +20,9 @@ final class EndpointReading {
 
   EndpointReading(MqttEndpoint endpoint) {
     this.socket = socketOf(endpoint);
+    if (socket != null) {
+      io.fleetgate.device.FlushCoalescing.install(socket); // one write for the PUBACKs a commit releases
+    }
   }
 
   void pause() {

@@ -60,6 +60,7 @@ public final class TcpDeviceVerticle extends VerticleBase implements PortBound {
   }
 
   private void onConnect(NetSocket socket) {
+    io.fleetgate.device.FlushCoalescing.install(socket); // one write for the STATE_ACKs a commit releases
     new TcpUnitSession(socket, context, config, budget, preLogin, services).start();
   }
 
