@@ -13,8 +13,8 @@
 #
 # Measured window: from the moment every simulator printed `MARK sending` to the moment the first printed
 # `MARK drained` (its acks all in; the others still running). CPU from /proc/PID/stat for the gateway (or Mosquitto), all PostgreSQL
-# processes, RabbitMQ (beam.smp) and the simulators; frames = the sum of the simulators' acknowledged rates × the
-# window.
+# processes and RabbitMQ (beam.smp); the simulators report their own CPU from sending to drained (cpu_us in their
+# SUMMARY); frames = the sum of the simulators' acknowledged rates × the window.
 # With RabbitMQ, an event consumer of the fleet (POST /event-consumers) is drained by
 # io.fleetgate.sim.EventQueueWatcher during the run, so the broker routes every event into a queue.
 #
@@ -64,9 +64,9 @@ token() { curl -sf -u "$1:$2" -d grant_type=client_credentials "$API/auth/oauth/
 
 # Sum of utime+stime (µs) of every process whose pid is listed.
 cpu_sum() {
-  local total=0 p
+  local total=0 p v
   for p in "$@"; do
-    [[ -r /proc/$p/stat ]] && total=$((total + $(cpu_us "$p")))
+    v=$(cpu_us "$p" 2>/dev/null) && total=$((total + v))
   done
   echo "$total"
 }
@@ -114,29 +114,33 @@ measure() {
     (( SECONDS < deadline )) || { tail -5 "$WORK"/sim.*.out >&2; return 1; }
     sleep 0.05
   done
-  local sim_java; sim_java=$(for p in "${SIM_PIDS[@]}"; do pgrep -P "$p"; done) # the JVMs under `timeout`
-  t0=$(date +%s.%N); c0=$(cpu_sum "${targets[@]}"); p0=$(cpu_sum $(pg_pids)); r0=$(cpu_sum $(rabbit_pids)); s0=$(cpu_sum $sim_java)
+  t0=$(date +%s.%N); c0=$(cpu_sum "${targets[@]}"); p0=$(cpu_sum $(pg_pids)); r0=$(cpu_sum $(rabbit_pids))
   # until the first simulator is drained: every simulator is still running (and its CPU readable) then
   until (( $(count_marks "MARK drained") >= 1 )); do
     (( SECONDS < deadline )) || { tail -5 "$WORK"/sim.*.out >&2; return 1; }
     sleep 0.05
   done
-  t1=$(date +%s.%N); c1=$(cpu_sum "${targets[@]}"); p1=$(cpu_sum $(pg_pids)); r1=$(cpu_sum $(rabbit_pids)); s1=$(cpu_sum $sim_java)
-  [[ -n ${DEBUG:-} ]] && echo "measure: simulators $(echo $sim_java) cpu $s0 -> $s1 µs" >&2
+  t1=$(date +%s.%N); c1=$(cpu_sum "${targets[@]}"); p1=$(cpu_sum $(pg_pids)); r1=$(cpu_sum $(rabbit_pids))
   # (this runs in a subshell: the simulators are not its children to wait for)
   until (( $(grep -l '^SUMMARY' "$WORK"/sim.*.out 2>/dev/null | wc -l) == LOAD_PROCS )); do
     (( SECONDS < deadline )) || break
     sleep 0.1
   done
   # frames in the window: the sum of the simulators' acknowledged rates (over their own sending time) × its length
-  local rate=0 f i
+  # The simulators' own CPU per acknowledged frame (each measures its process from sending to drained) is
+  # scaled to the window's frames.
+  local rate=0 f i line sim_cpu=0 sim_frames=0
   for ((i = 0; i < LOAD_PROCS; i++)); do
-    f=$(summary_field "$(grep '^SUMMARY' "$WORK/sim.$i.out" || true)" rate_accepted)
+    line=$(grep '^SUMMARY' "$WORK/sim.$i.out" || true)
+    f=$(summary_field "$line" rate_accepted)
     [[ -n "$f" ]] || { echo "simulator $i printed no summary:" >&2; tail -5 "$WORK/sim.$i.out" >&2; return 1; }
     rate=$(awk -v a="$rate" -v b="$f" 'BEGIN { print a + b }')
+    sim_cpu=$((sim_cpu + $(summary_field "$line" cpu_us)))
+    sim_frames=$((sim_frames + $(summary_field "$line" frames_accepted)))
   done
-  local secs; secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
-  echo "$(awk -v r="$rate" -v s="$secs" 'BEGIN { printf "%.0f", r * s }') $secs $((c1 - c0)) $((p1 - p0)) $((r1 - r0)) $((s1 - s0))"
+  local secs frames; secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+  frames=$(awk -v r="$rate" -v s="$secs" 'BEGIN { printf "%.0f", r * s }')
+  echo "$frames $secs $((c1 - c0)) $((p1 - p0)) $((r1 - r0)) $(awk -v c="$sim_cpu" -v n="$sim_frames" -v f="$frames" 'BEGIN { if (n > 0) printf "%.0f", c / n * f; else print 0 }')"
 }
 
 latency() { # "p50 / p99 ms" of simulator 0's PUBACKs

@@ -358,6 +358,7 @@ public final class Gateway {
   /** A Vert.x instance with Micrometer metrics into {@code metrics} and the blocked-thread checker at {@code maxEventLoopMs}. */
   public static Vertx newVertx(PrometheusMeterRegistry metrics, long maxEventLoopMs) {
     VertxOptions options = new VertxOptions()
+        .setPreferNativeTransport(true) // epoll on Linux when its natives load, else NIO (logged at start-up)
         .setMaxEventLoopExecuteTime(maxEventLoopMs)
         .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
         .setWarningExceptionTime(maxEventLoopMs)
@@ -404,7 +405,8 @@ public final class Gateway {
           g.startTimers();
           g.serving = true;
           LOG.info("fleetgate listening: " + g.listenerSummary()
-              + "; store: " + (database == null ? "in memory" : "PostgreSQL " + database.where()));
+              + "; store: " + (database == null ? "in memory" : "PostgreSQL " + database.where())
+              + "; transport: " + (vertx.isNativeTransportEnabled() ? "native (epoll)" : "NIO"));
           if (g.tokens.isEphemeral()) {
             LOG.warning("jwt.key (FLEETGATE_JWT_KEY) is not set: tokens are signed with an ephemeral key and stop verifying when this process ends");
           }

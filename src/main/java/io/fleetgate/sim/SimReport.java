@@ -60,11 +60,11 @@ final class SimReport {
     }
     out.printf(Locale.ROOT, "SUMMARY units=%d connects=%d connect_failures=%d disconnects=%d seconds=%.3f qos=%d format=%s"
             + " frames_sent=%d frames_accepted=%d ack_timeouts=%d publish_errors=%d rate_accepted=%.1f"
-            + " p50_us=%d p90_us=%d p99_us=%d p999_us=%d max_us=%d frames_behind=%d%n",
+            + " p50_us=%d p90_us=%d p99_us=%d p999_us=%d max_us=%d frames_behind=%d cpu_us=%d%n",
         run.unitCount(), s.connects.sum(), s.connectFailures.sum(), s.disconnects.sum(), seconds, o.qos(),
         o.format().name().toLowerCase(Locale.ROOT), sent, acked, s.ackTimeouts.sum(), s.publishErrors.sum(),
         rate(acked, seconds), p(h, 50), p(h, 90), p(h, 99), p(h, 99.9), h.getTotalCount() == 0 ? 0 : h.getMaxValue(),
-        s.framesBehind.sum());
+        s.framesBehind.sum(), run.sendingCpuMicros());
   }
 
   static String latencyLine(Histogram h) {

@@ -43,7 +43,7 @@ public final class Simulator {
       System.err.println("fleetgate simulate: " + e.getMessage() + " (see fleetgate simulate --help)");
       return 2;
     }
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setPreferNativeTransport(true));
     try {
       List<Credentials.Unit> units = units(vertx, options, out);
       if (options.provisionOnly()) {

@@ -22,6 +22,8 @@ public final class SimulatorRun {
   private final int unitCount;
   private long sendingSinceNanos;
   private long sendingUntilNanos;
+  private volatile long cpuAtStartNanos = -1;
+  private volatile long cpuAtDrainedNanos = -1;
 
   private SimulatorRun(Vertx vertx, SimOptions options, int unitCount) {
     this.vertx = vertx;
@@ -81,6 +83,7 @@ public final class SimulatorRun {
 
   public Future<Void> startSending() {
     sendingSinceNanos = System.nanoTime();
+    cpuAtStartNanos = processCpuNanos();
     List<Future<Void>> all = new ArrayList<>();
     groups.forEach(g -> all.add(g.startSending()));
     return Future.all(all).mapEmpty();
@@ -92,7 +95,7 @@ public final class SimulatorRun {
     groups.forEach(g -> all.add(g.stopSending()));
     return Future.all(all).compose(v -> {
       sendingUntilNanos = System.nanoTime();
-      return drain(System.currentTimeMillis() + drainMs);
+      return drain(System.currentTimeMillis() + drainMs).onComplete(ar -> cpuAtDrainedNanos = processCpuNanos());
     });
   }
 
@@ -120,6 +123,16 @@ public final class SimulatorRun {
   }
 
   /** Seconds spent sending frames (up to now while still sending). */
+  /** CPU time of this simulator process from the start of sending until drained, in µs (0 if unknown). */
+  public long sendingCpuMicros() {
+    return cpuAtStartNanos < 0 || cpuAtDrainedNanos < 0 ? 0 : (cpuAtDrainedNanos - cpuAtStartNanos) / 1000;
+  }
+
+  private static long processCpuNanos() {
+    return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+        ? os.getProcessCpuTime() : -1;
+  }
+
   public double sendingSeconds() {
     if (sendingSinceNanos == 0) {
       return 0;
