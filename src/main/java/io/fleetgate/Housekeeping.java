@@ -16,7 +16,8 @@ import java.util.logging.Logger;
  * The periodic work of a running gateway: the archive purge (entries past archive.retentionDays), state-history
  * retention (db.historyRetentionDays; on PostgreSQL also the day partitions), event-log retention
  * (events.logRetentionDays), the deletion of expired invitation codes, and the eviction of idle rate-limit
- * buckets. The purges run once at {@link #start()} (whatever expired while the gateway was down), then hourly.
+ * buckets. The purges run once at {@link #start()} (whatever expired while the gateway was down), then hourly;
+ * state history only hourly (its start-up run is the store's, see {@code PgStores.open}).
  */
 final class Housekeeping {
   private static final Logger LOG = Logger.getLogger("fleetgate");
@@ -49,7 +50,8 @@ final class Housekeeping {
   }
 
   void start() {
-    purgeHistory();
+    // no history run now: PostgreSQL ran it when the store opened (partitions before any unit is served), and
+    // the in-memory history starts empty
     timers.add(vertx.setPeriodic(PURGE_INTERVAL_MS, id -> purgeHistory()));
     purgeEventLog();
     timers.add(vertx.setPeriodic(PURGE_INTERVAL_MS, id -> purgeEventLog()));
