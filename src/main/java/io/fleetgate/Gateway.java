@@ -31,12 +31,12 @@ import io.fleetgate.events.SseHub;
 import io.fleetgate.auth.KeyedVerifier;
 import io.fleetgate.auth.PasswordHasher;
 import io.fleetgate.command.CommandService;
-import io.fleetgate.auth.Permission;
 import io.fleetgate.auth.SecretVerifier;
 import io.fleetgate.auth.VerifierKey;
 import io.fleetgate.auth.TokenService;
 import io.fleetgate.config.ConfigException;
 import io.fleetgate.config.GatewayConfig;
+import io.fleetgate.fleet.AdminBootstrap;
 import io.fleetgate.fleet.AdminService;
 import io.fleetgate.device.CommandResultSink;
 import io.fleetgate.ops.ConnectionBudget;
@@ -49,7 +49,6 @@ import io.fleetgate.device.UnitAuthenticator;
 import io.fleetgate.device.UnitLoginFailures;
 import io.fleetgate.device.mqtt.MqttDeviceVerticle;
 import io.fleetgate.device.tcp.TcpDeviceVerticle;
-import io.fleetgate.fleet.ApiClient;
 import io.fleetgate.fleet.FleetDirectory;
 import io.fleetgate.ops.BuildInfo;
 import io.fleetgate.ops.GatewayMetrics;
@@ -81,12 +80,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,8 +92,9 @@ import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
- * The composition root: builds every collaborator from the configuration, loads the working set from the
- * stores and deploys the listeners. Used by {@code run}, {@code demo} and the tests alike.
+ * The composition root: builds every collaborator from the configuration, then has the working set loaded
+ * ({@link WorkingSetLoader}), the administrator ensured ({@link AdminBootstrap}), the listeners deployed and
+ * the periodic work started ({@link Housekeeping}). Used by {@code run}, {@code demo} and the tests alike.
  */
 public final class Gateway {
   private static final Logger LOG = Logger.getLogger("fleetgate");
@@ -151,11 +148,9 @@ public final class Gateway {
   public final AmqpEventSink amqp;
   public final EventConsumers eventConsumers;
   private final List<String> deployments = new ArrayList<>();
-  private final List<Long> timers = new ArrayList<>();
-  private final Clock clock;
-  /** How often expired archive entries are purged and idle rate buckets evicted. */
-  static final long PURGE_INTERVAL_MS = Duration.ofHours(1).toMillis();
-  static final long EVICT_INTERVAL_MS = Duration.ofMinutes(1).toMillis();
+  private final WorkingSetLoader workingSet;
+  private final AdminBootstrap adminBootstrap;
+  private final Housekeeping housekeeping;
   /** Event-log rows waiting for PostgreSQL; beyond, new events are not logged (best effort, see PgEventLogWriter). */
   static final int EVENT_LOG_MAX_PENDING = 50_000;
   /** Listener kind → bound port, in start order. */
@@ -174,7 +169,6 @@ public final class Gateway {
   private Gateway(Vertx vertx, GatewayConfig config, PrometheusMeterRegistry metrics, Clock clock, Stores stores,
       PgDatabase database) {
     this.vertx = vertx;
-    this.clock = clock;
     this.config = config;
     this.metrics = metrics;
     this.database = database;
@@ -254,6 +248,10 @@ public final class Gateway {
     sharingListeners.add(partnerCommandCancellation(commands));
     lifecycleListeners.add(lifecycleEvents());
     sharingListeners.add(sharingEvents());
+    this.workingSet = new WorkingSetLoader(stores, directory, registry, archive, lifecycle, commands, partners, sharing);
+    this.adminBootstrap = new AdminBootstrap(stores.fleets(), directory, secrets);
+    this.housekeeping = new Housekeeping(vertx, clock, stores.states(), config.db().historyRetentionDays(), eventLog,
+        config.events().logRetentionDays(), lifecycle, partners, List.of(apiRate, tokenChecks, tokenPairChecks));
   }
 
   /** The publisher of amqp.url; a URL the client cannot use is a configuration error, not a retry loop. */
@@ -396,13 +394,13 @@ public final class Gateway {
 
   private Future<Gateway> serve() {
     Gateway g = this;
-    return g.loadWorkingSet()
-        .compose(v -> g.bootstrapAdmin())
+    return g.workingSet.load()
+        .compose(v -> g.adminBootstrap.ensure(config.admin()))
         .compose(v -> g.amqp == null ? Future.<Void>succeededFuture() : g.amqp.start())
         .compose(v -> g.deployApi())
         .compose(v -> g.deployDevices())
         .map(v -> {
-          g.startTimers();
+          g.housekeeping.start();
           g.serving = true;
           LOG.info("fleetgate listening: " + g.listenerSummary()
               + "; store: " + (database == null ? "in memory" : "PostgreSQL " + database.where())
@@ -450,158 +448,6 @@ public final class Gateway {
       return bound + " (TLS off: tls.cert unset)";
     }
     return bound + " (TLS: " + tls.engineName() + " engine, " + (tls.clientCertificates() ? "client certificates from tls.clientCa" : "passwords only") + ")";
-  }
-
-  private Future<Void> loadWorkingSet() {
-    return stores.fleets().loadFleets().map(list -> {
-          list.forEach(directory::put);
-          return null;
-        })
-        .compose(v -> stores.fleets().loadClients()).map(list -> {
-          list.forEach(directory::put);
-          return null;
-        })
-        .compose(v -> stores.vehicles().loadUnits()).map(list -> {
-          list.forEach(registry::put);
-          return null;
-        })
-        .compose(v -> stores.vehicles().loadVehicles()).map(list -> {
-          list.forEach(registry::put);
-          return null;
-        })
-        .compose(v -> stores.vehicles().lastSeq()).map(last -> {
-          registry.seqAtLeast(last); // purged and archived vehicles' sequences are never handed out again
-          return null;
-        })
-        .compose(v -> lifecycle.load())
-        // the command queues before the sharings: a sharing that ended while the gateway was down cancels its
-        // partner's queued commands when it is loaded
-        .compose(v -> commands.recover()).map(waiting -> {
-          if (waiting > 0) {
-            LOG.info(waiting + " queued commands wait for their units");
-          }
-          return null;
-        })
-        .compose(v -> stores.sharing().loadPartnerships()).map(list -> {
-          partners.load(list);
-          return null;
-        })
-        .compose(v -> stores.sharing().loadSharings()).map(list -> {
-          sharing.load(list);
-          return null;
-        })
-        .compose(v -> stores.states().loadLatest()).map(this::restoreLatest);
-  }
-
-  /**
-   * Puts the stored latest states back into the working set, and into the archive for archived vehicles (a
-   * restore brings it back); states of vehicles that are neither are ignored.
-   */
-  private Void restoreLatest(List<io.fleetgate.vehicle.StateStore.StoredLatest> list) {
-    Instant now = Instant.now();
-    for (io.fleetgate.vehicle.StateStore.StoredLatest s : list) {
-      io.fleetgate.vehicle.VehicleLive live = registry.live(s.vehicleId());
-      io.fleetgate.vehicle.VehicleArchive.Entry archived = live == null ? archive.get(s.vehicleId()) : null;
-      if (archived != null && archived.live() == null) {
-        live = new io.fleetgate.vehicle.VehicleLive(archived.archived().vehicle().createdAt());
-        archive.attachLive(s.vehicleId(), live);
-      }
-      if (live != null) {
-        live.restore(s.readings(), s.online(), Instant.ofEpochMilli(s.lifeModifiedMs()), s.lastContactMs(), now);
-      }
-    }
-    return null;
-  }
-
-  /**
-   * State-history retention (db.historyRetentionDays); on PostgreSQL also the day partitions: the days
-   * ahead created, the days past retention dropped.
-   */
-  private void purgeHistory() {
-    long cutoff = System.currentTimeMillis() - Duration.ofDays(config.db().historyRetentionDays()).toMillis();
-    stores.states().purgeHistory(cutoff)
-        .onSuccess(n -> {
-          if (n > 0) {
-            LOG.info("deleted " + n + " state-history entries past db.historyRetentionDays");
-          }
-        })
-        .onFailure(e -> LOG.warning("state-history retention failed, retried by the next run: " + e.getMessage()));
-  }
-
-  /** Deletes event-log entries past events.logRetentionDays (PostgreSQL; the in-memory ring bounds itself). */
-  private void purgeEventLog() {
-    long cutoff = clock.millis() - Duration.ofDays(config.events().logRetentionDays()).toMillis();
-    eventLog.purge(cutoff)
-        .onSuccess(n -> {
-          if (n > 0) {
-            LOG.info("deleted " + n + " event-log entries past events.logRetentionDays");
-          }
-        })
-        .onFailure(e -> LOG.warning("event-log retention failed, retried by the next run: " + e.getMessage()));
-  }
-
-  /**
-   * The archive purge (entries past archive.retentionDays), state-history retention, the deletion of expired
-   * invitation codes and the eviction of idle rate-limit buckets.
-   */
-  private void startTimers() {
-    purgeHistory();
-    timers.add(vertx.setPeriodic(PURGE_INTERVAL_MS, id -> purgeHistory()));
-    purgeEventLog();
-    timers.add(vertx.setPeriodic(PURGE_INTERVAL_MS, id -> purgeEventLog()));
-    lifecycle.purgeExpired(); // whatever expired while the gateway was down
-    timers.add(vertx.setPeriodic(PURGE_INTERVAL_MS, id -> lifecycle.purgeExpired()
-        .onSuccess(n -> {
-          if (n > 0) {
-            LOG.info("purged " + n + " archived vehicles past their retention");
-          }
-        })));
-    partners.purgeExpiredInvitations();
-    timers.add(vertx.setPeriodic(PURGE_INTERVAL_MS, id -> partners.purgeExpiredInvitations()));
-    timers.add(vertx.setPeriodic(EVICT_INTERVAL_MS, id -> {
-      apiRate.evictIdle();
-      tokenChecks.evictIdle();
-      tokenPairChecks.evictIdle();
-    }));
-  }
-
-  /**
-   * Ensures a platform administrator exists: the configured one (created or its secret refreshed), or, when
-   * none is configured and none exists, a generated one printed once.
-   */
-  private Future<Void> bootstrapAdmin() {
-    String id = config.admin().clientId();
-    String secret = config.admin().clientSecret();
-    boolean generated = false;
-    if (id == null) {
-      if (directory.hasPlatformAdmin()) {
-        return Future.succeededFuture();
-      }
-      id = "admin-" + randomToken(6);
-      secret = randomToken(24);
-      generated = true;
-    }
-    ApiClient existing = directory.client(id);
-    if (existing != null && !existing.isPlatform()) {
-      return Future.failedFuture(new ConfigException("admin.clientId (FLEETGATE_ADMIN_CLIENT_ID): '" + id + "' is a fleet client, not a platform client"));
-    }
-    String clientId = id;
-    String clientSecret = secret;
-    boolean print = generated;
-    return secrets.hash(clientSecret).compose(hash -> {
-      ApiClient admin = new ApiClient(clientId, null, "administrator", EnumSet.of(Permission.ADMIN), hash,
-          existing != null ? existing.createdAt() : Instant.now());
-      Future<Void> write = existing != null ? stores.fleets().replaceClient(admin) : stores.fleets().insertClient(admin);
-      return write.map(v -> {
-        directory.put(admin);
-        if (print) {
-          System.out.println("Generated the first platform administrator (shown once, store it now):");
-          System.out.println("  client_id:     " + clientId);
-          System.out.println("  client_secret: " + clientSecret);
-        }
-        return null;
-      });
-    });
   }
 
   private Future<Void> deployApi() {
@@ -728,7 +574,7 @@ public final class Gateway {
   /** Undeploys the listeners (the Vert.x instance stays the caller's). */
   public Future<Void> stop() {
     serving = false;
-    timers.forEach(vertx::cancelTimer);
+    housekeeping.stop();
     List<Future<Void>> all = new ArrayList<>();
     for (String id : deployments) {
       all.add(vertx.undeploy(id));
@@ -739,12 +585,6 @@ public final class Gateway {
         .eventually(() -> eventLog.close())
         .eventually(() -> database == null ? Future.succeededFuture() : database.close())
         .onComplete(ar -> secrets.close());
-  }
-
-  static String randomToken(int bytes) {
-    byte[] b = new byte[bytes];
-    new SecureRandom().nextBytes(b);
-    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
   }
 
 }

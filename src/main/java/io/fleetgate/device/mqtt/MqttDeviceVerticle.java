@@ -63,7 +63,8 @@ public final class MqttDeviceVerticle extends VerticleBase implements PortBound 
     io.fleetgate.protocol.binary.BinaryStateDecoder.decode(new byte[] {1, 0, 0, 1, -117, -49, -27, 104, 0, 0, 0, 0, 1, 0}, ts);
     io.fleetgate.protocol.json.CommandResultDecoder.decode(("{\"id\": \"8d7f6a3e-52b1-4c8e-9a51-3f1c2b7e9d10\", "
         + "\"status\": \"FAILED\", \"detail\": \"x\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8), ts);
-    for (Class<?> c : List.of(MqttUnitSession.class, io.fleetgate.device.OrderedAcks.class, InvalidFrameWindow.class, MqttCodes.class,
+    for (Class<?> c : List.of(MqttUnitSession.class, io.fleetgate.device.UnitConnection.class,
+        io.fleetgate.device.UnitConnection.CloseReason.class, io.fleetgate.device.OrderedAcks.class, InvalidFrameWindow.class, MqttCodes.class,
         EndpointReading.class, MqttTopics.class, io.fleetgate.protocol.FrameException.class,
         io.vertx.mqtt.messages.codes.MqttPubAckReasonCode.class, io.vertx.mqtt.messages.codes.MqttSubAckReasonCode.class,
         io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode.class, io.vertx.mqtt.messages.codes.MqttUnsubAckReasonCode.class)) {

@@ -2,17 +2,17 @@ package io.fleetgate.device.mqtt;
 
 import io.fleetgate.command.UnitOfflineException;
 import io.fleetgate.device.OrderedAcks;
+import io.fleetgate.device.UnitConnection;
+import io.fleetgate.device.UnitConnection.CloseReason;
 
 import io.micrometer.core.instrument.Counter;
 import io.fleetgate.command.Command;
 import io.fleetgate.config.GatewayConfig;
-import io.fleetgate.device.DeliveryProofs;
 import io.fleetgate.protocol.json.CommandMessageEncoder;
 import io.fleetgate.device.ConnectRefusedException;
 import io.fleetgate.device.ConnectRefusedException.Reason;
 import io.fleetgate.ops.ConnectionBudget;
 import io.fleetgate.device.DeviceServices;
-import io.fleetgate.device.DeviceSession;
 import io.fleetgate.device.PreLoginLog;
 import io.fleetgate.support.LogSafe;
 import io.fleetgate.protocol.CommandResult;
@@ -29,6 +29,7 @@ import io.fleetgate.support.Futures;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.mqtt.MqttAuth;
@@ -41,7 +42,6 @@ import io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode;
 import io.vertx.mqtt.messages.codes.MqttPubAckReasonCode;
 import io.vertx.mqtt.messages.codes.MqttSubAckReasonCode;
 import io.vertx.mqtt.messages.codes.MqttUnsubAckReasonCode;
-import java.time.Instant;
 import io.fleetgate.tls.ClientCertificate;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,8 +49,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One MQTT connection of a telematics unit, from CONNECT to close. Confined to the event loop of the
- * verticle that accepted it, except {@link #takenOver()}.
+ * The wire side of one MQTT connection of a telematics unit, from CONNECT to close; its {@link UnitConnection}
+ * (the unit's {@code DeviceSession}) does login, takeover, revoke, the keep-alive timer and the close
+ * bookkeeping. Confined to the event loop of the verticle that accepted it, except {@link #acceptsCommands()}.
  *
  * <p>CONNECT: {@code admit → clientIdIsUnitId → authenticate → accept}, any failure → CONNACK refusal. On
  * the TLS listener a verified client certificate authenticates the unit its CN names instead of a password.
@@ -65,7 +66,7 @@ import java.util.logging.Logger;
  * (store error, vehicle removed meanwhile) closes the connection without a PUBACK, so the unit resends the
  * frame after reconnecting. Will messages and the retain flag are ignored; no session state is kept.
  */
-final class MqttUnitSession implements DeviceSession {
+final class MqttUnitSession implements UnitConnection.Wire {
   static final String PROTOCOL = "mqtt";
   /** Room in an MQTT packet for the fixed header, topic, packet id and 5.0 properties around the frame. */
   static final int PACKET_OVERHEAD = 1024;
@@ -73,9 +74,7 @@ final class MqttUnitSession implements DeviceSession {
   private static final int MQTT_5 = 5;
 
   private final MqttEndpoint endpoint;
-  private final Context context;
   private final GatewayConfig.Mqtt config;
-  private final ConnectionBudget budget;
   private final PreLoginLog preLogin;
   private final DeviceServices services;
   private final Counter acceptedJson;
@@ -84,33 +83,24 @@ final class MqttUnitSession implements DeviceSession {
   private final OrderedAcks<MqttPubAckReasonCode> acks;
   private final InvalidFrameWindow invalidFrames;
   private final EndpointReading reading;
+  /** Login, takeover, revoke, keep-alive timer, command proofs and close bookkeeping. */
+  private final UnitConnection<Integer> connection;
 
   /** The unit id the verified client certificate names (TLS listener with tls.clientCa), else null. */
   private String certifiedId;
-  private String unitId;
-  private String vehicleId;
   private MqttTopics topics;
-  private boolean holdsSlot;
   private boolean accepted;
-  private volatile boolean closed;
   private volatile boolean commandsSubscribed;
   /** Subscribed to the commands topic at QoS 1: only then is a command's delivery provable (PUBACK). */
   private volatile boolean commandsAtQos1;
-  /** Commands published and not yet PUBACK'd, by packet id; each has a timer. */
-  /** Commands published at QoS 1, waiting for their PUBACK; made at login. */
-  private DeliveryProofs<Integer> commandProofs;
   private int inflight;
   private boolean paused;
-  private long keepAliveTimeoutMs;
-  private long lastActivityMs;
 
   MqttUnitSession(MqttEndpoint endpoint, Context context, GatewayConfig.Mqtt config, ConnectionBudget budget,
       PreLoginLog preLogin, DeviceServices services) {
     this.preLogin = preLogin;
     this.endpoint = endpoint;
-    this.context = context;
     this.config = config;
-    this.budget = budget;
     this.services = services;
     this.acceptedJson = services.metrics().accepted(PROTOCOL, "json");
     this.acceptedBinary = services.metrics().accepted(PROTOCOL, "binary");
@@ -118,6 +108,8 @@ final class MqttUnitSession implements DeviceSession {
     this.acks = new OrderedAcks<>((id, code) -> sendPuback((int) id, code));
     this.invalidFrames = new InvalidFrameWindow(config.invalidFramesPerMinute());
     this.reading = new EndpointReading(endpoint);
+    this.connection = new UnitConnection<>(this, context, services, budget, LOG, "PUBACK",
+        "is not subscribed to its commands");
   }
 
   /** The largest MQTT packet the listener accepts: a frame of {@code maxFrameBytes} plus its envelope. */
@@ -128,16 +120,6 @@ final class MqttUnitSession implements DeviceSession {
   /** Keep-alive the gateway enforces: the client's, capped; 0 (no keep-alive) becomes the cap. */
   static int effectiveKeepAlive(int requested, int cap) {
     return requested <= 0 || requested > cap ? cap : requested;
-  }
-
-  @Override
-  public String unitId() {
-    return unitId;
-  }
-
-  @Override
-  public String vehicleId() {
-    return vehicleId;
   }
 
   /** Whether the unit subscribed to its commands topic (for command delivery). */
@@ -158,10 +140,9 @@ final class MqttUnitSession implements DeviceSession {
   }
 
   private Future<Void> admit() {
-    if (!budget.tryAcquire()) {
+    if (!connection.admit()) {
       return Future.failedFuture(new ConnectRefusedException(Reason.TOO_MANY_CONNECTIONS, "mqtt.maxConnections reached"));
     }
-    holdsSlot = true;
     return Future.succeededFuture();
   }
 
@@ -191,38 +172,25 @@ final class MqttUnitSession implements DeviceSession {
   }
 
   private void accept(TelematicsUnit unit) {
-    if (closed) {
+    if (connection.isClosed()) {
       return; // the unit left while its password was checked
     }
-    unitId = unit.id();
-    commandProofs = new DeliveryProofs<>(context.owner(), services.commandAckTimeoutMs(), unitId, "PUBACK");
-    vehicleId = unit.vehicleId();
-    topics = MqttTopics.of(unitId);
+    topics = MqttTopics.of(unit.id());
     int keepAlive = effectiveKeepAlive(endpoint.keepAliveTimeSeconds(), config.maxKeepAliveSeconds());
     endpoint.publishAutoAck(false);
     endpoint.subscriptionAutoAck(false);
     endpoint.publishHandler(this::onPublish)
         .subscribeHandler(this::onSubscribe)
         .unsubscribeHandler(this::onUnsubscribe)
-        .pingHandler(v -> touch());
+        .pingHandler(v -> connection.touch());
     endpoint.publishAcknowledgeHandler(this::onCommandAck);
     endpoint.accept(false, connackProperties(keepAlive));
     accepted = true;
-    DeviceSession previous = services.sessions().register(this, () -> setOnline(true));
-    if (previous != null) {
-      LOG.info("unit " + unitId + ": new connection from " + endpoint.remoteAddress() + " takes over the previous one");
-      previous.takenOver();
-    }
-    if (!stillValid(unit)) {
-      // removed or given a new password while this login was checked: the revocation may have missed us
-      LOG.info("unit " + unitId + ": credentials revoked during login, closing");
-      close(MqttDisconnectReasonCode.NOT_AUTHORIZED);
+    if (!connection.login(unit)) {
       return;
     }
-    LOG.fine(() -> "unit " + unitId + ": connected (MQTT " + (v5 ? "5.0" : "3.1.1") + ", keep-alive " + keepAlive + " s)");
-    keepAliveTimeoutMs = (long) Math.ceil(keepAlive * 1500.0);
-    touch();
-    context.owner().setTimer(keepAliveTimeoutMs, this::checkKeepAlive);
+    LOG.fine(() -> "unit " + unit.id() + ": connected (MQTT " + (v5 ? "5.0" : "3.1.1") + ", keep-alive " + keepAlive + " s)");
+    connection.startIdleTimer((long) Math.ceil(keepAlive * 1500.0));
   }
 
   private MqttProperties connackProperties(int keepAlive) {
@@ -250,7 +218,7 @@ final class MqttUnitSession implements DeviceSession {
     } else {
       LOG.log(Level.WARNING, "unit " + who + ": login failed unexpectedly", failure);
     }
-    if (!closed) {
+    if (!connection.isClosed()) {
       try {
         endpoint.reject(MqttCodes.connack(reason, v5));
       } catch (IllegalArgumentException | IllegalStateException alreadyClosed) {
@@ -262,7 +230,7 @@ final class MqttUnitSession implements DeviceSession {
   // ---- PUBLISH ------------------------------------------------------------------------------------------
 
   private void onPublish(MqttPublishMessage msg) {
-    touch();
+    connection.touch();
     if (msg.qosLevel() == MqttQoS.EXACTLY_ONCE) {
       abuse("qos_not_supported", "QoS 2 PUBLISH", MqttDisconnectReasonCode.QOS_NOT_SUPPORTED);
       return;
@@ -292,14 +260,14 @@ final class MqttUnitSession implements DeviceSession {
   private Future<Void> ingestState(ByteBuf payload, long nowMs) {
     Counter accepted = isJson(payload) ? acceptedJson : acceptedBinary;
     return Futures.then(decodeState(payload, nowMs), frame -> Futures.thenMap(
-        services.ingest().apply(vehicleId, frame.readings(), nowMs), applied -> {
+        services.ingest().apply(connection.vehicleId(), frame.readings(), nowMs), applied -> {
           accepted.increment();
           return null;
         }));
   }
 
   private Future<Void> ingestResult(byte[] payload, long nowMs) {
-    return Futures.then(decodeResult(payload, nowMs), result -> services.results().accept(PROTOCOL, vehicleId, result, nowMs));
+    return Futures.then(decodeResult(payload, nowMs), result -> services.results().accept(PROTOCOL, connection.vehicleId(), result, nowMs));
   }
 
   /** An empty payload counts as JSON (the JSON decoder rejects it as {@code empty}). */
@@ -338,15 +306,15 @@ final class MqttUnitSession implements DeviceSession {
       }
       return;
     }
-    LOG.log(Level.WARNING, "unit " + unitId + ": frame not applied, closing so that it is resent: " + LogSafe.escape(failure.getMessage()));
+    LOG.log(Level.WARNING, "unit " + connection.unitId() + ": frame not applied, closing so that it is resent: " + LogSafe.escape(failure.getMessage()));
     close(MqttDisconnectReasonCode.UNSPECIFIED_ERROR);
   }
 
   private void invalidFrame(FrameException e) {
     services.metrics().frameRejected(PROTOCOL, e.reason().label());
-    LOG.info("unit " + unitId + ": invalid frame, " + LogSafe.escape(e.getMessage()));
+    LOG.info("unit " + connection.unitId() + ": invalid frame, " + LogSafe.escape(e.getMessage()));
     if (!v5 && invalidFrames.record(System.currentTimeMillis())) {
-      LOG.info("unit " + unitId + ": " + config.invalidFramesPerMinute() + " invalid frames within a minute, closing");
+      LOG.info("unit " + connection.unitId() + ": " + config.invalidFramesPerMinute() + " invalid frames within a minute, closing");
       close(MqttDisconnectReasonCode.PAYLOAD_FORMAT_INVALID);
     }
   }
@@ -354,7 +322,7 @@ final class MqttUnitSession implements DeviceSession {
   private void notAuthorized(MqttPublishMessage msg) {
     services.metrics().frameRejected(PROTOCOL, "not_authorized");
     if (!v5) {
-      LOG.info("unit " + unitId + ": PUBLISH to topic '" + LogSafe.escape(msg.topicName()) + "' not allowed, closing");
+      LOG.info("unit " + connection.unitId() + ": PUBLISH to topic '" + LogSafe.escape(msg.topicName()) + "' not allowed, closing");
       close(MqttDisconnectReasonCode.NOT_AUTHORIZED);
     } else if (msg.qosLevel() == MqttQoS.AT_LEAST_ONCE) {
       acks.add(msg.messageId()).complete(MqttPubAckReasonCode.NOT_AUTHORIZED);
@@ -362,7 +330,7 @@ final class MqttUnitSession implements DeviceSession {
   }
 
   private void sendPuback(int messageId, MqttPubAckReasonCode code) {
-    if (!closed) {
+    if (!connection.isClosed()) {
       endpoint.publishAcknowledge(messageId, code, MqttProperties.NO_PROPERTIES);
     }
   }
@@ -385,7 +353,7 @@ final class MqttUnitSession implements DeviceSession {
   // ---- SUBSCRIBE ----------------------------------------------------------------------------------------
 
   private void onSubscribe(MqttSubscribeMessage msg) {
-    touch();
+    connection.touch();
     List<MqttSubAckReasonCode> codes = new ArrayList<>(msg.topicSubscriptions().size());
     for (MqttTopicSubscription s : msg.topicSubscriptions()) {
       if (topics.maySubscribe(s.topicName())) {
@@ -398,7 +366,7 @@ final class MqttUnitSession implements DeviceSession {
       }
       services.metrics().frameRejected(PROTOCOL, "not_authorized");
       if (!v5) {
-        LOG.info("unit " + unitId + ": SUBSCRIBE to '" + LogSafe.escape(s.topicName()) + "' not allowed, closing");
+        LOG.info("unit " + connection.unitId() + ": SUBSCRIBE to '" + LogSafe.escape(s.topicName()) + "' not allowed, closing");
         close(MqttDisconnectReasonCode.NOT_AUTHORIZED);
         return;
       }
@@ -406,12 +374,12 @@ final class MqttUnitSession implements DeviceSession {
     }
     endpoint.subscribeAcknowledge(msg.messageId(), codes, MqttProperties.NO_PROPERTIES);
     if (commandsAtQos1) {
-      services.commandReadiness().commandsReady(vehicleId);
+      services.commandReadiness().commandsReady(connection.vehicleId());
     }
   }
 
   private void onUnsubscribe(MqttUnsubscribeMessage msg) {
-    touch();
+    connection.touch();
     List<MqttUnsubAckReasonCode> codes = new ArrayList<>(msg.topics().size());
     for (String t : msg.topics()) {
       boolean own = topics.maySubscribe(t);
@@ -428,7 +396,7 @@ final class MqttUnitSession implements DeviceSession {
 
   @Override
   public boolean acceptsCommands() {
-    return accepted && !closed && commandsAtQos1;
+    return accepted && !connection.isClosed() && commandsAtQos1;
   }
 
   /**
@@ -436,92 +404,60 @@ final class MqttUnitSession implements DeviceSession {
    * proof of delivery. Every pending PUBACK has a timer; closing the connection fails all of them.
    */
   @Override
-  public Future<Void> deliver(Command command) {
-    Promise<Void> proof = Promise.promise();
+  public void sendCommand(Command command, Promise<Void> proof) {
     byte[] payload = CommandMessageEncoder.encode(command.id(), command.name(), command.expiresAt().toEpochMilli());
-    context.runOnContext(v -> publishCommand(payload, proof));
-    return proof.future();
-  }
-
-  private void publishCommand(byte[] payload, Promise<Void> proof) {
-    if (!acceptsCommands()) {
-      proof.tryFail(new UnitOfflineException("unit " + unitId + " is not subscribed to its commands"));
-      return;
-    }
     endpoint.publish(topics.commands(), Buffer.buffer(payload), MqttQoS.AT_LEAST_ONCE, false, false)
-        .onSuccess(packetId -> commandProofs.await(packetId, proof))
-        .onFailure(e -> proof.tryFail(new UnitOfflineException("unit " + unitId + ": " + e.getMessage())));
+        .onSuccess(packetId -> connection.awaitProof(packetId, proof))
+        .onFailure(e -> proof.tryFail(new UnitOfflineException("unit " + connection.unitId() + ": " + e.getMessage())));
   }
 
   private void onCommandAck(Integer packetId) {
-    touch();
-    if (commandProofs != null) {
-      commandProofs.proven(packetId);
-    }
+    connection.touch();
+    connection.proven(packetId);
   }
 
-  // ---- keep-alive, takeover, close ----------------------------------------------------------------------
+  // ---- takeover, revoke, close --------------------------------------------------------------------------
 
-  private void touch() {
-    lastActivityMs = System.nanoTime() / 1_000_000;
-  }
-
-  /** One timer per connection, re-armed for the remaining time instead of being reset by every packet. */
-  private void checkKeepAlive(long timerId) {
-    if (closed) {
-      return;
-    }
-    long idle = System.nanoTime() / 1_000_000 - lastActivityMs;
-    if (idle >= keepAliveTimeoutMs) {
-      LOG.fine(() -> "unit " + unitId + ": keep-alive timeout");
-      close(MqttDisconnectReasonCode.KEEP_ALIVE_TIMEOUT);
-    } else {
-      context.owner().setTimer(keepAliveTimeoutMs - idle, this::checkKeepAlive);
-    }
-  }
-
-  /** Whether the credentials this session logged in with still hold (same hash, vehicle still there). */
-  private boolean stillValid(TelematicsUnit unit) {
-    TelematicsUnit now = services.registry().unit(unit.id());
-    return now != null && now.passwordHash().equals(unit.passwordHash()) && services.registry().vehicle(now.vehicleId()) != null;
+  @Override
+  public SocketAddress remoteAddress() {
+    return endpoint.remoteAddress();
   }
 
   @Override
-  public void revoke() {
-    context.runOnContext(v -> {
-      LOG.info("unit " + unitId + ": credentials revoked (vehicle removed or password changed), closing");
-      close(MqttDisconnectReasonCode.NOT_AUTHORIZED);
-    });
-  }
-
-  @Override
-  public void takenOver() {
-    context.runOnContext(v -> close(MqttDisconnectReasonCode.SESSION_TAKEN_OVER));
+  public void close(CloseReason reason) {
+    switch (reason) {
+      case TAKEN_OVER -> close(MqttDisconnectReasonCode.SESSION_TAKEN_OVER);
+      case REVOKED -> close(MqttDisconnectReasonCode.NOT_AUTHORIZED);
+      case IDLE -> {
+        LOG.fine(() -> "unit " + connection.unitId() + ": keep-alive timeout");
+        close(MqttDisconnectReasonCode.KEEP_ALIVE_TIMEOUT);
+      }
+    }
   }
 
   private void abuse(String reason, String what, MqttDisconnectReasonCode code) {
     services.metrics().frameRejected(PROTOCOL, reason);
-    LOG.info("unit " + unitId + ": " + what + " not allowed, closing");
+    LOG.info("unit " + connection.unitId() + ": " + what + " not allowed, closing");
     close(code);
   }
 
   private void onException(Throwable t) {
-    if (closed) {
+    if (connection.isClosed()) {
       return;
     }
     String reason = t instanceof io.netty.handler.codec.TooLongFrameException
         || t.getCause() instanceof io.netty.handler.codec.TooLongFrameException ? "too_large" : "malformed_packet";
     services.metrics().frameRejected(PROTOCOL, reason);
-    if (unitId == null) {
+    if (connection.unitId() == null) {
       preLogin.violation(endpoint.remoteAddress(), "protocol error, " + PreLoginLog.describe(t));
     } else {
-      LOG.info("unit " + unitId + ": protocol error, closing: " + PreLoginLog.describe(t));
+      LOG.info("unit " + connection.unitId() + ": protocol error, closing: " + PreLoginLog.describe(t));
     }
     close(reason.equals("too_large") ? MqttDisconnectReasonCode.PACKET_TOO_LARGE : MqttDisconnectReasonCode.MALFORMED_PACKET);
   }
 
   private void close(MqttDisconnectReasonCode code) {
-    if (closed) {
+    if (connection.isClosed()) {
       return;
     }
     try {
@@ -536,24 +472,6 @@ final class MqttUnitSession implements DeviceSession {
   }
 
   private void onClose(Void v) {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    if (commandProofs != null) {
-      commandProofs.failAll();
-    }
-    if (holdsSlot) {
-      budget.release();
-    }
-    if (accepted) {
-      // after a takeover the newer session is current: this close leaves the life status alone
-      services.sessions().unregister(this, () -> setOnline(false));
-      LOG.fine(() -> "unit " + unitId + ": disconnected");
-    }
-  }
-
-  private void setOnline(boolean online) {
-    services.ingest().setOnline(vehicleId, online, Instant.now());
+    connection.closed();
   }
 }

@@ -2,15 +2,15 @@ package io.fleetgate.device.tcp;
 
 import io.fleetgate.command.UnitOfflineException;
 import io.fleetgate.device.OrderedAcks;
+import io.fleetgate.device.UnitConnection;
+import io.fleetgate.device.UnitConnection.CloseReason;
 
 import io.micrometer.core.instrument.Counter;
-import io.fleetgate.device.DeliveryProofs;
 import io.fleetgate.command.Command;
 import io.fleetgate.config.GatewayConfig;
 import io.fleetgate.device.ConnectRefusedException;
 import io.fleetgate.device.ConnectRefusedException.Reason;
 import io.fleetgate.device.DeviceServices;
-import io.fleetgate.device.DeviceSession;
 import io.fleetgate.device.PreLoginLog;
 import io.fleetgate.support.LogSafe;
 import io.fleetgate.ops.ConnectionBudget;
@@ -32,14 +32,15 @@ import io.netty.buffer.ByteBuf;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
-import java.time.Instant;
+import io.vertx.core.net.SocketAddress;
 import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One TCP connection of a telematics unit, from accept to close. Confined to the event loop of the verticle
- * that accepted it, except {@link #takenOver()}, {@link #revoke()} and {@link #deliver}, which hop onto it.
+ * The wire side of one TCP connection of a telematics unit, from accept to close; its {@link UnitConnection}
+ * (the unit's {@code DeviceSession}) does login, takeover, revoke, the silence timer and the close
+ * bookkeeping. Confined to the event loop of the verticle that accepted it, except {@link #acceptsCommands()}.
  *
  * <p>Bytes → {@link TcpFrameDecoder} → frames → {@link TcpMessageDecoder} → one handler per type. LOGIN:
  * {@code authenticate → register (takeover) → LOGIN_ACK 0 → commands ready}. STATE: {@code ingest →
@@ -61,40 +62,31 @@ import java.util.logging.Logger;
  * closes without an ack, so the unit resends after reconnecting. For commands the COMMAND_RESULT is the
  * proof of delivery ({@code command.ackTimeoutSeconds} bounds the wait for it).
  */
-final class TcpUnitSession implements DeviceSession {
+final class TcpUnitSession implements UnitConnection.Wire {
   static final String PROTOCOL = "tcp";
   private static final Logger LOG = Logger.getLogger("fleetgate.tcp");
 
   private enum Phase { AWAIT_LOGIN, AUTHENTICATING, ONLINE, CLOSING }
 
-  /** A COMMAND written and waiting for its COMMAND_RESULT. */
-
   private final NetSocket socket;
   private final Context context;
   private final GatewayConfig.Tcp config;
   private final PreLoginLog preLogin;
-  private final ConnectionBudget budget;
   private final DeviceServices services;
   private final Counter accepted;
   private final TcpFrameDecoder decoder = new TcpFrameDecoder();
   private final OrderedAcks<Boolean> stateAcks = new OrderedAcks<>((seq, applied) -> queueStateAck(seq), this::stateAcksDue);
   /** STATE_ACK frames encoded and not yet written: one write per read batch instead of one per frame. */
   private ByteBuf pendingAcks;
-  /** COMMAND frames sent, waiting for their COMMAND_RESULT (the proof of delivery); made at login. */
-  private DeliveryProofs<UUID> commandProofs;
   private final long silenceTimeoutMs;
+  /** Login, takeover, revoke, silence timer, command proofs (keyed by command id) and close bookkeeping. */
+  private final UnitConnection<UUID> connection;
 
   private Phase phase = Phase.AWAIT_LOGIN;
-  private volatile boolean closed;
-  private boolean holdsSlot;
-  private boolean registered;
-  private String unitId;
-  private String vehicleId;
   private int inflight;
   private boolean paused;
   private boolean draining;
   private long loginTimer = -1;
-  private long lastActivityMs;
 
   TcpUnitSession(NetSocket socket, Context context, GatewayConfig.Tcp config, ConnectionBudget budget, PreLoginLog preLogin,
       DeviceServices services) {
@@ -102,20 +94,11 @@ final class TcpUnitSession implements DeviceSession {
     this.socket = socket;
     this.context = context;
     this.config = config;
-    this.budget = budget;
     this.services = services;
     this.accepted = services.metrics().accepted(PROTOCOL, "binary");
     this.silenceTimeoutMs = config.heartbeatSeconds() * 1500L;
-  }
-
-  @Override
-  public String unitId() {
-    return unitId;
-  }
-
-  @Override
-  public String vehicleId() {
-    return vehicleId;
+    this.connection = new UnitConnection<>(this, context, services, budget, LOG, "COMMAND_RESULT",
+        "is not connected over TCP");
   }
 
   /** Whether reading is paused now (for tests; read off the event loop, so only eventually exact). */
@@ -130,14 +113,13 @@ final class TcpUnitSession implements DeviceSession {
 
   void start() {
     socket.closeHandler(this::onClose).exceptionHandler(this::onException);
-    if (!budget.tryAcquire()) {
+    if (!connection.admit()) {
       LOG.info("TCP connection from " + socket.remoteAddress() + " refused: tcp.maxConnections reached");
       services.metrics().tcpLoginRefused(Reason.TOO_MANY_CONNECTIONS.label());
-      closed = true; // nothing of this session to undo
+      connection.closed(); // nothing of this session to undo
       socket.close();
       return;
     }
-    holdsSlot = true;
     socket.handler(this::onData).drainHandler(v -> readingChanged());
     loginTimer = context.owner().setTimer(config.loginTimeoutSeconds() * 1000L, t -> onLoginTimeout());
   }
@@ -145,7 +127,7 @@ final class TcpUnitSession implements DeviceSession {
   // ---- bytes → frames -----------------------------------------------------------------------------------
 
   private void onData(Buffer data) {
-    touch();
+    connection.touch();
     decoder.append(((BufferInternal) data).getByteBuf());
     drain();
   }
@@ -231,7 +213,7 @@ final class TcpUnitSession implements DeviceSession {
 
   private void badFrame(String reason, String detail) {
     services.metrics().frameRejected(PROTOCOL, reason);
-    if (unitId == null) {
+    if (connection.unitId() == null) {
       preLogin.violation(socket.remoteAddress(), "bad frame, " + LogSafe.escape(detail));
     } else {
       LOG.info(who() + ": bad frame, " + LogSafe.escape(detail) + "; closing");
@@ -256,30 +238,18 @@ final class TcpUnitSession implements DeviceSession {
   }
 
   private void accept(TelematicsUnit unit) {
-    if (closed || phase == Phase.CLOSING) {
+    if (connection.isClosed() || phase == Phase.CLOSING) {
       return; // the unit left (or timed out) while its password was checked
     }
     context.owner().cancelTimer(loginTimer);
-    unitId = unit.id();
-    commandProofs = new DeliveryProofs<>(context.owner(), services.commandAckTimeoutMs(), unitId, "COMMAND_RESULT");
-    vehicleId = unit.vehicleId();
     phase = Phase.ONLINE;
-    registered = true;
-    DeviceSession previous = services.sessions().register(this, () -> setOnline(true));
-    if (previous != null) {
-      LOG.info("unit " + unitId + ": new TCP connection from " + socket.remoteAddress() + " takes over the previous one");
-      previous.takenOver();
-    }
-    if (!stillValid(unit)) {
-      LOG.info("unit " + unitId + ": credentials revoked during login, closing");
-      close();
+    if (!connection.login(unit)) {
       return;
     }
     send(new TcpMessage.LoginAck(TcpMessage.LoginAck.OK));
-    LOG.fine(() -> "unit " + unitId + ": logged in over TCP");
-    touch();
-    context.owner().setTimer(silenceTimeoutMs, this::checkSilence);
-    services.commandReadiness().commandsReady(vehicleId);
+    LOG.fine(() -> "unit " + unit.id() + ": logged in over TCP");
+    connection.startIdleTimer(silenceTimeoutMs);
+    services.commandReadiness().commandsReady(unit.vehicleId());
     drain(); // frames the unit sent right behind its LOGIN
   }
 
@@ -307,18 +277,12 @@ final class TcpUnitSession implements DeviceSession {
     }
   }
 
-  /** Whether the credentials this session logged in with still hold (same hash, vehicle still there). */
-  private boolean stillValid(TelematicsUnit unit) {
-    TelematicsUnit now = services.registry().unit(unit.id());
-    return now != null && now.passwordHash().equals(unit.passwordHash()) && services.registry().vehicle(now.vehicleId()) != null;
-  }
-
   // ---- STATE and COMMAND_RESULT -------------------------------------------------------------------------
 
   private void onState(TcpMessage.State state, long nowMs) {
     OrderedAcks<Boolean>.Pending ack = stateAcks.add(state.frame().seq());
     begin();
-    services.ingest().apply(vehicleId, state.frame().readings(), nowMs).onComplete(ar -> {
+    services.ingest().apply(connection.vehicleId(), state.frame().readings(), nowMs).onComplete(ar -> {
       end();
       if (ar.succeeded()) {
         accepted.increment();
@@ -330,9 +294,9 @@ final class TcpUnitSession implements DeviceSession {
   }
 
   private void onResult(TcpMessage.Result message, long nowMs) {
-    commandProofs.proven(message.result().id()); // the result proves the delivery: DELIVERED first, then the result
+    connection.proven(message.result().id()); // the result proves the delivery: DELIVERED first, then the result
     begin();
-    services.results().accept(PROTOCOL, vehicleId, message.result(), nowMs).onComplete(ar -> {
+    services.results().accept(PROTOCOL, connection.vehicleId(), message.result(), nowMs).onComplete(ar -> {
       end();
       if (ar.failed()) {
         handOffFailed(ar.cause());
@@ -341,7 +305,7 @@ final class TcpUnitSession implements DeviceSession {
   }
 
   private void handOffFailed(Throwable failure) {
-    LOG.log(Level.WARNING, "unit " + unitId + ": frame not applied, closing so that it is resent: " + LogSafe.escape(failure.getMessage()));
+    LOG.log(Level.WARNING, "unit " + connection.unitId() + ": frame not applied, closing so that it is resent: " + LogSafe.escape(failure.getMessage()));
     close();
   }
 
@@ -358,36 +322,25 @@ final class TcpUnitSession implements DeviceSession {
 
   @Override
   public boolean acceptsCommands() {
-    return phase == Phase.ONLINE && !closed;
+    return phase == Phase.ONLINE && !connection.isClosed();
   }
 
   /** Writes a COMMAND frame; its COMMAND_RESULT is the proof of delivery, awaited with a timer. */
-  @Override
-  public Future<Void> deliver(Command command) {
-    Promise<Void> proof = Promise.promise();
-    context.runOnContext(v -> sendCommand(command, proof));
-    return proof.future();
-  }
 
-  private void sendCommand(Command command, Promise<Void> proof) {
-    if (!acceptsCommands()) {
-      proof.tryFail(new UnitOfflineException("unit " + unitId + " is not connected over TCP"));
-      return;
-    }
+  @Override
+  public void sendCommand(Command command, Promise<Void> proof) {
     if (CommandCodes.code(command.name()) < 0) {
       proof.tryFail(new UnitOfflineException("command " + command.name() + " has no TCP command code"));
       return;
     }
-    commandProofs.await(command.id(), proof);
+    connection.awaitProof(command.id(), proof);
     send(new TcpMessage.Command(command.id(), command.name(), command.expiresAt().toEpochMilli()));
   }
 
-
-
-  // ---- writing, silence, takeover, close ----------------------------------------------------------------
+  // ---- writing, takeover, close ----------------------------------------------------------------
 
   private void send(TcpMessage message) {
-    if (phase == Phase.CLOSING || closed) {
+    if (phase == Phase.CLOSING || connection.isClosed()) {
       return;
     }
     writeStateAcks(); // frames leave in the order they were decided
@@ -399,7 +352,7 @@ final class TcpUnitSession implements DeviceSession {
 
   /** Appends a STATE_ACK to the pending batch (encoded straight into the channel's pooled buffer). */
   private void queueStateAck(long seq) {
-    if (phase == Phase.CLOSING || closed) {
+    if (phase == Phase.CLOSING || connection.isClosed()) {
       return;
     }
     if (pendingAcks == null) {
@@ -422,7 +375,7 @@ final class TcpUnitSession implements DeviceSession {
       return;
     }
     pendingAcks = null;
-    if (phase == Phase.CLOSING || closed) {
+    if (phase == Phase.CLOSING || connection.isClosed()) {
       acks.release();
       return;
     }
@@ -432,36 +385,23 @@ final class TcpUnitSession implements DeviceSession {
     }
   }
 
-  private void touch() {
-    lastActivityMs = System.nanoTime() / 1_000_000;
+  @Override
+  public SocketAddress remoteAddress() {
+    return socket.remoteAddress();
   }
 
-  /** One timer per connection, re-armed for the remaining time instead of being reset by every frame. */
-  private void checkSilence(long timerId) {
-    if (closed || phase == Phase.CLOSING) {
-      return;
-    }
-    long idle = System.nanoTime() / 1_000_000 - lastActivityMs;
-    if (idle >= silenceTimeoutMs) {
+  @Override
+  public boolean closing() {
+    return phase == Phase.CLOSING;
+  }
+
+  @Override
+  public void close(CloseReason reason) {
+    if (reason == CloseReason.IDLE) {
       services.metrics().frameRejected(PROTOCOL, "silence_timeout");
-      LOG.info("unit " + unitId + ": silent for " + idle + " ms, closing");
-      close();
-    } else {
-      context.owner().setTimer(silenceTimeoutMs - idle, this::checkSilence);
+      LOG.info("unit " + connection.unitId() + ": silent for " + connection.idleMs() + " ms, closing");
     }
-  }
-
-  @Override
-  public void revoke() {
-    context.runOnContext(v -> {
-      LOG.info("unit " + unitId + ": credentials revoked (vehicle removed or password changed), closing");
-      close();
-    });
-  }
-
-  @Override
-  public void takenOver() {
-    context.runOnContext(v -> close());
+    close();
   }
 
   private void closeWith(int errorCode) {
@@ -470,7 +410,7 @@ final class TcpUnitSession implements DeviceSession {
 
   /** Writes a last frame, then closes once it is flushed. */
   private void closeWith(TcpMessage last) {
-    if (phase == Phase.CLOSING || closed) {
+    if (phase == Phase.CLOSING || connection.isClosed()) {
       return;
     }
     writeStateAcks(); // the frames before the bad one were applied: their acks go first
@@ -479,7 +419,7 @@ final class TcpUnitSession implements DeviceSession {
   }
 
   private void close() {
-    if (phase == Phase.CLOSING || closed) {
+    if (phase == Phase.CLOSING || connection.isClosed()) {
       return;
     }
     phase = Phase.CLOSING;
@@ -491,37 +431,20 @@ final class TcpUnitSession implements DeviceSession {
   }
 
   private void onClose(Void v) {
-    if (closed) {
+    if (!connection.closed()) {
       return;
     }
-    closed = true;
     phase = Phase.CLOSING;
     if (loginTimer >= 0) {
       context.owner().cancelTimer(loginTimer);
-    }
-    if (commandProofs != null) {
-      commandProofs.failAll();
     }
     if (pendingAcks != null) {
       pendingAcks.release();
       pendingAcks = null;
     }
-    if (holdsSlot) {
-      budget.release();
-    }
-    if (registered) {
-      // after a takeover the newer session is current: this close leaves the life status alone
-      services.sessions().unregister(this, () -> setOnline(false));
-      LOG.fine(() -> "unit " + unitId + ": TCP connection closed");
-    }
-  }
-
-  /** Through the ingest service, like MQTT, so that the change is also a LIFE_STATUS_CHANGED event. */
-  private void setOnline(boolean online) {
-    services.ingest().setOnline(vehicleId, online, Instant.now());
   }
 
   private String who() {
-    return unitId != null ? "unit " + unitId : "TCP connection from " + socket.remoteAddress();
+    return connection.unitId() != null ? "unit " + connection.unitId() : "TCP connection from " + socket.remoteAddress();
   }
 }

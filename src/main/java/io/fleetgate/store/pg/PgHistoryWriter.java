@@ -11,63 +11,45 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.sqlclient.Tuple;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Group commit of state-history rows: {@link #add} queues a row (from any event loop) and returns a future
- * that completes once its row is committed. One batch is in flight at a time, on a context of its own:
- * whatever queued while it ran is the next batch (up to {@link #MAX_BATCH} rows, one multi-row
- * {@code INSERT ... SELECT FROM unnest(...)}), so batches grow with the load and a row never waits for a
- * timer. Rows are committed in the order they were added, so ids increase in arrival order.
+ * Group commit of state-history rows ({@link PgBatchWriter}): {@link #add} queues a row (from any event loop)
+ * and returns a future that completes once its row is committed. Rows are committed in the order they were
+ * added, so ids increase in arrival order.
  *
  * <p>Bounded: at most {@code maxPendingRows} rows wait (queued or in flight); beyond that {@link #add} fails
  * at once with {@link StoreUnavailableException}. The database down or slow: the batch in flight is retried
- * with back-off (100 ms doubling to 5 s) until it commits, the rows behind it wait in order, and their units
- * stay unacknowledged (their sessions pause reading). A batch the database refuses for a reason of its own
- * (not a lost connection) fails its rows, which their units resend.
+ * with back-off until it commits, the rows behind it wait in order, and their units stay unacknowledged
+ * (their sessions pause reading). A batch the database refuses for a reason of its own (not a lost
+ * connection) fails its rows, which their units resend.
  */
-final class PgHistoryWriter {
+final class PgHistoryWriter implements PgBatchWriter.Table<PgHistoryWriter.Row> {
   private static final Logger LOG = Logger.getLogger("fleetgate.store");
   /** Rows per INSERT: large enough for the insert rate, small enough to keep one statement short. */
   static final int MAX_BATCH = 4000;
-  static final long MIN_BACKOFF_MS = 100;
-  static final long MAX_BACKOFF_MS = 5000;
   static final String INSERT = "INSERT INTO state_history (vehicle_id, recorded_at, readings) "
       + "SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[])";
 
   /** One row waiting to be committed, and who waits for it. */
-  private record Row(String vehicleId, long recordedAtMs, Buffer readings, ContextInternal caller, Promise<Void> done) {}
+  record Row(String vehicleId, long recordedAtMs, Buffer readings, ContextInternal caller, Promise<Void> done) {}
 
   private final PgDatabase db;
-  private final ContextInternal context;
-  private final int maxPending;
-  private final ReentrantLock lock = new ReentrantLock();
-  /** Guarded by {@link #lock}. */
-  private final ArrayDeque<Row> queue = new ArrayDeque<>();
-  /** Rows queued or in flight; guarded by {@link #lock}. */
-  private int pending;
-  /** A flush is scheduled or running (only one at a time); guarded by {@link #lock}. */
-  private boolean flushing;
-  /** Last flush failed because the database was not there (for readiness and logs); confined to {@link #context}. */
+  private final PgBatchWriter<Row> writer;
+  /** Last write failed because the database was not there (for readiness and logs); set on the writer's context. */
   private volatile boolean failing;
-  private long backoffMs = MIN_BACKOFF_MS;
-  /** The future of the row added last; guarded by {@link #lock}. */
-  private Future<Void> last = Future.succeededFuture();
-  /** Set by {@link #stop}: a batch that cannot be written is failed instead of retried. */
-  private volatile boolean stopped;
   private Timer flushTimer;
   private Counter failedFlushes;
 
   PgHistoryWriter(PgDatabase db, int maxPendingRows) {
     this.db = db;
-    this.context = ((VertxInternal) db.vertx).createEventLoopContext();
-    this.maxPending = maxPendingRows;
+    this.writer = new PgBatchWriter<>(db, MAX_BATCH, maxPendingRows, this);
   }
 
   /** One set of meters for all the writers of a store. */
@@ -88,40 +70,21 @@ final class PgHistoryWriter {
   /** Queues a row; the future completes on the caller's context once the row is committed. */
   Future<Void> add(String vehicleId, long recordedAtMs, Buffer readings) {
     ContextInternal caller = ((VertxInternal) db.vertx).getOrCreateContext();
-    // completed on the caller's context by settle(), one task per context and batch (not one hop per row)
+    // completed on the caller's context by settled(), one task per context and batch (not one hop per row)
     Promise<Void> done = Promise.promise();
-    boolean start;
-    lock.lock();
-    try {
-      if (pending >= maxPending) {
-        return Future.failedFuture(new StoreUnavailableException("state history: " + pending
-            + " rows wait for PostgreSQL (db.maxPendingRows); not acknowledged", null));
-      }
-      queue.add(new Row(vehicleId, recordedAtMs, readings, caller, done));
-      last = done.future();
-      pending++;
-      start = !flushing;
-      flushing = true;
-    } finally {
-      lock.unlock();
-    }
-    if (start) {
-      context.runOnContext(v -> flushNext());
+    if (!writer.offer(new Row(vehicleId, recordedAtMs, readings, caller, done))) {
+      return Future.failedFuture(new StoreUnavailableException("state history: " + writer.pending()
+          + " rows wait for PostgreSQL (db.maxPendingRows); not acknowledged", null));
     }
     return done.future();
   }
 
   int pending() {
-    lock.lock();
-    try {
-      return pending;
-    } finally {
-      lock.unlock();
-    }
+    return writer.pending();
   }
 
   int capacity() {
-    return maxPending;
+    return writer.capacity();
   }
 
   boolean failing() {
@@ -130,12 +93,7 @@ final class PgHistoryWriter {
 
   /** Completes (never fails) once every row added so far is committed or failed: rows go in order. */
   Future<Void> barrier() {
-    lock.lock();
-    try {
-      return last.otherwiseEmpty();
-    } finally {
-      lock.unlock();
-    }
+    return writer.barrier();
   }
 
   /**
@@ -143,33 +101,11 @@ final class PgHistoryWriter {
    * added later still fail fast once the pool is closed.
    */
   void stop() {
-    stopped = true;
+    writer.stop();
   }
 
-  /** On {@link #context}: takes the next batch, or ends the flush when the queue is empty. */
-  private void flushNext() {
-    List<Row> batch;
-    lock.lock();
-    try {
-      if (queue.isEmpty()) {
-        flushing = false;
-        batch = null;
-      } else {
-        batch = new ArrayList<>(Math.min(queue.size(), MAX_BATCH));
-        while (batch.size() < MAX_BATCH && !queue.isEmpty()) {
-          batch.add(queue.poll());
-        }
-      }
-    } finally {
-      lock.unlock();
-    }
-    if (batch == null) {
-      return;
-    }
-    write(batch);
-  }
-
-  private void write(List<Row> batch) {
+  @Override
+  public Future<?> insert(List<Row> batch) {
     int n = batch.size();
     String[] vehicles = new String[n];
     Long[] times = new Long[n];
@@ -181,49 +117,39 @@ final class PgHistoryWriter {
       readings[i] = r.readings();
     }
     long started = System.nanoTime();
-    db.guard(db.pool.preparedQuery(INSERT).execute(Tuple.of(vehicles, times, readings))).onComplete(ar -> {
+    return db.guard(db.pool.preparedQuery(INSERT).execute(Tuple.of(vehicles, times, readings))).onComplete(ar -> {
       if (flushTimer != null) {
         flushTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-      }
-      if (ar.succeeded()) {
-        if (failing) {
-          LOG.info("state history: PostgreSQL " + db.where() + " takes rows again");
-        }
-        failing = false;
-        backoffMs = MIN_BACKOFF_MS;
-        settle(batch, null);
-        flushNext();
-      } else if (PgDatabase.unavailable(ar.cause()) && !stopped) {
-        if (failedFlushes != null) {
-          failedFlushes.increment();
-        }
-        if (!failing) {
-          LOG.warning("state history: PostgreSQL unavailable, " + pending() + " rows wait (retrying): " + ar.cause().getMessage());
-        }
-        failing = true;
-        long delay = backoffMs;
-        backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
-        context.setTimer(delay, t -> write(batch));
-      } else {
-        if (failedFlushes != null) {
-          failedFlushes.increment();
-        }
-        LOG.log(Level.WARNING, "state history: PostgreSQL refused a batch of " + n + " rows; their units resend", ar.cause());
-        settle(batch, ar.cause());
-        flushNext();
       }
     });
   }
 
-  private void settle(List<Row> batch, Throwable failure) {
-    lock.lock();
-    try {
-      pending -= batch.size();
-    } finally {
-      lock.unlock();
+  @Override
+  public void retrying(Throwable cause) {
+    if (failedFlushes != null) {
+      failedFlushes.increment();
+    }
+    if (!failing) {
+      LOG.warning("state history: PostgreSQL unavailable, " + pending() + " rows wait (retrying): " + cause.getMessage());
+    }
+    failing = true;
+  }
+
+  @Override
+  public void settled(List<Row> batch, Throwable failure) {
+    if (failure == null) {
+      if (failing) {
+        LOG.info("state history: PostgreSQL " + db.where() + " takes rows again");
+      }
+      failing = false;
+    } else {
+      if (failedFlushes != null) {
+        failedFlushes.increment();
+      }
+      LOG.log(Level.WARNING, "state history: PostgreSQL refused a batch of " + batch.size() + " rows; their units resend", failure);
     }
     // the rows of one caller context (an event loop) are completed by one task on it, in batch order
-    java.util.Map<ContextInternal, List<Row>> byCaller = new java.util.IdentityHashMap<>();
+    Map<ContextInternal, List<Row>> byCaller = new IdentityHashMap<>();
     for (int i = 0, n = batch.size(); i < n; i++) {
       Row r = batch.get(i);
       byCaller.computeIfAbsent(r.caller(), c -> new ArrayList<>()).add(r);

@@ -64,7 +64,21 @@ public final class PgStateStore implements StateStore {
    * failure is logged, not fatal: rows land in the default partition until the next run creates the day.
    */
   public Future<Void> preparePartitions() {
-    return maintain(Long.MIN_VALUE).<Void>mapEmpty()
+    return preparePartitions(Long.MIN_VALUE);
+  }
+
+  /**
+   * The start-up run of the partition maintenance, retention included (history before {@code retainFromMs}
+   * goes), so that the periodic runs need not repeat it at once; a failure is logged, not fatal.
+   */
+  public Future<Void> preparePartitions(long retainFromMs) {
+    return maintain(retainFromMs)
+        .<Void>map(o -> {
+          if (o.deletedRows() > 0) {
+            LOG.info("deleted " + o.deletedRows() + " state-history entries past db.historyRetentionDays");
+          }
+          return null;
+        })
         .recover(e -> {
           LOG.warning("state history: partitions not prepared (rows go to the default partition until the next run): " + e.getMessage());
           return Future.succeededFuture();

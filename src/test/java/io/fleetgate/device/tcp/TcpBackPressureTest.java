@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetgate.TestGateway;
+import io.fleetgate.device.UnitConnection;
 import io.fleetgate.events.Event;
 import io.fleetgate.events.EventSink;
 import io.fleetgate.events.EventType;
@@ -77,7 +78,7 @@ class TcpBackPressureTest {
       try (RawUnit unit = new RawUnit(socket)) {
         unit.send(new Login(u.id(), TcpDeviceTest.PASSWORD));
         assertEquals(new LoginAck(0), unit.read());
-        TcpUnitSession session = (TcpUnitSession) gw.gateway.devices.sessions().current(u.id());
+        TcpUnitSession session = (TcpUnitSession) ((UnitConnection<?>) gw.gateway.devices.sessions().current(u.id())).wire();
 
         AtomicLong written = new AtomicLong();
         AtomicBoolean writerFailed = new AtomicBoolean();
