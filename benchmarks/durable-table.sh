@@ -135,7 +135,7 @@ measure() {
     f=$(summary_field "$line" rate_accepted)
     [[ -n "$f" ]] || { echo "simulator $i printed no summary:" >&2; tail -5 "$WORK/sim.$i.out" >&2; return 1; }
     rate=$(awk -v a="$rate" -v b="$f" 'BEGIN { print a + b }')
-    sim_cpu=$((sim_cpu + $(summary_field "$line" cpu_us)))
+    sim_cpu=$((sim_cpu + $(summary_field "$line" cpu_us) + 0)) # + 0: an older simulator has no cpu_us
     sim_frames=$((sim_frames + $(summary_field "$line" frames_accepted)))
   done
   local secs frames; secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
