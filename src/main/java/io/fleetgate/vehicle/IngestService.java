@@ -52,6 +52,14 @@ public final class IngestService {
         v -> Futures.thenMap(events.stateRecorded(vehicle, applied, nowMs), x -> applied));
   }
 
+  /**
+   * Whether the durable store's or a confirming event sink's buffer nears its bound: sessions then read no
+   * more from a connection while it has frames in flight (the units slow down instead of being refused).
+   */
+  public boolean congested() {
+    return states.congested() || events.congested();
+  }
+
   /** A unit connected or its last session ended: sets ONLINE/OFFLINE and, if that changed it, tells the events. */
   public void setOnline(String vehicleId, boolean online, java.time.Instant at) {
     VehicleLive live = registry.live(vehicleId);

@@ -34,6 +34,11 @@ public interface VehicleEvents {
    */
   Future<Void> stateRecorded(Vehicle vehicle, List<Reading> applied, long atMs);
 
+  /** Whether a confirming sink's buffer nears its bound (see {@link StateStore#congested}). Hot path: cheap. */
+  default boolean congested() {
+    return false;
+  }
+
   /** Added or restored. */
   void added(Vehicle vehicle);
 

@@ -56,7 +56,8 @@ import java.util.logging.Logger;
  * the TLS listener a verified client certificate authenticates the unit its CN names instead of a password.
  * PUBLISH: {@code authorize topic → decode → hand off (ingest or result sink) → PUBACK}, QoS 1 PUBACKs in
  * arrival order and only after the hand-off succeeded. Reading pauses while more than
- * {@code maxInflightPerConnection} frames are in flight.
+ * {@code maxInflightPerConnection} frames are in flight, or while any are and the ingest path is congested
+ * (the durable store's or the broker's buffer near its bound).
  *
  * <p>Decisions the contract leaves open: QoS 2 is not supported (5.0: CONNACK announces Maximum QoS 1 and a
  * QoS 2 PUBLISH gets DISCONNECT 0x9B; 3.1.1: the connection is closed). The invalid-frame limit applies to
@@ -367,19 +368,36 @@ final class MqttUnitSession implements DeviceSession {
     }
   }
 
-  /** A frame is in flight; stop reading while too many are. */
+  /**
+   * A frame is in flight; stop reading while too many are, or while the store's or broker's buffer nears its
+   * bound (then one frame in flight is enough: its end resumes reading, so every paused connection has a way
+   * back, and the buffer is not filled by thousands of connections' windows until it must refuse frames).
+   */
   private void begin() {
-    if (++inflight > config.maxInflightPerConnection() && !paused) {
-      paused = true;
-      reading.pause();
+    ++inflight;
+    if (paused) {
+      return;
+    }
+    if (inflight > config.maxInflightPerConnection()) {
+      pause("inflight");
+    } else if (services.ingest().congested()) {
+      pause("congested");
     }
   }
 
   private void end() {
-    if (--inflight <= config.maxInflightPerConnection() / 2 && paused) {
+    --inflight;
+    if (paused && (inflight == 0 || inflight <= config.maxInflightPerConnection() / 2 && !services.ingest().congested())) {
       paused = false;
       reading.resume();
+      services.metrics().readResumed(PROTOCOL);
     }
+  }
+
+  private void pause(String cause) {
+    paused = true;
+    reading.pause();
+    services.metrics().readPaused(PROTOCOL, cause);
   }
 
   // ---- SUBSCRIBE ----------------------------------------------------------------------------------------
@@ -540,6 +558,10 @@ final class MqttUnitSession implements DeviceSession {
       return;
     }
     closed = true;
+    if (paused) {
+      paused = false;
+      services.metrics().readResumed(PROTOCOL);
+    }
     if (commandProofs != null) {
       commandProofs.failAll();
     }

@@ -29,8 +29,10 @@ import java.util.logging.Logger;
  * <p>Bounded: at most {@code maxPendingRows} rows wait (queued or in flight); beyond that {@link #add} fails
  * at once with {@link StoreUnavailableException}. The database down or slow: the batch in flight is retried
  * with back-off (100 ms doubling to 5 s) until it commits, the rows behind it wait in order, and their units
- * stay unacknowledged (their sessions pause reading). A batch the database refuses for a reason of its own
- * (not a lost connection) fails its rows, which their units resend.
+ * stay unacknowledged (their sessions pause reading). From three quarters of the bound on the writer is
+ * {@link #congested}: sessions then stop reading while they have frames in flight, so units are slowed before
+ * rows have to be refused. A batch the database refuses for a reason of its own (not a lost connection) fails
+ * its rows, which their units resend.
  */
 final class PgHistoryWriter {
   private static final Logger LOG = Logger.getLogger("fleetgate.store");
@@ -47,11 +49,15 @@ final class PgHistoryWriter {
   private final PgDatabase db;
   private final ContextInternal context;
   private final int maxPending;
+  /** {@link #pending} at which the writer is congested. */
+  private final int congestedAt;
   private final ReentrantLock lock = new ReentrantLock();
   /** Guarded by {@link #lock}. */
   private final ArrayDeque<Row> queue = new ArrayDeque<>();
   /** Rows queued or in flight; guarded by {@link #lock}. */
   private int pending;
+  /** {@link #pending} above {@link #congestedAt}; written under the lock, read on every frame without it. */
+  private volatile boolean congested;
   /** A flush is scheduled or running (only one at a time); guarded by {@link #lock}. */
   private boolean flushing;
   /** Last flush failed because the database was not there (for readiness and logs); confined to {@link #context}. */
@@ -68,6 +74,7 @@ final class PgHistoryWriter {
     this.db = db;
     this.context = ((VertxInternal) db.vertx).createEventLoopContext();
     this.maxPending = maxPendingRows;
+    this.congestedAt = Math.max(1, maxPendingRows - maxPendingRows / 4);
   }
 
   /** One set of meters for all the writers of a store. */
@@ -99,7 +106,9 @@ final class PgHistoryWriter {
       }
       queue.add(new Row(vehicleId, recordedAtMs, readings, caller, done));
       last = done.future();
-      pending++;
+      if (++pending >= congestedAt && !congested) {
+        congested = true;
+      }
       start = !flushing;
       flushing = true;
     } finally {
@@ -118,6 +127,11 @@ final class PgHistoryWriter {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** At least three quarters of {@code maxPendingRows} wait. */
+  boolean congested() {
+    return congested;
   }
 
   int capacity() {
@@ -219,6 +233,9 @@ final class PgHistoryWriter {
     lock.lock();
     try {
       pending -= batch.size();
+      if (congested && pending < congestedAt) {
+        congested = false;
+      }
     } finally {
       lock.unlock();
     }

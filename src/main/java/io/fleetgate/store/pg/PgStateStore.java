@@ -76,6 +76,17 @@ public final class PgStateStore implements StateStore {
     return lane(vehicleId).add(vehicleId, recordedAtMs, PgReadingCodec.encode(readings));
   }
 
+  /** Any lane three quarters full: its vehicles' sessions, and the others, slow down (see PgHistoryWriter). */
+  @Override
+  public boolean congested() {
+    for (PgHistoryWriter w : lanes) {
+      if (w.congested()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   @Override
   public Future<List<HistoryEntry>> history(String vehicleId, long fromMs, long toMs, long beforeId, int limit) {
     return db.guard(db.pool.preparedQuery(HISTORY).execute(Tuple.of(vehicleId, beforeId, fromMs, toMs, limit))).map(rows -> {
