@@ -32,7 +32,7 @@ public final class ThrottlingProxy {
   private final Vertx vertx;
   private final String targetHost;
   private final int targetPort;
-  private final long delayNanos;
+  private volatile long delayNanos;
   private final Limiter up;
   private final Limiter down;
   private final Set<NetSocket> open = ConcurrentHashMap.newKeySet();
@@ -50,6 +50,13 @@ public final class ThrottlingProxy {
     this.delayNanos = TimeUnit.MILLISECONDS.toNanos(delayMs);
     this.up = new Limiter(bytesPerSecond);
     this.down = new Limiter(bytesPerSecond);
+  }
+
+  /** Changes the limits (for chunks that arrive from now on); 0 bytes/s and 0 ms: pass through. */
+  public void limit(long bytesPerSecond, long delayMs) {
+    up.bytesPerSecond = bytesPerSecond;
+    down.bytesPerSecond = bytesPerSecond;
+    delayNanos = TimeUnit.MILLISECONDS.toNanos(delayMs);
   }
 
   /** Listens on 127.0.0.1 ({@code port} 0: any free port); completes with the port. */
@@ -108,7 +115,7 @@ public final class ThrottlingProxy {
    * Thread-safe (connections live on different event loops).
    */
   private static final class Limiter {
-    final long bytesPerSecond;
+    volatile long bytesPerSecond;
     final AtomicLong total = new AtomicLong();
     private long freeAtNanos;
 
@@ -118,11 +125,12 @@ public final class ThrottlingProxy {
 
     /** Reserves the link for {@code bytes}; returns when they may be written (System.nanoTime()). */
     synchronized long reserve(int bytes, long nowNanos) {
-      if (bytesPerSecond <= 0) {
+      long rate = bytesPerSecond;
+      if (rate <= 0) {
         return nowNanos;
       }
       long start = Math.max(nowNanos, freeAtNanos);
-      freeAtNanos = start + bytes * 1_000_000_000L / bytesPerSecond;
+      freeAtNanos = start + bytes * 1_000_000_000L / rate;
       return start;
     }
   }

@@ -102,6 +102,7 @@ final class MqttUnitSession implements DeviceSession {
   private DeliveryProofs<Integer> commandProofs;
   private int inflight;
   private boolean paused;
+  private boolean notAppliedLogged;
   private long keepAliveTimeoutMs;
   private long lastActivityMs;
 
@@ -339,7 +340,11 @@ final class MqttUnitSession implements DeviceSession {
       }
       return;
     }
-    LOG.log(Level.WARNING, "unit " + unitId + ": frame not applied, closing so that it is resent: " + LogSafe.escape(failure.getMessage()));
+    if (!notAppliedLogged) {
+      // once per connection: the frames in flight behind it fail the same way (up to maxInflightPerConnection lines)
+      notAppliedLogged = true;
+      LOG.log(Level.WARNING, "unit " + unitId + ": frame not applied, closing so that it is resent: " + LogSafe.escape(failure.getMessage()));
+    }
     close(MqttDisconnectReasonCode.UNSPECIFIED_ERROR);
   }
 

@@ -376,6 +376,9 @@ final class TcpUnitSession implements DeviceSession {
   }
 
   private void handOffFailed(Throwable failure) {
+    if (phase == Phase.CLOSING || closed) {
+      return; // logged for the first frame that failed: the others in flight fail the same way
+    }
     LOG.log(Level.WARNING, "unit " + unitId + ": frame not applied, closing so that it is resent: " + LogSafe.escape(failure.getMessage()));
     close();
   }
