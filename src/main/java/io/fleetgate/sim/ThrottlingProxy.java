@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Run on its own: {@code java -cp fleetgate.jar io.fleetgate.sim.ThrottlingProxy LISTEN_PORT TARGET_HOST:PORT
  * BYTES_PER_SECOND DELAY_MS [REPORT_SECONDS]} listens on 127.0.0.1 and prints, every REPORT_SECONDS (default 1),
- * {@code PROXY up=<bytes/s to the target> down=<bytes/s from it> connections=<n>}.
+ * {@code PROXY up=<bytes/s to the target> down=<bytes/s from it> connections=<n>}; a line
+ * {@code limit BYTES_PER_SECOND DELAY_MS} on its standard input changes the limits without dropping a connection.
  */
 public final class ThrottlingProxy {
   /** Bytes waiting in one direction of one connection before its source is paused. */
@@ -232,6 +233,9 @@ public final class ThrottlingProxy {
     int port = proxy.start(listen).toCompletionStage().toCompletableFuture().get();
     System.out.println("MARK listening " + port + " -> " + target + " (" + (rate > 0 ? rate + " bytes/s" : "no byte limit")
         + " per direction, " + delay + " ms added)");
+    Thread commands = new Thread(() -> readCommands(proxy), "throttling-proxy-commands");
+    commands.setDaemon(true);
+    commands.start();
     long[] last = {0, 0};
     vertx.setPeriodic(every * 1000, id -> {
       long u = proxy.bytesUp();
@@ -240,5 +244,23 @@ public final class ThrottlingProxy {
       last[0] = u;
       last[1] = d;
     });
+  }
+
+  /** Lines {@code limit BYTES_PER_SECOND DELAY_MS} from standard input, until it ends. */
+  private static void readCommands(ThrottlingProxy proxy) {
+    try (java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = in.readLine()) != null) {
+        String[] words = line.trim().split("\\s+");
+        if (words.length == 3 && words[0].equals("limit")) {
+          proxy.limit(Long.parseLong(words[1]), Long.parseLong(words[2]));
+          System.out.println("MARK limit " + words[1] + " bytes/s, " + words[2] + " ms");
+        } else if (!line.isBlank()) {
+          System.out.println("MARK unknown command: " + line);
+        }
+      }
+    } catch (java.io.IOException | NumberFormatException e) {
+      System.out.println("MARK commands ended: " + e);
+    }
   }
 }
