@@ -142,7 +142,7 @@ public final class Simulator {
         out.println("MARK connected");
       }
       if (!options.idle()) {
-        await(run.startSending(), 10_000, "start sending");
+        await(run.startSending(), 30_000, "start sending"); // a loaded machine can take seconds to fill every window
         out.println("MARK sending");
       }
       if (options.mode() == SimOptions.Mode.COMMANDS) {
