@@ -178,7 +178,7 @@ run_phase() {
   TOTAL_CONSUMED=$((TOTAL_CONSUMED + ${consumed:-0}))
   [[ $name == warmup ]] && return
   local s=$summary heaps paused pending buffered
-  heaps=$(awk '{ printf "%s%.0f", NR > 1 ? ", " : "", $1 / 1024 }' "$WORK/$name.samples")
+  heaps=$(awk '{ printf "%s%.0f", (NR > 1 ? ", " : ""), $1 / 1024 }' "$WORK/$name.samples")
   paused=$(awk '$2 > m { m = $2 } END { print m + 0 }' "$WORK/$name.samples")
   pending=$(awk '$3 > m { m = $3 } END { print m + 0 }' "$WORK/$name.samples")
   buffered=$(awk '$4 > m { m = $4 } END { print m + 0 }' "$WORK/$name.samples")
