@@ -13,7 +13,8 @@
 #   pg-half      the same offer, PostgreSQL's proxy limited to HALF × what the gateway sent it in 2x (each way)
 #   amqp-half    the same offer, PostgreSQL at full speed again, RabbitMQ's proxy limited to HALF × its 2x bytes/s
 # Every SAMPLE_EVERY s during a phase: a full GC and the heap left after it (jcmd GC.run, GC.heap_info), and
-# the gauges fleetgate_device_paused_connections, fleetgate_db_history_pending_rows, fleetgate_amqp_buffered.
+# the gauges fleetgate_ingest_frames_in_flight (acks withheld), fleetgate_device_paused_connections,
+# fleetgate_db_history_pending_rows and fleetgate_amqp_buffered.
 # Per phase: fleetgate_device_read_pauses_total by cause and fleetgate_amqp_refused_total (deltas).
 # Correctness at the end: per unit, the rows of its vehicle in state_history (read straight from PostgreSQL)
 # against the frames the simulator had acknowledged (--acked-out, summed over the phases); the
@@ -129,10 +130,10 @@ metric() {
     END { printf "%.0f", s }'
 }
 
-# sampler NAME: every SAMPLE_EVERY s "heap-after-full-GC-KiB paused-connections pending-rows amqp-buffered"
+# sampler NAME: every SAMPLE_EVERY s "heap-after-full-GC-KiB paused-connections pending-rows amqp-buffered frames-in-flight"
 sampler() {
   while sleep "$SAMPLE_EVERY"; do
-    echo "$(heap_used_kib "$GW_PID") $(metric fleetgate_device_paused_connections) $(metric fleetgate_db_history_pending_rows) $(metric fleetgate_amqp_buffered)"
+    echo "$(heap_used_kib "$GW_PID") $(metric fleetgate_device_paused_connections) $(metric fleetgate_db_history_pending_rows) $(metric fleetgate_amqp_buffered) $(metric fleetgate_ingest_frames_in_flight)"
   done >"$WORK/$1.samples" 2>/dev/null
 }
 
@@ -182,11 +183,13 @@ run_phase() {
   paused=$(awk '$2 > m { m = $2 } END { print m + 0 }' "$WORK/$name.samples")
   pending=$(awk '$3 > m { m = $3 } END { print m + 0 }' "$WORK/$name.samples")
   buffered=$(awk '$4 > m { m = $4 } END { print m + 0 }' "$WORK/$name.samples")
+  local making
+  making=$(awk '$5 > m { m = $5 } END { print m + 0 }' "$WORK/$name.samples")
   rows+=("| $name | $OFFER | $(printf '%.0f' "$(summary_field "$s" rate_accepted)") \
 | $(awk -v a="$(summary_field "$s" p50_us)" -v b="$(summary_field "$s" p99_us)" 'BEGIN { printf "%.0f / %.0f", a/1000, b/1000 }') \
 | $(summary_field "$s" ack_timeouts) / $(summary_field "$s" disconnects) / $(summary_field "$s" publish_errors) \
 | $(( $(metric fleetgate_device_read_pauses_total 'cause="congested"') - congested0 )) / $(( $(metric fleetgate_device_read_pauses_total 'cause="inflight"') - inflight0 )) \
-| $paused | $pending | $buffered | $(( $(metric fleetgate_amqp_refused_total) - refused0 )) \
+| $making | $paused | $pending | $buffered | $(( $(metric fleetgate_amqp_refused_total) - refused0 )) \
 | $(awk -v p="${!PGUP_VAR:-0}" 'BEGIN { printf "%.1f", p / 1e6 }') / $(awk -v p="${!AMQPUP_VAR:-0}" 'BEGIN { printf "%.1f", p / 1e6 }') \
 | $heaps |")
 }
@@ -239,8 +242,8 @@ done
 
 echo
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); sustainable rate R = $R frames/s; commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-echo "| phase | offered frames/s | accepted frames/s | PUBACK p50 / p99 ms | ack timeouts / disconnects / errors | read pauses congested / in-flight | paused connections max | history rows pending max | AMQP buffered max | AMQP refused | MB/s to PostgreSQL / RabbitMQ | heap after full GC, every ${SAMPLE_EVERY} s (MiB) |"
-echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+echo "| phase | offered frames/s | accepted frames/s | PUBACK p50 / p99 ms | ack timeouts / disconnects / errors | read pauses congested / in-flight | frames awaiting ack max | paused connections max | history rows pending max | AMQP buffered max | AMQP refused | MB/s to PostgreSQL / RabbitMQ | heap after full GC, every ${SAMPLE_EVERY} s (MiB) |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 printf '%s\n' "${rows[@]}"
 echo
 echo "acknowledged frames $c_acked over $c_units units; state_history rows of those units $c_rows; units with fewer rows than acknowledged frames: ${c_short:-0} (${c_missing:-0} frames missing)"

@@ -67,6 +67,15 @@ public final class EventPublisher implements VehicleEvents {
   }
 
   @Override
+  public int pendingCapacity() {
+    int min = Integer.MAX_VALUE;
+    for (int i = 0, n = sinks.size(); i < n; i++) {
+      min = Math.min(min, sinks.get(i).pendingCapacity());
+    }
+    return min;
+  }
+
+  @Override
   public void added(Vehicle v) {
     publish(EventType.VEHICLE_ADDED, v.id(), recipients(v), clock.millis(),
         fleet -> new JsonObject().put("vehicle_id", v.id()).put("vehicle", view.render(fleet, v)));

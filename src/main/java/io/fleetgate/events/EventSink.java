@@ -24,4 +24,9 @@ public interface EventSink {
   default boolean congested() {
     return false;
   }
+
+  /** How many events may wait for this sink's confirm at most ({@link Integer#MAX_VALUE}: it holds none). */
+  default int pendingCapacity() {
+    return Integer.MAX_VALUE;
+  }
 }

@@ -28,6 +28,11 @@ public interface StateStore {
     return false;
   }
 
+  /** How many entries may wait to be written at most ({@link Integer#MAX_VALUE}: no bound, nothing waits). */
+  default int pendingCapacity() {
+    return Integer.MAX_VALUE;
+  }
+
   /**
    * Recorded states of a vehicle, newest first, with {@code fromMs <= recordedAt <= toMs} and id below
    * {@code beforeId}, at most {@code limit}.

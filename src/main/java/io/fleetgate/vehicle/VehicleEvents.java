@@ -39,6 +39,11 @@ public interface VehicleEvents {
     return false;
   }
 
+  /** How many events may wait for a confirming sink at most ({@link Integer#MAX_VALUE}: none confirms). */
+  default int pendingCapacity() {
+    return Integer.MAX_VALUE;
+  }
+
   /** Added or restored. */
   void added(Vehicle vehicle);
 

@@ -195,6 +195,11 @@ public final class AmqpEventSink implements EventSink {
     return congested;
   }
 
+  @Override
+  public int pendingCapacity() {
+    return capacity;
+  }
+
   // ---- publishing ----------------------------------------------------------------------------------------
 
   /**

@@ -28,7 +28,9 @@ import java.util.logging.Logger;
  *
  * <p>Bounded: at most {@code maxPendingRows} rows wait (queued or in flight); beyond that {@link #add} fails
  * at once with {@link StoreUnavailableException}. The database down or slow: the batch in flight is retried
- * with back-off (100 ms doubling to 5 s) until it commits, the rows behind it wait in order, and their units
+ * with back-off (100 ms doubling to 5 s), halved each time (down to {@link #MIN_BATCH} rows, the rest back at
+ * the head of the queue, so that a slow link that cannot carry a big batch within db.timeoutMs still moves
+ * rows), until it commits; the rows behind it wait in order, and their units
  * stay unacknowledged (their sessions pause reading). From three quarters of the bound on the writer is
  * {@link #congested}: sessions then stop reading while they have frames in flight, so units are slowed before
  * rows have to be refused. A batch the database refuses for a reason of its own (not a lost connection) fails
@@ -38,6 +40,8 @@ final class PgHistoryWriter {
   private static final Logger LOG = Logger.getLogger("fleetgate.store");
   /** Rows per INSERT: large enough for the insert rate, small enough to keep one statement short. */
   static final int MAX_BATCH = 4000;
+  /** The smallest batch a failed one is halved to. */
+  static final int MIN_BATCH = 100;
   static final long MIN_BACKOFF_MS = 100;
   static final long MAX_BACKOFF_MS = 5000;
   static final String INSERT = "INSERT INTO state_history (vehicle_id, recorded_at, readings) "
@@ -63,6 +67,12 @@ final class PgHistoryWriter {
   /** Last flush failed because the database was not there (for readiness and logs); confined to {@link #context}. */
   private volatile boolean failing;
   private long backoffMs = MIN_BACKOFF_MS;
+  /**
+   * Rows the next INSERT may take: halved (down to {@link #MIN_BATCH}) each time a batch is not written, doubled
+   * back after each commit. A database reached over a slow link may not take {@link #MAX_BATCH} rows within
+   * db.timeoutMs at all: retrying the same batch would time out for ever. Confined to {@link #context}.
+   */
+  private int batchLimit = MAX_BATCH;
   /** The future of the row added last; guarded by {@link #lock}. */
   private Future<Void> last = Future.succeededFuture();
   /** Set by {@link #stop}: a batch that cannot be written is failed instead of retried. */
@@ -169,8 +179,8 @@ final class PgHistoryWriter {
         flushing = false;
         batch = null;
       } else {
-        batch = new ArrayList<>(Math.min(queue.size(), MAX_BATCH));
-        while (batch.size() < MAX_BATCH && !queue.isEmpty()) {
+        batch = new ArrayList<>(Math.min(queue.size(), batchLimit));
+        while (batch.size() < batchLimit && !queue.isEmpty()) {
           batch.add(queue.poll());
         }
       }
@@ -205,6 +215,7 @@ final class PgHistoryWriter {
         }
         failing = false;
         backoffMs = MIN_BACKOFF_MS;
+        batchLimit = Math.min(MAX_BATCH, batchLimit * 2);
         settle(batch, null);
         flushNext();
       } else if (PgDatabase.unavailable(ar.cause()) && !stopped) {
@@ -217,7 +228,8 @@ final class PgHistoryWriter {
         failing = true;
         long delay = backoffMs;
         backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
-        context.setTimer(delay, t -> write(batch));
+        List<Row> retry = shrink(batch);
+        context.setTimer(delay, t -> write(retry));
       } else {
         if (failedFlushes != null) {
           failedFlushes.increment();
@@ -227,6 +239,28 @@ final class PgHistoryWriter {
         flushNext();
       }
     });
+  }
+
+  /**
+   * After a failed write: halves {@link #batchLimit} and returns the rows to try again, the first ones of
+   * {@code batch}; the others go back to the head of the queue, in order (nothing is dropped, ids still
+   * increase in arrival order). A timed-out statement may have been committed all the same (its answer came
+   * too late): its rows are then written twice, never lost.
+   */
+  private List<Row> shrink(List<Row> batch) {
+    batchLimit = Math.max(MIN_BATCH, batchLimit / 2);
+    if (batch.size() <= batchLimit) {
+      return batch;
+    }
+    lock.lock();
+    try {
+      for (int i = batch.size() - 1; i >= batchLimit; i--) {
+        queue.addFirst(batch.get(i));
+      }
+    } finally {
+      lock.unlock();
+    }
+    return new ArrayList<>(batch.subList(0, batchLimit));
   }
 
   private void settle(List<Row> batch, Throwable failure) {

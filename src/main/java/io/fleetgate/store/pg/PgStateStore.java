@@ -88,6 +88,15 @@ public final class PgStateStore implements StateStore {
   }
 
   @Override
+  public int pendingCapacity() {
+    int n = 0;
+    for (PgHistoryWriter w : lanes) {
+      n += w.capacity();
+    }
+    return n;
+  }
+
+  @Override
   public Future<List<HistoryEntry>> history(String vehicleId, long fromMs, long toMs, long beforeId, int limit) {
     return db.guard(db.pool.preparedQuery(HISTORY).execute(Tuple.of(vehicleId, beforeId, fromMs, toMs, limit))).map(rows -> {
       List<HistoryEntry> out = new ArrayList<>(rows.size());
