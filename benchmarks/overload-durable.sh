@@ -12,7 +12,8 @@
 #                the gateway sends PostgreSQL and RabbitMQ
 #   pg-half      the same offer, PostgreSQL's proxy limited to HALF × what the gateway sent it in 2x (each way)
 #   amqp-half    the same offer, PostgreSQL at full speed again, RabbitMQ's proxy limited to HALF × its 2x bytes/s
-# Every SAMPLE_EVERY s during a phase: a full GC and the heap left after it (jcmd GC.run, GC.heap_info), and
+# Every SAMPLE_EVERY s during a phase: the heap left after the latest young collection (survivor + old
+# generation, jstat -gc), and
 # the gauges fleetgate_ingest_frames_in_flight (acks withheld), fleetgate_device_paused_connections,
 # fleetgate_db_history_pending_rows and fleetgate_amqp_buffered.
 # Per phase: fleetgate_device_read_pauses_total by cause and fleetgate_amqp_refused_total (deltas).
@@ -130,10 +131,16 @@ metric() {
     END { printf "%.0f", s }'
 }
 
-# sampler NAME: every SAMPLE_EVERY s "heap-after-full-GC-KiB paused-connections pending-rows amqp-buffered frames-in-flight"
+# heap_after_gc_kib: survivor + old generation in use (jstat -gc, no attach): the heap left after the latest
+# young collection, which empties eden (jcmd GC.run took 10-30 s per attach on the loaded machine)
+heap_after_gc_kib() {
+  jstat -gc "$GW_PID" | awk 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } { printf "%.0f", $c["S0U"] + $c["S1U"] + $c["OU"] }'
+}
+
+# sampler NAME: every SAMPLE_EVERY s "heap-after-GC-KiB paused-connections pending-rows amqp-buffered frames-in-flight"
 sampler() {
   while sleep "$SAMPLE_EVERY"; do
-    echo "$(heap_used_kib "$GW_PID") $(metric fleetgate_device_paused_connections) $(metric fleetgate_db_history_pending_rows) $(metric fleetgate_amqp_buffered) $(metric fleetgate_ingest_frames_in_flight)"
+    echo "$(heap_after_gc_kib) $(metric fleetgate_device_paused_connections) $(metric fleetgate_db_history_pending_rows) $(metric fleetgate_amqp_buffered) $(metric fleetgate_ingest_frames_in_flight)"
   done >"$WORK/$1.samples" 2>/dev/null
 }
 
@@ -242,7 +249,7 @@ done
 
 echo
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); sustainable rate R = $R frames/s; commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-echo "| phase | offered frames/s | accepted frames/s | PUBACK p50 / p99 ms | ack timeouts / disconnects / errors | read pauses congested / in-flight | frames awaiting ack max | paused connections max | history rows pending max | AMQP buffered max | AMQP refused | MB/s to PostgreSQL / RabbitMQ | heap after full GC, every ${SAMPLE_EVERY} s (MiB) |"
+echo "| phase | offered frames/s | accepted frames/s | PUBACK p50 / p99 ms | ack timeouts / disconnects / errors | read pauses congested / in-flight | frames awaiting ack max | paused connections max | history rows pending max | AMQP buffered max | AMQP refused | MB/s to PostgreSQL / RabbitMQ | heap after GC (survivor + old gen), every ${SAMPLE_EVERY} s (MiB) |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 printf '%s\n' "${rows[@]}"
 echo
