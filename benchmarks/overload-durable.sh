@@ -13,7 +13,7 @@
 #   pg-half      the same offer, PostgreSQL's proxy limited to HALF × what the gateway sent it in 2x (each way)
 #   amqp-half    the same offer, PostgreSQL at full speed again, RabbitMQ's proxy limited to HALF × its 2x bytes/s
 # Every SAMPLE_EVERY s during a phase: the heap left after the latest young collection (survivor + old
-# generation, jstat -gc), and
+# generation, jstat -gc, sampled every second), and
 # the gauges fleetgate_ingest_frames_in_flight (acks withheld), fleetgate_device_paused_connections,
 # fleetgate_db_history_pending_rows and fleetgate_amqp_buffered.
 # Per phase: fleetgate_device_read_pauses_total by cause and fleetgate_amqp_refused_total (deltas).
@@ -51,7 +51,6 @@ DB="fleetgate_overload_$STAMP"
 VHOST="fleetgate-overload-$STAMP"
 WORK=$(mktemp -d)
 PROXY_PIDS=()
-SAMPLER_PID=""
 WATCH_PID=""
 
 command -v psql >/dev/null || { echo "psql not found" >&2; exit 1; }
@@ -59,7 +58,7 @@ command -v rabbitmqctl >/dev/null || { echo "rabbitmqctl not found" >&2; exit 1;
 sql() { psql -h "$PGHOST" -p "$PGPORT" -U postgres -v ON_ERROR_STOP=1 -Atq "$@"; }
 
 cleanup() {
-  [[ -n $SAMPLER_PID ]] && kill "$SAMPLER_PID" 2>/dev/null || true
+  if declare -F stop_sampler >/dev/null; then stop_sampler; fi
   [[ -n $WATCH_PID ]] && kill "$WATCH_PID" 2>/dev/null || true
   stop_gateway
   exec 7>&- 8>&-
@@ -131,17 +130,28 @@ metric() {
     END { printf "%.0f", s }'
 }
 
-# heap_after_gc_kib: survivor + old generation in use (jstat -gc, no attach): the heap left after the latest
-# young collection, which empties eden (jcmd GC.run took 10-30 s per attach on the loaded machine)
-heap_after_gc_kib() {
-  jstat -gc "$GW_PID" | awk 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } { printf "%.0f", $c["S0U"] + $c["S1U"] + $c["OU"] }'
-}
-
-# sampler NAME: every SAMPLE_EVERY s "heap-after-GC-KiB paused-connections pending-rows amqp-buffered frames-in-flight"
+# sampler NAME: the gateway's heap every second (jstat -gc, no attach: jcmd took 10-30 s per attach on the loaded
+# machine) into NAME.gc, and every SAMPLE_EVERY s "paused-connections pending-rows amqp-buffered frames-in-flight"
+# into NAME.samples; until stop_sampler
+SAMPLER_PIDS=()
 sampler() {
+  jstat -gc "$GW_PID" 1000 >"$WORK/$1.gc" 2>/dev/null &
+  SAMPLER_PIDS+=($!)
   while sleep "$SAMPLE_EVERY"; do
-    echo "$(heap_after_gc_kib) $(metric fleetgate_device_paused_connections) $(metric fleetgate_db_history_pending_rows) $(metric fleetgate_amqp_buffered) $(metric fleetgate_ingest_frames_in_flight)"
-  done >"$WORK/$1.samples" 2>/dev/null
+    echo "$(metric fleetgate_device_paused_connections) $(metric fleetgate_db_history_pending_rows) $(metric fleetgate_amqp_buffered) $(metric fleetgate_ingest_frames_in_flight)"
+  done >"$WORK/$1.samples" 2>/dev/null &
+  SAMPLER_PIDS+=($!)
+}
+stop_sampler() {
+  local pid
+  for pid in "${SAMPLER_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  SAMPLER_PIDS=()
+}
+# heap_after_gc NAME: survivor + old generation in use (MiB), every SAMPLE_EVERY-th second of NAME.gc: the heap
+# left after the latest young collection, which empties eden
+heap_after_gc() {
+  awk -v every="$SAMPLE_EVERY" '$1 == "S0C" { for (i = 1; i <= NF; i++) c[$i] = i; next }
+    NF > 0 && n++ % every == 0 { printf "%s%.0f", (out++ ? ", " : ""), ($c["S0U"] + $c["S1U"] + $c["OU"]) / 1024 }' "$WORK/$1.gc"
 }
 
 # proxy_up NAME FROM TO: mean bytes/s the gateway sent through proxy NAME over lines FROM..TO of its log
@@ -167,9 +177,9 @@ run_phase() {
     case "$line" in
       "MARK sending")
         pg0=$(wc -l <"$WORK/pg.log"); amqp0=$(wc -l <"$WORK/amqp.log")
-        sampler "$name" & SAMPLER_PID=$! ;;
+        sampler "$name" ;;
       "MARK drained")
-        kill "$SAMPLER_PID" 2>/dev/null || true; wait "$SAMPLER_PID" 2>/dev/null || true; SAMPLER_PID=""
+        stop_sampler
         printf -v "PGUP_$name" '%s' "$(proxy_up pg "$pg0" "$(wc -l <"$WORK/pg.log")")"
         printf -v "AMQPUP_$name" '%s' "$(proxy_up amqp "$amqp0" "$(wc -l <"$WORK/amqp.log")")" ;;
       SUMMARY*) summary=$line ;;
@@ -186,12 +196,12 @@ run_phase() {
   TOTAL_CONSUMED=$((TOTAL_CONSUMED + ${consumed:-0}))
   [[ $name == warmup ]] && return
   local s=$summary heaps paused pending buffered
-  heaps=$(awk '{ printf "%s%.0f", (NR > 1 ? ", " : ""), $1 / 1024 }' "$WORK/$name.samples")
-  paused=$(awk '$2 > m { m = $2 } END { print m + 0 }' "$WORK/$name.samples")
-  pending=$(awk '$3 > m { m = $3 } END { print m + 0 }' "$WORK/$name.samples")
-  buffered=$(awk '$4 > m { m = $4 } END { print m + 0 }' "$WORK/$name.samples")
+  heaps=$(heap_after_gc "$name")
+  paused=$(awk '$1 > m { m = $1 } END { print m + 0 }' "$WORK/$name.samples")
+  pending=$(awk '$2 > m { m = $2 } END { print m + 0 }' "$WORK/$name.samples")
+  buffered=$(awk '$3 > m { m = $3 } END { print m + 0 }' "$WORK/$name.samples")
   local making
-  making=$(awk '$5 > m { m = $5 } END { print m + 0 }' "$WORK/$name.samples")
+  making=$(awk '$4 > m { m = $4 } END { print m + 0 }' "$WORK/$name.samples")
   rows+=("| $name | $OFFER | $(printf '%.0f' "$(summary_field "$s" rate_accepted)") \
 | $(awk -v a="$(summary_field "$s" p50_us)" -v b="$(summary_field "$s" p99_us)" 'BEGIN { printf "%.0f / %.0f", a/1000, b/1000 }') \
 | $(summary_field "$s" ack_timeouts) / $(summary_field "$s" disconnects) / $(summary_field "$s" publish_errors) \
