@@ -111,13 +111,13 @@ count_marks() { grep -l "^$1\$" "$WORK"/sim.*.out 2>/dev/null | wc -l; }
 measure() {
   local targets=("$@") p t0 t1 c0 c1 p0 p1 r0 r1 s0 s1 deadline=$((SECONDS + DURATION + 240))
   until (( $(count_marks "MARK sending") == LOAD_PROCS )); do
-    (( SECONDS < deadline )) || { tail -5 "$WORK"/sim.*.out >&2; return 1; }
+    (( SECONDS < deadline )) || { grep -hv '^\s*at ' "$WORK"/sim.*.out | tail -n 20 >&2; return 1; }
     sleep 0.05
   done
   t0=$(date +%s.%N); c0=$(cpu_sum "${targets[@]}"); p0=$(cpu_sum $(pg_pids)); r0=$(cpu_sum $(rabbit_pids))
   # until the first simulator is drained: every simulator is still running (and its CPU readable) then
   until (( $(count_marks "MARK drained") >= 1 )); do
-    (( SECONDS < deadline )) || { tail -5 "$WORK"/sim.*.out >&2; return 1; }
+    (( SECONDS < deadline )) || { grep -hv '^\s*at ' "$WORK"/sim.*.out | tail -n 20 >&2; return 1; }
     sleep 0.05
   done
   t1=$(date +%s.%N); c1=$(cpu_sum "${targets[@]}"); p1=$(cpu_sum $(pg_pids)); r1=$(cpu_sum $(rabbit_pids))
@@ -133,7 +133,7 @@ measure() {
   for ((i = 0; i < LOAD_PROCS; i++)); do
     line=$(grep '^SUMMARY' "$WORK/sim.$i.out" || true)
     f=$(summary_field "$line" rate_accepted)
-    [[ -n "$f" ]] || { echo "simulator $i printed no summary:" >&2; tail -5 "$WORK/sim.$i.out" >&2; return 1; }
+    [[ -n "$f" ]] || { echo "simulator $i printed no summary:" >&2; tail -n 5 "$WORK/sim.$i.out" >&2; return 1; }
     rate=$(awk -v a="$rate" -v b="$f" 'BEGIN { print a + b }')
     sim_cpu=$((sim_cpu + $(summary_field "$line" cpu_us) + 0)) # + 0: an older simulator has no cpu_us
     sim_frames=$((sim_frames + $(summary_field "$line" frames_accepted)))

@@ -34,6 +34,8 @@ build_if_needed() {
 }
 
 # start_gateway LOGFILE [JVM options...]: the gateway in memory, on loopback, with a known administrator.
+# SIGQUIT is reset to its default for the JVM: a background job of a script inherits it ignored, and a JVM
+# started so cannot be attached to (jcmd, which heap_used_kib and the overload scripts use).
 # Password hashing is made cheap (FLEETGATE_HASH_*): these benchmarks measure ingestion and connections,
 # not Argon2, and provisioning thousands of units at the production cost would take many minutes.
 # The per-client REST rate limit is lifted (RATE_LIMIT) for the same reason: one load client, many requests.
@@ -46,9 +48,9 @@ start_gateway() {
   FLEETGATE_HASH_MEMORY_KI_B=${HASH_MEMORY_KIB:-64} FLEETGATE_HASH_ITERATIONS=1 \
   FLEETGATE_MQTT_MAX_CONNECTIONS=1000000 \
   FLEETGATE_RATE_REQUESTS_PER_SECOND=${RATE_LIMIT:-1000000} FLEETGATE_RATE_BURST=${RATE_LIMIT:-1000000} \
-    java "$@" -jar "$JAR" run >"$log" 2>&1 &
+    env --default-signal=QUIT java "$@" -jar "$JAR" run >"$log" 2>&1 &
   GW_PID=$!
-  local deadline=$((SECONDS + 60))
+  local deadline=$((SECONDS + ${START_TIMEOUT:-60}))
   until (exec 3<>/dev/tcp/127.0.0.1/"$MQTT_PORT") 2>/dev/null && (exec 3<>/dev/tcp/127.0.0.1/"$HTTP_PORT") 2>/dev/null; do
     if ! kill -0 "$GW_PID" 2>/dev/null; then
       echo "gateway exited during start-up:" >&2
@@ -56,7 +58,7 @@ start_gateway() {
       return 1
     fi
     if ((SECONDS > deadline)); then
-      echo "gateway did not listen on $HTTP_PORT and $MQTT_PORT within 60 s" >&2
+      echo "gateway did not listen on $HTTP_PORT and $MQTT_PORT within ${START_TIMEOUT:-60} s" >&2
       return 1
     fi
     sleep 0.2

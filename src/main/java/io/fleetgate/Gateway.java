@@ -226,6 +226,9 @@ public final class Gateway {
       readiness.register(database.readiness());
     }
     stores.states().bindMetrics(metrics);
+    io.micrometer.core.instrument.Gauge.builder("fleetgate_ingest_frames_in_flight", ingest, IngestService::framesInFlight)
+        .description("Frames applied and waiting for their history commit and event confirms (their acks withheld; counted with a durable store or a broker)")
+        .register(metrics);
     if (stores.states().readiness() != null) {
       readiness.register(stores.states().readiness());
     }

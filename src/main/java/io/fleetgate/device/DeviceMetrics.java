@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -22,6 +23,10 @@ import java.util.function.Supplier;
  *   <li>{@code fleetgate_command_results_total{protocol,status}}
  *   <li>{@code fleetgate_unit_logins_total{verifier=keyed|argon2|cached}}: password logins by how the password
  *       was verified (a storm of known units should be all {@code keyed})
+ *   <li>{@code fleetgate_device_read_pauses_total{protocol,cause=inflight|congested|write_queue}}: a connection
+ *       stopped reading (its frames in flight at the limit; the store's or broker's buffer near its bound; its
+ *       socket's writes backed up)
+ *   <li>{@code fleetgate_device_paused_connections{protocol}} (gauge): connections not reading now
  * </ul>
  */
 public final class DeviceMetrics implements IngestService.IngestMetrics {
@@ -29,6 +34,7 @@ public final class DeviceMetrics implements IngestService.IngestMetrics {
   private final Counter droppedNotCapable;
   private final Counter droppedStale;
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> paused = new ConcurrentHashMap<>();
 
   public DeviceMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -72,6 +78,29 @@ public final class DeviceMetrics implements IngestService.IngestMetrics {
 
   public void commandResult(String protocol, String status) {
     counter("fleetgate_command_results", "status", protocol, status).increment();
+  }
+
+  /** A connection stopped reading; {@link #readResumed} when it reads again or closes. */
+  public void readPaused(String protocol, String cause) {
+    counter("fleetgate_device_read_pauses", "cause", protocol, cause).increment();
+    pausedConnections(protocol).incrementAndGet();
+  }
+
+  public void readResumed(String protocol) {
+    pausedConnections(protocol).decrementAndGet();
+  }
+
+  private AtomicInteger pausedConnections(String protocol) {
+    AtomicInteger n = paused.get(protocol);
+    if (n == null) {
+      n = paused.computeIfAbsent(protocol, p -> {
+        AtomicInteger value = new AtomicInteger();
+        Gauge.builder("fleetgate_device_paused_connections", value, AtomicInteger::get).tag("protocol", p)
+            .description("Device connections not reading now (back-pressure)").register(registry);
+        return value;
+      });
+    }
+    return n;
   }
 
   @Override

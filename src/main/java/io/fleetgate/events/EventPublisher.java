@@ -57,6 +57,25 @@ public final class EventPublisher implements VehicleEvents {
   }
 
   @Override
+  public boolean congested() {
+    for (int i = 0, n = sinks.size(); i < n; i++) {
+      if (sinks.get(i).congested()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public int pendingCapacity() {
+    int min = Integer.MAX_VALUE;
+    for (int i = 0, n = sinks.size(); i < n; i++) {
+      min = Math.min(min, sinks.get(i).pendingCapacity());
+    }
+    return min;
+  }
+
+  @Override
   public void added(Vehicle v) {
     publish(EventType.VEHICLE_ADDED, v.id(), recipients(v), clock.millis(),
         fleet -> new JsonObject().put("vehicle_id", v.id()).put("vehicle", view.render(fleet, v)));

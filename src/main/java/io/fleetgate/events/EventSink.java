@@ -16,4 +16,17 @@ public interface EventSink {
    * best-effort sinks, on the broker's confirm for a broker; the ingest path acknowledges a frame only then.
    */
   Future<Void> deliver(Event event);
+
+  /**
+   * Whether this sink's buffer of unconfirmed events nears its bound, so that device sessions slow their
+   * units down before {@link #deliver} has to refuse events. Called for every frame: cheap.
+   */
+  default boolean congested() {
+    return false;
+  }
+
+  /** How many events may wait for this sink's confirm at most ({@link Integer#MAX_VALUE}: it holds none). */
+  default int pendingCapacity() {
+    return Integer.MAX_VALUE;
+  }
 }

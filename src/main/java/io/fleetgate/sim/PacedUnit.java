@@ -24,11 +24,18 @@ abstract class PacedUnit implements SimUnit {
   protected boolean sending;
   protected boolean closed;
   protected int inFlight;
+  /** Frames of this unit the gateway acknowledged (QoS 0: written), over all its connections. */
+  protected long acked;
   protected int failedAttempts;
   protected long reconnectTimer = -1;
   private boolean pumping;
   private boolean pumpScheduled;
   private long nextDueNanos;
+
+  @Override
+  public long acked() {
+    return acked;
+  }
 
   PacedUnit(Vertx vertx, SimOptions options, Credentials.Unit unit, long seed, SimStats stats, Histogram latency) {
     this.vertx = vertx;

@@ -16,7 +16,7 @@ public record SimOptions(
     int qos, Format format, Mode mode, double rate, double targetRate, int window, int durationSeconds,
     List<String> sourceAddresses, boolean idle, int connectRate, int keepAliveSeconds, int reportEverySeconds,
     int ackTimeoutSeconds, boolean provision, boolean provisionOnly, String apiUrl, String adminId, String adminSecret, String fleetId,
-    double commandFailureRate, int commandDelayMs, double commandRate, int warmupSeconds, Protocol protocol) {
+    double commandFailureRate, int commandDelayMs, double commandRate, int warmupSeconds, Protocol protocol, Path ackedOut) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 1884;
@@ -73,6 +73,8 @@ public record SimOptions(
         --keep-alive S              MQTT keep-alive / TCP heartbeat interval in seconds (default 60, as the gateway)
         --report-every S            seconds between progress lines (default 5)
         --ack-timeout S             seconds before an unacknowledged QoS 1 frame counts as lost (default 30)
+        --acked-out FILE            after the run, write "UNIT_ID FRAMES_ACKED" per unit to FILE (benchmarks'
+                                    check that every acknowledged frame is stored)
         --provision                 first create the fleet, its API client and the units' vehicles over REST
         --provision-only            like --provision, then exit without connecting
         --api-url URL               gateway REST API (default http://127.0.0.1:8080)
@@ -88,7 +90,7 @@ public record SimOptions(
 
   private static final java.util.Set<String> VALUED = java.util.Set.of("--host", "--port", "--units", "--unit-prefix",
       "--password", "--credentials", "--qos", "--format", "--mode", "--rate", "--target-rate", "--window", "--duration",
-      "--source-addresses", "--connect-rate", "--keep-alive", "--report-every", "--ack-timeout", "--api-url",
+      "--source-addresses", "--connect-rate", "--keep-alive", "--report-every", "--ack-timeout", "--acked-out", "--api-url",
       "--admin-id", "--admin-secret", "--fleet-id", "--command-rate", "--command-failure-rate", "--command-delay-ms", "--warmup",
       "--protocol");
 
@@ -124,6 +126,7 @@ public record SimOptions(
     int keepAlive = 60;
     int reportEvery = 5;
     int ackTimeout = 30;
+    Path ackedOut = null;
     boolean provision = false;
     boolean provisionOnly = false;
     String apiUrl = DEFAULT_API_URL;
@@ -214,6 +217,7 @@ public record SimOptions(
         case "--keep-alive" -> keepAlive = integer(name, value, 5, 65535);
         case "--report-every" -> reportEvery = integer(name, value, 1, 3600);
         case "--ack-timeout" -> ackTimeout = integer(name, value, 1, 3600);
+        case "--acked-out" -> ackedOut = Path.of(nonEmpty(name, value));
         case "--api-url" -> {
           if (!value.matches("https?://[^/\\s]+/?")) {
             throw new BadArgument(name + ": an http(s)://host:port URL, got '" + value + "'");
@@ -265,7 +269,7 @@ public record SimOptions(
     }
     return new SimOptions(host, port, units, prefix, password, credentials, qos, format, mode, rate, targetRate,
         window, duration, sources, idle, connectRate, keepAlive, reportEvery, ackTimeout, provision, provisionOnly, apiUrl,
-        adminId, adminSecret, fleetId, commandFailureRate, commandDelayMs, commandRate, warmupSeconds, protocol);
+        adminId, adminSecret, fleetId, commandFailureRate, commandDelayMs, commandRate, warmupSeconds, protocol, ackedOut);
   }
 
   /** The id of the n-th unit (1-based) when ids are generated. */

@@ -19,6 +19,9 @@ interface SimUnit {
 
   void stopSending();
 
+  /** Frames acknowledged by the gateway so far (QoS 0: written). */
+  long acked();
+
   /** Frames sent and not yet acknowledged. */
   int inFlight();
 

@@ -146,6 +146,7 @@ final class SimulatedUnit extends PacedUnit {
       } else {
         inFlight--;
         stats.framesAcked.increment(); // QoS 0: "accepted" means written to the socket
+        acked++;
         afterCompletion();
       }
     });
@@ -162,6 +163,7 @@ final class SimulatedUnit extends PacedUnit {
       slotNanos[slot] = 0;
     }
     stats.framesAcked.increment();
+    acked++;
     inFlight = Math.max(0, inFlight - 1);
     afterCompletion();
   }

@@ -142,7 +142,7 @@ public final class Simulator {
         out.println("MARK connected");
       }
       if (!options.idle()) {
-        await(run.startSending(), 10_000, "start sending");
+        await(run.startSending(), 30_000, "start sending"); // a loaded machine can take seconds to fill every window
         out.println("MARK sending");
       }
       if (options.mode() == SimOptions.Mode.COMMANDS) {
@@ -155,12 +155,26 @@ public final class Simulator {
         out.println("MARK drained");
       }
       vertx.cancelTimer(reporter);
+      if (options.ackedOut() != null) {
+        writeAcked(options.ackedOut(), await(run.ackedByUnit(), 10_000, "acked counts"));
+        out.println("wrote " + options.ackedOut());
+      }
       await(run.stop(), 15_000, "disconnect");
       report.printSummary();
       out.println("MARK done");
       return run.stats().connects.sum() == 0 ? 1 : 0;
     } finally {
       vertx.cancelTimer(reporter);
+    }
+  }
+
+  private static void writeAcked(java.nio.file.Path file, java.util.Map<String, Long> acked) {
+    StringBuilder b = new StringBuilder();
+    acked.forEach((unit, n) -> b.append(unit).append(' ').append(n).append('\n'));
+    try {
+      java.nio.file.Files.writeString(file, b);
+    } catch (java.io.IOException e) {
+      throw new SimOptions.BadArgument("--acked-out: cannot write " + file + " (" + e.getMessage() + ")");
     }
   }
 

@@ -110,6 +110,19 @@ public final class SimulatorRun {
     });
   }
 
+  /** Frames each unit had acknowledged (QoS 0: written), by unit id; before {@link #stop}. */
+  public Future<java.util.Map<String, Long>> ackedByUnit() {
+    List<Future<java.util.Map<String, Long>>> all = new ArrayList<>();
+    groups.forEach(g -> all.add(g.ackedByUnit()));
+    return Future.all(all).map(cf -> {
+      java.util.Map<String, Long> m = new java.util.TreeMap<>();
+      for (int i = 0; i < cf.size(); i++) {
+        m.putAll(cf.<java.util.Map<String, Long>>resultAt(i));
+      }
+      return m;
+    });
+  }
+
   public Future<Integer> inFlight() {
     List<Future<Integer>> all = new ArrayList<>();
     groups.forEach(g -> all.add(g.inFlight()));

@@ -203,6 +203,7 @@ final class TcpSimulatedUnit extends PacedUnit {
     latency.recordValue(Math.max(0, (System.nanoTime() - slotNanos[slot]) / 1000));
     slotNanos[slot] = 0;
     stats.framesAcked.increment();
+    acked++;
     inFlight = Math.max(0, inFlight - 1);
     afterCompletion();
   }

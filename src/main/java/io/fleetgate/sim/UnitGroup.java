@@ -108,6 +108,19 @@ final class UnitGroup extends VerticleBase {
   }
 
   /** Frames still waiting for their PUBACK in this group. */
+  /** Acknowledged frames per unit id. */
+  Future<java.util.Map<String, Long>> ackedByUnit() {
+    Promise<java.util.Map<String, Long>> result = Promise.promise();
+    context.runOnContext(v -> {
+      java.util.Map<String, Long> m = new java.util.HashMap<>();
+      for (SimUnit u : started) {
+        m.put(u.id(), u.acked());
+      }
+      result.complete(m);
+    });
+    return result.future();
+  }
+
   Future<Integer> inFlight() {
     Promise<Integer> sum = Promise.promise();
     context.runOnContext(v -> {

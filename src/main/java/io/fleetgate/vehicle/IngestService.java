@@ -3,6 +3,7 @@ package io.fleetgate.vehicle;
 import io.fleetgate.support.Futures;
 import io.vertx.core.Future;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Applies decoded state frames to vehicles: per-property timestamp merge into the latest state, capability
@@ -14,6 +15,14 @@ public final class IngestService {
   private final StateStore states;
   private final IngestMetrics metrics;
   private final VehicleEvents events;
+  /**
+   * Frames being made safe (recorded, their events confirmed), counted only when a durable store or a
+   * confirming sink bounds what may wait: each stage's own buffer only sees the frames that reached it, and a
+   * backlog in front of the database arrives at the broker's buffer all at once when the database catches up.
+   */
+  private final AtomicInteger making = new AtomicInteger();
+  /** Frames in {@link #making} from which the ingest path is congested; 0 until known, -1 for no bound. */
+  private volatile int congestedAt;
 
   public IngestService(VehicleRegistry registry, StateStore states, IngestMetrics metrics) {
     this(registry, states, metrics, VehicleEvents.NONE);
@@ -48,8 +57,45 @@ public final class IngestService {
       return Future.succeededFuture(List.of());
     }
     List<Reading> applied = result.applied();
-    return Futures.then(states.record(vehicleId, nowMs, applied),
+    boolean counted = bound() > 0;
+    if (counted) {
+      making.incrementAndGet();
+    }
+    Future<List<Reading>> safe = Futures.then(states.record(vehicleId, nowMs, applied),
         v -> Futures.thenMap(events.stateRecorded(vehicle, applied, nowMs), x -> applied));
+    if (counted) {
+      if (safe.isComplete()) {
+        making.decrementAndGet();
+      } else {
+        safe.onComplete(ar -> making.decrementAndGet());
+      }
+    }
+    return safe;
+  }
+
+  /** Three quarters of the smallest bound of the store and the confirming sinks, or -1 when none bounds. */
+  private int bound() {
+    int at = congestedAt;
+    if (at == 0) {
+      long capacity = Math.min(states.pendingCapacity(), events.pendingCapacity());
+      at = capacity >= Integer.MAX_VALUE ? -1 : (int) Math.max(1, capacity - capacity / 4);
+      congestedAt = at;
+    }
+    return at;
+  }
+
+  /**
+   * Whether the durable store's or a confirming event sink's buffer nears its bound: sessions then read no
+   * more from a connection while it has frames in flight (the units slow down instead of being refused).
+   */
+  public boolean congested() {
+    int at = bound();
+    return at > 0 && making.get() >= at || states.congested() || events.congested();
+  }
+
+  /** Frames being made safe now (0 when nothing bounds them); for metrics and tests. */
+  public int framesInFlight() {
+    return making.get();
   }
 
   /** A unit connected or its last session ended: sets ONLINE/OFFLINE and, if that changed it, tells the events. */

@@ -21,6 +21,19 @@ public interface StateStore {
   Future<Void> record(String vehicleId, long recordedAtMs, List<Reading> readings);
 
   /**
+   * Whether the store's unwritten entries near its bound: device sessions then stop reading until their
+   * frames in flight are done, so units are slowed before {@link #record} has to refuse them. Hot path: cheap.
+   */
+  default boolean congested() {
+    return false;
+  }
+
+  /** How many entries may wait to be written at most ({@link Integer#MAX_VALUE}: no bound, nothing waits). */
+  default int pendingCapacity() {
+    return Integer.MAX_VALUE;
+  }
+
+  /**
    * Recorded states of a vehicle, newest first, with {@code fromMs <= recordedAt <= toMs} and id below
    * {@code beforeId}, at most {@code limit}.
    */

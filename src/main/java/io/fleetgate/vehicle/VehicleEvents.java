@@ -34,6 +34,16 @@ public interface VehicleEvents {
    */
   Future<Void> stateRecorded(Vehicle vehicle, List<Reading> applied, long atMs);
 
+  /** Whether a confirming sink's buffer nears its bound (see {@link StateStore#congested}). Hot path: cheap. */
+  default boolean congested() {
+    return false;
+  }
+
+  /** How many events may wait for a confirming sink at most ({@link Integer#MAX_VALUE}: none confirms). */
+  default int pendingCapacity() {
+    return Integer.MAX_VALUE;
+  }
+
   /** Added or restored. */
   void added(Vehicle vehicle);
 

@@ -58,6 +58,11 @@ public final class PgTestDatabase implements AutoCloseable {
     }
   }
 
+  /** A JDBC connection to this database, straight (not through a proxy a test put in front of it). */
+  public Connection open() throws SQLException {
+    return connect(url);
+  }
+
   @Override
   public void close() {
     admin("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");

@@ -57,7 +57,8 @@ import java.util.logging.Logger;
  * the TLS listener a verified client certificate authenticates the unit its CN names instead of a password.
  * PUBLISH: {@code authorize topic → decode → hand off (ingest or result sink) → PUBACK}, QoS 1 PUBACKs in
  * arrival order and only after the hand-off succeeded. Reading pauses while more than
- * {@code maxInflightPerConnection} frames are in flight.
+ * {@code maxInflightPerConnection} frames are in flight, or while any are and the ingest path is congested
+ * (the durable store's or the broker's buffer near its bound).
  *
  * <p>Decisions the contract leaves open: QoS 2 is not supported (5.0: CONNACK announces Maximum QoS 1 and a
  * QoS 2 PUBLISH gets DISCONNECT 0x9B; 3.1.1: the connection is closed). The invalid-frame limit applies to
@@ -95,6 +96,7 @@ final class MqttUnitSession implements UnitConnection.Wire {
   private volatile boolean commandsAtQos1;
   private int inflight;
   private boolean paused;
+  private boolean notAppliedLogged;
 
   MqttUnitSession(MqttEndpoint endpoint, Context context, GatewayConfig.Mqtt config, ConnectionBudget budget,
       PreLoginLog preLogin, DeviceServices services) {
@@ -306,7 +308,11 @@ final class MqttUnitSession implements UnitConnection.Wire {
       }
       return;
     }
-    LOG.log(Level.WARNING, "unit " + connection.unitId() + ": frame not applied, closing so that it is resent: " + LogSafe.escape(failure.getMessage()));
+    if (!notAppliedLogged) {
+      // once per connection: the frames in flight behind it fail the same way (up to maxInflightPerConnection lines)
+      notAppliedLogged = true;
+      LOG.log(Level.WARNING, "unit " + connection.unitId() + ": frame not applied, closing so that it is resent: " + LogSafe.escape(failure.getMessage()));
+    }
     close(MqttDisconnectReasonCode.UNSPECIFIED_ERROR);
   }
 
@@ -337,17 +343,30 @@ final class MqttUnitSession implements UnitConnection.Wire {
 
   /** A frame is in flight; stop reading while too many are. */
   private void begin() {
-    if (++inflight > config.maxInflightPerConnection() && !paused) {
-      paused = true;
-      reading.pause();
+    ++inflight;
+    if (paused) {
+      return;
+    }
+    if (inflight > config.maxInflightPerConnection()) {
+      pause("inflight");
+    } else if (services.ingest().congested()) {
+      pause("congested");
     }
   }
 
   private void end() {
-    if (--inflight <= config.maxInflightPerConnection() / 2 && paused) {
+    --inflight;
+    if (paused && (inflight == 0 || inflight <= config.maxInflightPerConnection() / 2 && !services.ingest().congested())) {
       paused = false;
       reading.resume();
+      services.metrics().readResumed(PROTOCOL);
     }
+  }
+
+  private void pause(String cause) {
+    paused = true;
+    reading.pause();
+    services.metrics().readPaused(PROTOCOL, cause);
   }
 
   // ---- SUBSCRIBE ----------------------------------------------------------------------------------------
@@ -472,6 +491,10 @@ final class MqttUnitSession implements UnitConnection.Wire {
   }
 
   private void onClose(Void v) {
+    if (paused) {
+      paused = false;
+      services.metrics().readResumed(PROTOCOL);
+    }
     connection.closed();
   }
 }

@@ -48,8 +48,8 @@ import java.util.logging.Logger;
  * delivery of its command, then the result sink.
  *
  * <p>Back-pressure: frames are taken from the decoder only while fewer than
- * {@code maxInflightPerConnection} are being applied, the socket's write queue is not full and no LOGIN is
- * being checked; otherwise the socket is paused (at most one read's worth of bytes waits in the decoder) and
+ * {@code maxInflightPerConnection} are being applied, the socket's write queue is not full, no LOGIN is
+ * being checked and the ingest path is not congested while frames are in flight; otherwise the socket is paused (at most one read's worth of bytes waits in the decoder) and
  * resumed when the hand-offs finish or the write queue drains.
  *
  * <p>Decisions the contract leaves open: an invalid STATE or COMMAND_RESULT payload gets ERROR 1 and the
@@ -85,6 +85,8 @@ final class TcpUnitSession implements UnitConnection.Wire {
   private Phase phase = Phase.AWAIT_LOGIN;
   private int inflight;
   private boolean paused;
+  /** The pause is one {@code fleetgate_device_paused_connections} counts (not the one of a login). */
+  private boolean pauseCounted;
   private boolean draining;
   private long loginTimer = -1;
 
@@ -160,8 +162,29 @@ final class TcpUnitSession implements UnitConnection.Wire {
   }
 
   private boolean mayProcess() {
-    return phase != Phase.CLOSING && phase != Phase.AUTHENTICATING
-        && inflight < config.maxInflightPerConnection() && !socket.writeQueueFull();
+    return holdBack() == null;
+  }
+
+  /**
+   * Why no frame is taken now, or null: logging in or closing; {@code tcp.maxInflightPerConnection} frames in
+   * flight; writes backed up; or frames in flight while the ingest path is congested (the store's or broker's
+   * buffer near its bound: the end of those frames resumes, so the buffer is not filled by every connection's
+   * window until it must refuse frames).
+   */
+  private String holdBack() {
+    if (phase == Phase.CLOSING || phase == Phase.AUTHENTICATING) {
+      return "login";
+    }
+    if (inflight >= config.maxInflightPerConnection()) {
+      return "inflight";
+    }
+    if (socket.writeQueueFull()) {
+      return "write_queue";
+    }
+    if (inflight > 0 && services.ingest().congested()) {
+      return "congested";
+    }
+    return null;
   }
 
   /** Pauses the socket while frames cannot be processed, resumes (and drains) when they can again. */
@@ -169,14 +192,26 @@ final class TcpUnitSession implements UnitConnection.Wire {
     if (phase == Phase.CLOSING) {
       return;
     }
-    boolean shouldPause = !mayProcess();
-    if (shouldPause && !paused) {
+    String cause = holdBack();
+    if (cause != null && !paused) {
       paused = true;
       socket.pause();
-    } else if (!shouldPause && paused) {
+      if (!cause.equals("login")) {
+        pauseCounted = true;
+        services.metrics().readPaused(PROTOCOL, cause);
+      }
+    } else if (cause == null && paused) {
       paused = false;
+      uncountPause();
       socket.resume();
       drain();
+    }
+  }
+
+  private void uncountPause() {
+    if (pauseCounted) {
+      pauseCounted = false;
+      services.metrics().readResumed(PROTOCOL);
     }
   }
 
@@ -305,6 +340,9 @@ final class TcpUnitSession implements UnitConnection.Wire {
   }
 
   private void handOffFailed(Throwable failure) {
+    if (phase == Phase.CLOSING || connection.isClosed()) {
+      return; // logged for the first frame that failed: the others in flight fail the same way
+    }
     LOG.log(Level.WARNING, "unit " + connection.unitId() + ": frame not applied, closing so that it is resent: " + LogSafe.escape(failure.getMessage()));
     close();
   }
@@ -435,6 +473,7 @@ final class TcpUnitSession implements UnitConnection.Wire {
       return;
     }
     phase = Phase.CLOSING;
+    uncountPause();
     if (loginTimer >= 0) {
       context.owner().cancelTimer(loginTimer);
     }

@@ -31,7 +31,9 @@ import java.util.logging.Logger;
  * batches of {@code amqp.batchSize}); confirms arrive asynchronously on the client's connection thread
  * ({@link ConfirmListener}), nothing ever waits for them. Events wait in a FIFO bounded by
  * {@code amqp.bufferEvents} (queued plus published-but-unconfirmed): when it is full, {@link #deliver} fails
- * at once, so the frame is not acknowledged and the unit resends later. When the connection is lost, the
+ * at once, so the frame is not acknowledged and the unit resends later; from three quarters full the sink is
+ * {@link #congested()}, and device sessions stop reading while they have frames in flight, so that units are
+ * slowed before events have to be refused. When the connection is lost, the
  * unconfirmed messages go back to the head of the queue in their order and are published again after the
  * reconnection (at-least-once; consumers de-duplicate on {@code message_id}), so events of one vehicle stay
  * in the order they were delivered here. Reconnection backs off from 0.25 s doubling to
@@ -59,6 +61,8 @@ public final class AmqpEventSink implements EventSink {
   private final String url;
   private final String exchange;
   private final int capacity;
+  /** {@link #size} from which the sink is {@link #congested()}: three quarters of the capacity. */
+  private final int congestedAt;
   private final int batchSize;
   private final int batchEvents;
   private final long lingerNanos;
@@ -82,6 +86,8 @@ public final class AmqpEventSink implements EventSink {
   private long downSinceMs = System.currentTimeMillis();
   // read by the readiness check
   private volatile boolean blocked;
+  /** {@link #size} at least {@link #congestedAt}; written under the lock, read on every frame without it. */
+  private volatile boolean congested;
   private volatile String lastError = "not connected yet";
 
   /**
@@ -94,6 +100,7 @@ public final class AmqpEventSink implements EventSink {
     this.url = url;
     this.exchange = exchange;
     this.capacity = capacity;
+    this.congestedAt = Math.max(1, capacity - capacity / 4);
     // a round holds at least one full batch message, whatever amqp.batchSize says
     this.batchSize = Math.max(batchSize, batchEvents);
     this.batchEvents = batchEvents;
@@ -128,6 +135,7 @@ public final class AmqpEventSink implements EventSink {
       inFlight.clear();
       queued.clear();
       size = 0;
+      congested = false;
       c = connection;
       connection = null;
       channel = null;
@@ -169,7 +177,9 @@ public final class AmqpEventSink implements EventSink {
         return ctx.failedFuture(new BrokerUnavailableException(
             "event buffer full (" + capacity + " events waiting for the broker's confirm)"));
       }
-      size++;
+      if (++size >= congestedAt && !congested) {
+        congested = true;
+      }
       queued.addLast(p);
       kick = claimPublishing();
     }
@@ -177,6 +187,17 @@ public final class AmqpEventSink implements EventSink {
       publishBatch();
     }
     return promise.future();
+  }
+
+  /** Three quarters of {@code amqp.bufferEvents} wait: sessions stop reading while they have frames in flight. */
+  @Override
+  public boolean congested() {
+    return congested;
+  }
+
+  @Override
+  public int pendingCapacity() {
+    return capacity;
   }
 
   // ---- publishing ----------------------------------------------------------------------------------------
@@ -325,6 +346,9 @@ public final class AmqpEventSink implements EventSink {
         }
       }
       size -= done.size();
+      if (congested && size < congestedAt) {
+        congested = false;
+      }
     }
     if (ack) {
       metrics.confirmed.increment(done.size());

@@ -18,13 +18,18 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Bounded: at most {@code maxPending} rows wait (queued or in flight); beyond that {@link #offer} refuses
  * and the caller decides (fail, drop). PostgreSQL unavailable: the batch in flight is retried with back-off
- * (100 ms doubling to 5 s) until it is written or the writer is {@link #stop stopped}, the rows behind it wait
- * in order. A batch PostgreSQL refuses for a reason of its own (not a lost connection) is given up.
+ * (100 ms doubling to 5 s), halved each time (down to {@link #MIN_BATCH} rows, the rest back at the head of the
+ * queue, so that a slow link that cannot carry a big batch within db.timeoutMs still moves rows), until it is
+ * written or the writer is {@link #stop stopped}; the rows behind it wait in order. A statement that timed out
+ * may have committed all the same: its rows are then written twice, never lost. From three quarters of
+ * {@code maxPending} on the writer is {@link #congested}. A batch PostgreSQL refuses for a reason of its own (not a lost connection) is given up.
  *
  * @param <R> a queued row
  */
 final class PgBatchWriter<R> {
   static final long MIN_BACKOFF_MS = 100;
+  /** The smallest batch a failed one is halved to. */
+  static final int MIN_BATCH = 100;
   static final long MAX_BACKOFF_MS = 5000;
 
   /** The table side: how a batch is written, and what becomes of its rows. Called on the writer's context. */
@@ -50,6 +55,12 @@ final class PgBatchWriter<R> {
   private final ContextInternal context;
   private final int maxBatch;
   private final int maxPending;
+  /** {@link #pending} at which the writer is congested. */
+  private final int congestedAt;
+  /** {@link #pending} at or above {@link #congestedAt}; written under the lock, read on every frame without it. */
+  private volatile boolean congested;
+  /** Rows the next statement may take: halved after a failed write, doubled back after each success. Confined to {@link #context}. */
+  private int batchLimit;
   private final ReentrantLock lock = new ReentrantLock();
   /** Guarded by {@link #lock}, like the counters below. */
   private final ArrayDeque<R> queue = new ArrayDeque<>();
@@ -70,6 +81,13 @@ final class PgBatchWriter<R> {
     this.context = ((VertxInternal) db.vertx).createEventLoopContext();
     this.maxBatch = maxBatch;
     this.maxPending = maxPending;
+    this.congestedAt = Math.max(1, maxPending - maxPending / 4);
+    this.batchLimit = maxBatch;
+  }
+
+  /** At least three quarters of {@code maxPending} rows wait. */
+  boolean congested() {
+    return congested;
   }
 
   /** Any thread, never blocks: queues {@code row}, or returns false when {@code maxPending} rows wait already. */
@@ -81,7 +99,9 @@ final class PgBatchWriter<R> {
         return false;
       }
       queue.add(row);
-      pending++;
+      if (++pending >= congestedAt) {
+        congested = true;
+      }
       offered++;
       start = !flushing;
       flushing = true;
@@ -139,8 +159,8 @@ final class PgBatchWriter<R> {
       if (queue.isEmpty()) {
         flushing = false;
       } else {
-        batch = new ArrayList<>(Math.min(queue.size(), maxBatch));
-        while (batch.size() < maxBatch && !queue.isEmpty()) {
+        batch = new ArrayList<>(Math.min(queue.size(), batchLimit));
+        while (batch.size() < batchLimit && !queue.isEmpty()) {
           batch.add(queue.poll());
         }
       }
@@ -156,16 +176,38 @@ final class PgBatchWriter<R> {
     table.insert(batch).onComplete(ar -> {
       if (ar.succeeded()) {
         backoffMs = MIN_BACKOFF_MS;
+        batchLimit = Math.min(maxBatch, batchLimit * 2);
         settle(batch, null);
       } else if (PgDatabase.unavailable(ar.cause()) && !stopped) {
         table.retrying(ar.cause());
         long delay = backoffMs;
         backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
-        context.setTimer(delay, t -> write(batch));
+        List<R> retry = shrink(batch);
+        context.setTimer(delay, t -> write(retry));
       } else {
         settle(batch, ar.cause());
       }
     });
+  }
+
+  /**
+   * After a failed write: halves {@link #batchLimit} and returns the rows to try again, the first ones of
+   * {@code batch}; the others go back to the head of the queue, in order (nothing is dropped, order kept).
+   */
+  private List<R> shrink(List<R> batch) {
+    batchLimit = Math.max(Math.min(MIN_BATCH, maxBatch), batchLimit / 2);
+    if (batch.size() <= batchLimit) {
+      return batch;
+    }
+    lock.lock();
+    try {
+      for (int i = batch.size() - 1; i >= batchLimit; i--) {
+        queue.addFirst(batch.get(i));
+      }
+    } finally {
+      lock.unlock();
+    }
+    return new ArrayList<>(batch.subList(0, batchLimit));
   }
 
   private void settle(List<R> batch, Throwable failure) {
@@ -173,6 +215,9 @@ final class PgBatchWriter<R> {
     lock.lock();
     try {
       pending -= batch.size();
+      if (congested && pending < congestedAt) {
+        congested = false;
+      }
       settled += batch.size();
       for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
         Waiter w = it.next();

@@ -26,7 +26,7 @@ import java.util.logging.Logger;
  *
  * <p>Bounded: at most {@code maxPendingRows} rows wait (queued or in flight); beyond that {@link #add} fails
  * at once with {@link StoreUnavailableException}. The database down or slow: the batch in flight is retried
- * with back-off until it commits, the rows behind it wait in order, and their units stay unacknowledged
+ * with back-off, in halved batches, until it commits, the rows behind it wait in order, and their units stay unacknowledged
  * (their sessions pause reading). A batch the database refuses for a reason of its own (not a lost
  * connection) fails its rows, which their units resend.
  */
@@ -85,6 +85,11 @@ final class PgHistoryWriter implements PgBatchWriter.Table<PgHistoryWriter.Row> 
 
   int capacity() {
     return writer.capacity();
+  }
+
+  /** At least three quarters of {@code maxPendingRows} wait: sessions stop reading while they have frames in flight. */
+  boolean congested() {
+    return writer.congested();
   }
 
   boolean failing() {

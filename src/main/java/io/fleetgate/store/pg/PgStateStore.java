@@ -90,6 +90,26 @@ public final class PgStateStore implements StateStore {
     return lane(vehicleId).add(vehicleId, recordedAtMs, PgReadingCodec.encode(readings));
   }
 
+  /** Any lane three quarters full: its vehicles' sessions, and the others, slow down (see PgHistoryWriter). */
+  @Override
+  public boolean congested() {
+    for (PgHistoryWriter w : lanes) {
+      if (w.congested()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public int pendingCapacity() {
+    int n = 0;
+    for (PgHistoryWriter w : lanes) {
+      n += w.capacity();
+    }
+    return n;
+  }
+
   @Override
   public Future<List<HistoryEntry>> history(String vehicleId, long fromMs, long toMs, long beforeId, int limit) {
     return db.guard(db.pool.preparedQuery(HISTORY).execute(Tuple.of(vehicleId, beforeId, fromMs, toMs, limit))).map(rows -> {
