@@ -170,6 +170,8 @@ public final class Gateway {
   private final io.fleetgate.tls.ServerTls tls;
   /** The open-file limit divided between HTTP, the device listeners and everything else (logged at start-up). */
   public final FileDescriptorBudget fileDescriptors;
+  /** This node's place in the cluster (cluster.members); null for a single node. */
+  public final io.fleetgate.cluster.ClusterNode cluster;
 
   private Gateway(Vertx vertx, GatewayConfig config, PrometheusMeterRegistry metrics, Clock clock, Stores stores,
       PgDatabase database) {
@@ -228,6 +230,10 @@ public final class Gateway {
         config.hash().unitFailuresPerAddressPerMinute(), clock)), sessions, results,
         deviceMetrics, commands, commandLimits.ackTimeoutSeconds() * 1000L);
     readiness.register(ReadinessCheck.of("listeners", this::listenersBound));
+    this.cluster = config.cluster().enabled() ? io.fleetgate.cluster.ClusterNode.of(vertx, config.cluster().name(), metrics) : null;
+    if (cluster != null) {
+      readiness.register(cluster.readiness());
+    }
     if (database != null) {
       readiness.register(database.readiness());
     }
@@ -357,13 +363,29 @@ public final class Gateway {
 
   /** A Vert.x instance with Micrometer metrics into {@code metrics} and the blocked-thread checker at {@code maxEventLoopMs}. */
   public static Vertx newVertx(PrometheusMeterRegistry metrics, long maxEventLoopMs) {
-    VertxOptions options = new VertxOptions()
+    return Vertx.builder().with(vertxOptions(metrics, maxEventLoopMs)).withMetrics(new MicrometerMetricsFactory(metrics)).build();
+  }
+
+  /**
+   * The Vert.x instance for {@code config}: clustered through Hazelcast when cluster.members is set (its member
+   * joins before this completes), else exactly {@link #newVertx}.
+   */
+  public static Future<Vertx> newVertx(PrometheusMeterRegistry metrics, long maxEventLoopMs, GatewayConfig config) {
+    if (!config.cluster().enabled()) {
+      return Future.succeededFuture(newVertx(metrics, maxEventLoopMs));
+    }
+    VertxOptions options = io.fleetgate.cluster.ClusterSetup.eventBus(vertxOptions(metrics, maxEventLoopMs), config.cluster());
+    return Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(metrics))
+        .withClusterManager(io.fleetgate.cluster.ClusterSetup.clusterManager(config.cluster())).buildClustered();
+  }
+
+  private static VertxOptions vertxOptions(PrometheusMeterRegistry metrics, long maxEventLoopMs) {
+    return new VertxOptions()
         .setMaxEventLoopExecuteTime(maxEventLoopMs)
         .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
         .setWarningExceptionTime(maxEventLoopMs)
         .setWarningExceptionTimeUnit(TimeUnit.MILLISECONDS)
         .setMetricsOptions(GatewayMetrics.vertxOptions(metrics));
-    return Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(metrics)).build();
   }
 
   /** The registry behind {@code /metrics}: HTTP latency histogram and {@code fleetgate_build_info} configured. */
@@ -395,7 +417,8 @@ public final class Gateway {
 
   private Future<Gateway> serve() {
     Gateway g = this;
-    return g.loadWorkingSet()
+    return (cluster == null ? Future.<Void>succeededFuture() : cluster.start())
+        .compose(v -> g.loadWorkingSet())
         .compose(v -> g.bootstrapAdmin())
         .compose(v -> g.amqp == null ? Future.<Void>succeededFuture() : g.amqp.start())
         .compose(v -> g.deployApi())
@@ -730,6 +753,9 @@ public final class Gateway {
     List<Future<Void>> all = new ArrayList<>();
     for (String id : deployments) {
       all.add(vertx.undeploy(id));
+    }
+    if (cluster != null) {
+      all.add(cluster.stop());
     }
     return Future.join(all).<Void>mapEmpty()
         .compose(v -> amqp == null ? Future.<Void>succeededFuture() : amqp.stop())

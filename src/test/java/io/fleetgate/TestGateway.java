@@ -151,7 +151,12 @@ public final class TestGateway implements AutoCloseable {
   /** With a configuration and a clock of the test's (commands and the archive judge expiry by it). */
   public static TestGateway start(GatewayConfig config, java.time.Clock clock) {
     PrometheusMeterRegistry metrics = Gateway.newMetrics();
-    Vertx vertx = Gateway.newVertx(metrics, 100);
+    Vertx vertx;
+    try {
+      vertx = Gateway.newVertx(metrics, 100, config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("Vert.x did not start (cluster.members: the member did not join)", e);
+    }
     try {
       Gateway g = Gateway.start(vertx, config, metrics, clock).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       warmUpOnce(vertx, g);
