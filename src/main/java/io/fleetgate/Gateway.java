@@ -172,6 +172,8 @@ public final class Gateway {
   public final FileDescriptorBudget fileDescriptors;
   /** This node's place in the cluster (cluster.members); null for a single node. */
   public final io.fleetgate.cluster.ClusterNode cluster;
+  /** Sessions, command routing and sweeps across nodes (cluster.members); null for a single node. */
+  public final io.fleetgate.cluster.ClusterServices clustered;
 
   private Gateway(Vertx vertx, GatewayConfig config, PrometheusMeterRegistry metrics, Clock clock, Stores stores,
       PgDatabase database) {
@@ -216,21 +218,29 @@ public final class Gateway {
     this.ingest = new IngestService(registry, stores.states(), deviceMetrics, events);
     this.vehicles = new VehicleService(registry, stores.vehicles(), stores.states(), this::unitCredential, catalog, access,
         new VehicleIds(), clock, events);
-    LocalDeviceSessions sessions = new LocalDeviceSessions();
+    LocalDeviceSessions localSessions = new LocalDeviceSessions();
+    io.fleetgate.command.CommandRouter localRouter = new LocalCommandRouter(registry, localSessions);
+    this.clustered = config.cluster().enabled()
+        ? io.fleetgate.cluster.ClusterServices.create(vertx, config, metrics, database, registry, localSessions, localRouter, ingest)
+        : null;
+    this.cluster = clustered == null ? null : clustered.node;
+    io.fleetgate.device.DeviceSessions sessions = clustered == null ? localSessions : clustered.sessions();
     GatewayConfig.Commands commandLimits = config.commands();
     this.commands = new CommandService(vertx, registry, access, stores.commands(),
-        new LocalCommandRouter(registry, sessions), clock, config.commandTimeoutSeconds(), commandLimits.queuePerVehicle(), metrics,
-        events::commandStatusChanged);
+        clustered == null ? localRouter : clustered.router(), clock, config.commandTimeoutSeconds(), commandLimits.queuePerVehicle(), metrics,
+        events::commandStatusChanged, clustered != null);
+    if (clustered != null) {
+      clustered.bindCommands(commands::commandsReady, commands::onResult);
+    }
     CommandResultSink applyState = CommandResultSink.applyingState(ingest, deviceMetrics);
     CommandResultSink results = (protocol, vehicleId, result, nowMs) -> applyState.accept(protocol, vehicleId, result, nowMs)
-        .compose(v -> commands.onResult(vehicleId, result));
+        .compose(v -> clustered == null ? commands.onResult(vehicleId, result) : clustered.onResult(vehicleId, result));
     this.devices = new DeviceServices(registry, ingest, new UnitAuthenticator(registry, secrets, keyedVerifier,
         new UnitVerifiers(registry, stores.vehicles()), deviceMetrics,
         new UnitLoginFailures(config.hash().unitFailuresPerMinute(),
         config.hash().unitFailuresPerAddressPerMinute(), clock)), sessions, results,
         deviceMetrics, commands, commandLimits.ackTimeoutSeconds() * 1000L);
     readiness.register(ReadinessCheck.of("listeners", this::listenersBound));
-    this.cluster = config.cluster().enabled() ? io.fleetgate.cluster.ClusterNode.of(vertx, config.cluster().name(), metrics) : null;
     if (cluster != null) {
       readiness.register(cluster.readiness());
     }
@@ -417,8 +427,9 @@ public final class Gateway {
 
   private Future<Gateway> serve() {
     Gateway g = this;
-    return (cluster == null ? Future.<Void>succeededFuture() : cluster.start())
+    return (clustered == null ? Future.<Void>succeededFuture() : clustered.start())
         .compose(v -> g.loadWorkingSet())
+        .compose(v -> clustered == null ? Future.<Void>succeededFuture() : clustered.load())
         .compose(v -> g.bootstrapAdmin())
         .compose(v -> g.amqp == null ? Future.<Void>succeededFuture() : g.amqp.start())
         .compose(v -> g.deployApi())
@@ -754,8 +765,8 @@ public final class Gateway {
     for (String id : deployments) {
       all.add(vertx.undeploy(id));
     }
-    if (cluster != null) {
-      all.add(cluster.stop());
+    if (clustered != null) {
+      all.add(clustered.stop());
     }
     return Future.join(all).<Void>mapEmpty()
         .compose(v -> amqp == null ? Future.<Void>succeededFuture() : amqp.stop())

@@ -36,6 +36,7 @@ public final class TestCluster implements AutoCloseable {
   private final Map<String, Object> overrides;
   private final List<Integer> memberPorts = new ArrayList<>();
   private final List<TestGateway> nodes = new ArrayList<>();
+  private final java.util.Set<Integer> cut = new java.util.HashSet<>();
 
   private TestCluster(PgTestDatabase database, Path keyDir, Map<String, Object> overrides) {
     this.database = database;
@@ -105,8 +106,17 @@ public final class TestCluster implements AutoCloseable {
   /** Stops node {@code i} as an operator would: its listeners, then its Vert.x (which leaves the cluster). */
   public void stop(int i) {
     TestGateway g = nodes.set(i, null);
-    if (g != null) {
+    if (g == null) {
+      return;
+    }
+    if (!cut.remove(i)) {
       g.close();
+      return;
+    }
+    try {
+      g.close(); // its Vert.x cannot leave a cluster it was cut off from: that failure is expected
+    } catch (RuntimeException expected) {
+      // the listeners and the store were closed before the failed leave
     }
   }
 
@@ -116,8 +126,48 @@ public final class TestCluster implements AutoCloseable {
    * or {@link #close}, cut off from the cluster.
    */
   public void cutOff(int i) {
+    cut.add(i);
     ((HazelcastClusterManager) ((io.vertx.core.internal.VertxInternal) nodes.get(i).vertx).clusterManager())
         .getHazelcastInstance().getLifecycleService().terminate();
+  }
+
+  /**
+   * A vehicle and its unit in the database and in every running node's working set (until the write barrier
+   * carries such changes between nodes, a test puts them everywhere itself).
+   */
+  public TestGateway.ProvisionedUnit provisionUnit(String fleetId, String unitId, String password, List<String> commands) {
+    TestGateway first = firstRunning();
+    TestGateway.ProvisionedUnit p = first.provisionUnit(fleetId, unitId, password, commands,
+        java.util.Arrays.asList(io.fleetgate.vehicle.Property.values()));
+    for (TestGateway g : nodes) {
+      if (g != null && g != first) {
+        g.gateway.directory.put(first.gateway.directory.fleet(fleetId));
+        g.gateway.registry.put(first.gateway.registry.unit(unitId));
+        g.gateway.registry.put(first.gateway.registry.vehicle(p.vehicleId()));
+      }
+    }
+    return p;
+  }
+
+  /** A bearer token of a new client of {@code fleetId}, known to every running node. */
+  public String token(String fleetId, io.fleetgate.auth.Permission... permissions) {
+    TestGateway first = firstRunning();
+    first.fleet(fleetId);
+    java.util.EnumSet<io.fleetgate.auth.Permission> perms = java.util.EnumSet.noneOf(io.fleetgate.auth.Permission.class);
+    perms.addAll(java.util.Arrays.asList(permissions));
+    io.fleetgate.fleet.ApiClient client = new io.fleetgate.fleet.ApiClient("c-" + UUID.randomUUID(), fleetId, "test", perms,
+        "$argon2id$unused", java.time.Instant.now());
+    for (TestGateway g : nodes) {
+      if (g != null) {
+        g.gateway.directory.put(first.gateway.directory.fleet(fleetId));
+        g.gateway.directory.put(client);
+      }
+    }
+    return first.gateway.tokens.issue(client.clientId(), fleetId, perms);
+  }
+
+  private TestGateway firstRunning() {
+    return nodes.stream().filter(java.util.Objects::nonNull).findFirst().orElseThrow();
   }
 
   /** The gateway's node id in the cluster. */
