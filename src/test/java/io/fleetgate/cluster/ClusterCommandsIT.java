@@ -81,7 +81,11 @@ class ClusterCommandsIT {
           assertTrue(first.received.isEmpty(), "nothing goes to the old connection");
           assertTrue(cluster.node(1).gateway.devices.sessions().current(u.unitId()) != null);
           assertNull(cluster.node(0).gateway.devices.sessions().current(u.unitId()), "node 0 let its session go");
-          assertTrue(cluster.node(0).gateway.registry.live(u.vehicleId()) != null);
+          // the old session's late close undid nothing: node 1 holds the unit, the vehicle stays ONLINE
+          assertEquals(1, cluster.database.count("SELECT count(*) FROM unit_owners WHERE vehicle_id = '" + u.vehicleId()
+              + "' AND node_id = '" + cluster.nodeId(1) + "'"));
+          assertEquals("ONLINE", life(cluster.node(1), token, u));
+          assertEquals("ONLINE", life(cluster.node(0), token, u));
         }
       }
     }
