@@ -77,6 +77,7 @@ public final class ClusterServices {
   /** Where drain requests and results forwarded from other nodes go: the command service's own methods. */
   public void bindCommands(Consumer<String> drain, BiFunction<String, CommandResult, Future<Void>> results) {
     router.bind(drain, results);
+    sessions.onClaimed(drain);
   }
 
   /** A unit's result on the unit's node: to the node whose sender waits, else {@code here}. */

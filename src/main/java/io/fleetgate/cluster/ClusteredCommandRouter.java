@@ -72,9 +72,15 @@ final class ClusteredCommandRouter implements CommandRouter {
     return local.reachable(vehicleId) || remoteOwner(vehicleId) != null;
   }
 
+  /**
+   * Only where the unit's session is and its claim is the newest known: a session whose claim is not written yet
+   * drains once it is (see {@link ClusteredDeviceSessions}), one that another node's newer claim replaced stops
+   * draining before it is closed.
+   */
   @Override
   public boolean drainsHere(String vehicleId) {
-    if (local.reachable(vehicleId)) {
+    Owners.Owner current = owners.get(vehicleId);
+    if (local.reachable(vehicleId) && current != null && current.nodeId().equals(node.nodeId())) {
       return true;
     }
     Owners.Owner o = remoteOwner(vehicleId);

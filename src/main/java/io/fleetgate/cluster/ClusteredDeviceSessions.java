@@ -31,6 +31,7 @@ final class ClusteredDeviceSessions implements DeviceSessions {
   private final Map<DeviceSession, Long> epochs = new ConcurrentHashMap<>();
   /** Local sessions another node took over: their close leaves the life status alone. */
   private final Set<DeviceSession> superseded = ConcurrentHashMap.newKeySet();
+  private volatile java.util.function.Consumer<String> claimed = v -> {};
 
   ClusteredDeviceSessions(Vertx vertx, DeviceSessions local, ClusterNode node, OwnershipStore store, OwnerNotices notices) {
     this.vertx = vertx;
@@ -40,6 +41,11 @@ final class ClusteredDeviceSessions implements DeviceSessions {
     this.notices = notices;
     node.handle(ClusterNode.Channel.TAKEOVER, this::takeover);
     notices.onForeignClaim(this::closeIfOlder);
+  }
+
+  /** Told of each vehicle whose unit this node has just claimed (the command service drains its queue). */
+  void onClaimed(java.util.function.Consumer<String> claimed) {
+    this.claimed = claimed;
   }
 
   @Override
@@ -65,6 +71,7 @@ final class ClusteredDeviceSessions implements DeviceSessions {
       }
       epochs.put(session, claim.epoch());
       notices.claimed(session.vehicleId(), session.unitId(), self, claim.epoch());
+      claimed.accept(session.vehicleId()); // the claim is what lets this node drain the unit's queue
       if (claim.previousNode() != null && !claim.previousNode().equals(self) && node.isMember(claim.previousNode())) {
         JsonObject takeover = new JsonObject().put("unitId", session.unitId()).put("vehicleId", session.vehicleId())
             .put("node", self).put("epoch", claim.epoch());
