@@ -196,6 +196,19 @@ public final class TestGateway implements AutoCloseable {
     return g.config.http().tls() ? o.setSsl(true).setTrustAll(true).setVerifyHost(false) : o;
   }
 
+  /**
+   * Stops recording blocked event loops until {@link #resumeBlockedWatch()}. The watch sees every Vert.x instance
+   * in the JVM: while a test starts another gateway (a cluster's next node), that one's cold start would be
+   * charged to this one, although its own start was not.
+   */
+  public void suspendBlockedWatch() {
+    BLOCKED_LOG.removeHandler(blockedWatch);
+  }
+
+  public void resumeBlockedWatch() {
+    BLOCKED_LOG.addHandler(blockedWatch);
+  }
+
   /** Waits for a future (up to 15 s) and returns its result; a failure is rethrown unchecked. */
   public static <T> T await(io.vertx.core.Future<T> f) {
     try {

@@ -132,6 +132,30 @@ class ClusterCommandsIT {
     }
   }
 
+  @Test
+  void departedNodesVehicleThatReconnectedElsewhereStaysOnline() throws Exception {
+    try (TestCluster cluster = TestCluster.start(3)) {
+      TestGateway.ProvisionedUnit u = provision(cluster);
+      String token = cluster.token(FLEET, Permission.VEHICLES, Permission.VEHICLE_COMMANDS);
+      try (Unit onTwo = new Unit(cluster.node(2), u)) {
+        eventually("node 0 knows the unit is on node 2", () -> reachable(cluster.node(0), u));
+        cluster.cutOff(2);
+        try (Unit onOne = new Unit(cluster.node(1), u)) {
+          long limitMs = (TestCluster.FAILURE_DETECTION_SECONDS + ClusterSetup.heartbeatSeconds(TestCluster.FAILURE_DETECTION_SECONDS) + 2) * 1000L;
+          eventually("node 0 declared node 2 dead", limitMs, () -> cluster.node(0).gateway.cluster.members().size() == 2);
+          eventually("node 1 declared node 2 dead", limitMs, () -> cluster.node(1).gateway.cluster.members().size() == 2);
+          Thread.sleep(1_000); // the departed node's sweep has run on both survivors
+          assertEquals("ONLINE", life(cluster.node(0), token, u));
+          assertEquals("ONLINE", life(cluster.node(1), token, u));
+          assertEquals(1, cluster.database.count("SELECT count(*) FROM unit_owners WHERE vehicle_id = '" + u.vehicleId()
+              + "' AND node_id = '" + cluster.nodeId(1) + "'"));
+          assertEquals(200, post(cluster.node(0), token, u, false).statusCode());
+          assertEquals(1, onOne.received.size());
+        }
+      }
+    }
+  }
+
   private static TestGateway.ProvisionedUnit provision(TestCluster cluster) {
     return cluster.provisionUnit(FLEET, String.format("CLU%08X", NEXT.incrementAndGet()), PASSWORD, Capabilities.ALL_COMMANDS);
   }

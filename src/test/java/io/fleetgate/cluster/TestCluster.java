@@ -91,7 +91,18 @@ public final class TestCluster implements AutoCloseable {
     settings.put("cluster.name", name);
     settings.put("cluster.failureDetectionSeconds", FAILURE_DETECTION_SECONDS);
     settings.putAll(overrides);
-    nodes.add(TestGateway.start(settings));
+    List<TestGateway> running = nodes.stream().filter(java.util.Objects::nonNull).toList();
+    running.forEach(TestGateway::suspendBlockedWatch);
+    try {
+      nodes.add(TestGateway.start(settings));
+      // the checker reports a block up to its interval (1 s) after it began
+      Thread.sleep(1_100);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } finally {
+      running.forEach(TestGateway::resumeBlockedWatch);
+    }
     return nodes.size() - 1;
   }
 
