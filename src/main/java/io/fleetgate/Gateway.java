@@ -165,6 +165,10 @@ public final class Gateway {
   private final io.fleetgate.tls.ServerTls tls;
   /** The open-file limit divided between HTTP, the device listeners and everything else (logged at start-up). */
   public final FileDescriptorBudget fileDescriptors;
+  /** This node's place in the cluster (cluster.members); null for a single node. */
+  public final io.fleetgate.cluster.ClusterNode cluster;
+  /** Sessions, command routing and sweeps across nodes (cluster.members); null for a single node. */
+  public final io.fleetgate.cluster.ClusterServices clustered;
 
   private Gateway(Vertx vertx, GatewayConfig config, PrometheusMeterRegistry metrics, Clock clock, Stores stores,
       PgDatabase database) {
@@ -208,20 +212,32 @@ public final class Gateway {
     this.ingest = new IngestService(registry, stores.states(), deviceMetrics, events);
     this.vehicles = new VehicleService(registry, stores.vehicles(), stores.states(), this::unitCredential, catalog, access,
         new VehicleIds(), clock, events);
-    LocalDeviceSessions sessions = new LocalDeviceSessions();
+    LocalDeviceSessions localSessions = new LocalDeviceSessions();
+    io.fleetgate.command.CommandRouter localRouter = new LocalCommandRouter(registry, localSessions);
+    this.clustered = config.cluster().enabled()
+        ? io.fleetgate.cluster.ClusterServices.create(vertx, config, metrics, database, registry, localSessions, localRouter, ingest)
+        : null;
+    this.cluster = clustered == null ? null : clustered.node;
+    io.fleetgate.device.DeviceSessions sessions = clustered == null ? localSessions : clustered.sessions();
     GatewayConfig.Commands commandLimits = config.commands();
     this.commands = new CommandService(vertx, registry, access, stores.commands(),
-        new LocalCommandRouter(registry, sessions), clock, config.commandTimeoutSeconds(), commandLimits.queuePerVehicle(), metrics,
-        events::commandStatusChanged);
+        clustered == null ? localRouter : clustered.router(), clock, config.commandTimeoutSeconds(), commandLimits.queuePerVehicle(), metrics,
+        events::commandStatusChanged, clustered != null);
+    if (clustered != null) {
+      clustered.bindCommands(commands::commandsReady, commands::onResult);
+    }
     CommandResultSink applyState = CommandResultSink.applyingState(ingest, deviceMetrics);
     CommandResultSink results = (protocol, vehicleId, result, nowMs) -> applyState.accept(protocol, vehicleId, result, nowMs)
-        .compose(v -> commands.onResult(vehicleId, result));
+        .compose(v -> clustered == null ? commands.onResult(vehicleId, result) : clustered.onResult(vehicleId, result));
     this.devices = new DeviceServices(registry, ingest, new UnitAuthenticator(registry, secrets, keyedVerifier,
         new UnitVerifiers(registry, stores.vehicles()), deviceMetrics,
         new UnitLoginFailures(config.hash().unitFailuresPerMinute(),
         config.hash().unitFailuresPerAddressPerMinute(), clock)), sessions, results,
         deviceMetrics, commands, commandLimits.ackTimeoutSeconds() * 1000L);
     readiness.register(ReadinessCheck.of("listeners", this::listenersBound));
+    if (cluster != null) {
+      readiness.register(cluster.readiness());
+    }
     if (database != null) {
       readiness.register(database.readiness());
     }
@@ -358,14 +374,30 @@ public final class Gateway {
 
   /** A Vert.x instance with Micrometer metrics into {@code metrics} and the blocked-thread checker at {@code maxEventLoopMs}. */
   public static Vertx newVertx(PrometheusMeterRegistry metrics, long maxEventLoopMs) {
-    VertxOptions options = new VertxOptions()
+    return Vertx.builder().with(vertxOptions(metrics, maxEventLoopMs)).withMetrics(new MicrometerMetricsFactory(metrics)).build();
+  }
+
+  /**
+   * The Vert.x instance for {@code config}: clustered through Hazelcast when cluster.members is set (its member
+   * joins before this completes), else exactly {@link #newVertx}.
+   */
+  public static Future<Vertx> newVertx(PrometheusMeterRegistry metrics, long maxEventLoopMs, GatewayConfig config) {
+    if (!config.cluster().enabled()) {
+      return Future.succeededFuture(newVertx(metrics, maxEventLoopMs));
+    }
+    VertxOptions options = io.fleetgate.cluster.ClusterSetup.eventBus(vertxOptions(metrics, maxEventLoopMs), config.cluster());
+    return Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(metrics))
+        .withClusterManager(io.fleetgate.cluster.ClusterSetup.clusterManager(config.cluster())).buildClustered();
+  }
+
+  private static VertxOptions vertxOptions(PrometheusMeterRegistry metrics, long maxEventLoopMs) {
+    return new VertxOptions()
         .setPreferNativeTransport(true) // epoll on Linux when its natives load, else NIO (logged at start-up)
         .setMaxEventLoopExecuteTime(maxEventLoopMs)
         .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
         .setWarningExceptionTime(maxEventLoopMs)
         .setWarningExceptionTimeUnit(TimeUnit.MILLISECONDS)
         .setMetricsOptions(GatewayMetrics.vertxOptions(metrics));
-    return Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(metrics)).build();
   }
 
   /** The registry behind {@code /metrics}: HTTP latency histogram and {@code fleetgate_build_info} configured. */
@@ -397,7 +429,9 @@ public final class Gateway {
 
   private Future<Gateway> serve() {
     Gateway g = this;
-    return g.workingSet.load()
+    return (clustered == null ? Future.<Void>succeededFuture() : clustered.start())
+        .compose(v -> g.workingSet.load())
+        .compose(v -> clustered == null ? Future.<Void>succeededFuture() : clustered.load())
         .compose(v -> g.adminBootstrap.ensure(config.admin()))
         .compose(v -> g.amqp == null ? Future.<Void>succeededFuture() : g.amqp.start())
         .compose(v -> g.deployApi())
@@ -581,6 +615,9 @@ public final class Gateway {
     List<Future<Void>> all = new ArrayList<>();
     for (String id : deployments) {
       all.add(vertx.undeploy(id));
+    }
+    if (clustered != null) {
+      all.add(clustered.stop());
     }
     return Future.join(all).<Void>mapEmpty()
         .compose(v -> amqp == null ? Future.<Void>succeededFuture() : amqp.stop())

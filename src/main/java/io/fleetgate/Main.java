@@ -62,7 +62,16 @@ public final class Main {
   /** Starts a gateway in a new Vert.x instance, or prints one line and exits when it cannot start. */
   public static Gateway startOrExit(GatewayConfig config) {
     PrometheusMeterRegistry metrics = Gateway.newMetrics();
-    Vertx vertx = Gateway.newVertx(metrics, 2000);
+    Vertx vertx;
+    try {
+      // clustered (cluster.members): the Hazelcast member has joined when this returns
+      vertx = Gateway.newVertx(metrics, 2000, config).toCompletionStage().toCompletableFuture().join();
+    } catch (Exception e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      System.err.println("fleetgate: cannot join the cluster: " + (cause.getMessage() != null ? cause.getMessage() : cause));
+      System.exit(1);
+      return null;
+    }
     CompletableFuture<Gateway> started = Gateway.start(vertx, config, metrics).toCompletionStage().toCompletableFuture();
     try {
       Gateway g = started.join();

@@ -16,4 +16,12 @@ public interface CommandRouter {
    * the unit is not reachable and {@link DeliveryTimeoutException} without proof in time.
    */
   Future<Void> deliver(Command command);
+
+  /**
+   * Whether this process drains the vehicle's queue now. On one node always; a clustered router answers true
+   * only where the unit's session is, and asks that node to drain instead, so that one node delivers.
+   */
+  default boolean drainsHere(String vehicleId) {
+    return true;
+  }
 }

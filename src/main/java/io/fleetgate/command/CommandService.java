@@ -70,6 +70,12 @@ public final class CommandService implements CommandCancellation, CommandReadine
    * hint: when it is stale the compare-and-set loses and {@link #transition(UUID, Function)} reads.
    */
   private final Map<UUID, Command> lastKnown = new ConcurrentHashMap<>();
+  /**
+   * Several nodes share the store's queues (cluster.members): commands queued through another node are not
+   * counted here, so the queue limit is checked against the store, a drain reads the store whatever this node
+   * counted, and at start-up only synchronous commands whose sender has surely given up are ended.
+   */
+  private final boolean sharedQueues;
 
   public CommandService(Vertx vertx, VehicleRegistry registry, VehicleAccess access, CommandStore store, CommandRouter router, Clock clock,
       int syncTimeoutSeconds, int queuePerVehicle, MeterRegistry meters) {
@@ -79,6 +85,14 @@ public final class CommandService implements CommandCancellation, CommandReadine
   /** @param statusListener told of every command created (QUEUED) and of each status change after it; must not block */
   public CommandService(Vertx vertx, VehicleRegistry registry, VehicleAccess access, CommandStore store, CommandRouter router, Clock clock,
       int syncTimeoutSeconds, int queuePerVehicle, MeterRegistry meters, java.util.function.Consumer<Command> statusListener) {
+    this(vertx, registry, access, store, router, clock, syncTimeoutSeconds, queuePerVehicle, meters, statusListener, false);
+  }
+
+  /** @param sharedQueues other nodes queue commands in the same store (a cluster) */
+  public CommandService(Vertx vertx, VehicleRegistry registry, VehicleAccess access, CommandStore store, CommandRouter router, Clock clock,
+      int syncTimeoutSeconds, int queuePerVehicle, MeterRegistry meters, java.util.function.Consumer<Command> statusListener,
+      boolean sharedQueues) {
+    this.sharedQueues = sharedQueues;
     this.statusListener = statusListener;
     this.vertx = vertx;
     this.registry = registry;
@@ -105,17 +119,39 @@ public final class CommandService implements CommandCancellation, CommandReadine
       throw CommandProblems.notSupported(name);
     }
     int ttl = ttlSeconds != null ? ttlSeconds : async ? DEFAULT_ASYNC_TTL_SECONDS : syncTimeoutSeconds;
+    if (!sharedQueues) {
+      return send(vehicle, principal, name, ttl, async, seq.incrementAndGet());
+    }
+    return store.nextSharedSeq().compose(next -> send(vehicle, principal, name, ttl, async, next));
+  }
+
+  private Future<CommandOutcome> send(Vehicle vehicle, Principal principal, String name, int ttl, boolean async, long seq) {
     Instant now = now();
-    Command command = new Command(UUID.randomUUID(), seq.incrementAndGet(), vehicle.id(), principal.clientId(),
+    Command command = new Command(UUID.randomUUID(), seq, vehicle.id(), principal.clientId(),
         principal.fleetId(), name, async, CommandStatus.QUEUED, now, now.plusSeconds(ttl), now, null);
     return async ? sendAsync(command) : sendSync(command, Math.min(ttl, syncTimeoutSeconds));
   }
 
   private Future<CommandOutcome> sendAsync(Command command) {
+    if (sharedQueues) {
+      // the queue as the store has it (concurrent sends through several nodes may pass the limit together)
+      return store.queued(command.vehicleId()).compose(queued -> {
+        if (queued.stream().filter(Command::async).count() >= queues.limit()) {
+          metrics.queueFull();
+          return Future.failedFuture(CommandProblems.queueFull(queues.limit()));
+        }
+        queues.restore(command.vehicleId());
+        return insertQueued(command);
+      });
+    }
     if (!queues.admit(command.vehicleId())) {
       metrics.queueFull();
       return Future.failedFuture(CommandProblems.queueFull(queues.limit()));
     }
+    return insertQueued(command);
+  }
+
+  private Future<CommandOutcome> insertQueued(Command command) {
     return store.insert(command)
         .onFailure(e -> queues.left(command.vehicleId()))
         .map(v -> {
@@ -215,7 +251,7 @@ public final class CommandService implements CommandCancellation, CommandReadine
     return store.maxSeq()
         .compose(max -> {
           seq.accumulateAndGet(max, Math::max);
-          return store.loadQueued();
+          return (sharedQueues ? store.sharedSeqAtLeast(max) : Future.<Void>succeededFuture()).compose(v -> store.loadQueued());
         })
         .compose(queued -> {
           Instant now = now();
@@ -223,7 +259,9 @@ public final class CommandService implements CommandCancellation, CommandReadine
           int waiting = 0;
           for (Command c : queued) {
             queues.restore(c.vehicleId()); // counted like an admitted one: leaving QUEUED uncounts it
-            if (!c.async()) {
+            if (!c.async() && sharedQueues && c.createdAt().plusSeconds(syncTimeoutSeconds + 60L).isAfter(now)) {
+              queues.left(c.vehicleId()); // another node's sender may still wait for it: that node ends it
+            } else if (!c.async()) {
               ended.add(transition(c, cur -> cur.to(CommandStatus.EXPIRED, RESTARTED, now)));
             } else if (c.expiredAt(now)) {
               ended.add(expire(c));
@@ -246,6 +284,9 @@ public final class CommandService implements CommandCancellation, CommandReadine
   }
 
   private void drain(String vehicleId) {
+    if (!router.drainsHere(vehicleId)) {
+      return;
+    }
     CommandQueues.Lane lane = queues.lane(vehicleId);
     if (lane.begin()) {
       drainNext(vehicleId, lane);
@@ -253,7 +294,8 @@ public final class CommandService implements CommandCancellation, CommandReadine
   }
 
   private void drainNext(String vehicleId, CommandQueues.Lane lane) {
-    if (lane.queued() == 0 || !router.reachable(vehicleId)) {
+    boolean mayHaveQueued = sharedQueues || lane.queued() > 0;
+    if (!mayHaveQueued || !(sharedQueues ? router.drainsHere(vehicleId) : router.reachable(vehicleId))) {
       finish(vehicleId, lane);
       return;
     }
@@ -262,7 +304,9 @@ public final class CommandService implements CommandCancellation, CommandReadine
         finish(vehicleId, lane);
         return;
       }
-      Command head = ar.result().stream().filter(c -> !syncQueued.contains(c.id())).findFirst().orElse(null);
+      // only asynchronous commands are queued; a synchronous one is on its way with its sender waiting (on a
+      // cluster, maybe on another node, which is why this is not left to syncQueued alone)
+      Command head = ar.result().stream().filter(c -> c.async() && !syncQueued.contains(c.id())).findFirst().orElse(null);
       if (head == null) {
         finish(vehicleId, lane);
         return;

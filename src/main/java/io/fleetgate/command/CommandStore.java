@@ -37,4 +37,17 @@ public interface CommandStore {
 
   /** The highest {@link Command#seq} stored, 0 when there is none (start-up: where the sequence goes on). */
   Future<Long> maxSeq();
+
+  /**
+   * The next {@code seq} from a counter every node on this store shares (a cluster, where a per-process counter
+   * would hand out the same seq twice). Only stores that several processes use implement it.
+   */
+  default Future<Long> nextSharedSeq() {
+    return Future.failedFuture(new UnsupportedOperationException("this store is not shared between processes"));
+  }
+
+  /** Moves the shared counter above {@code seq} (seqs a single process handed out before the cluster). */
+  default Future<Void> sharedSeqAtLeast(long seq) {
+    return Future.succeededFuture();
+  }
 }

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 public record GatewayConfig(
     Http http, Mqtt mqtt, Tcp tcp, Tls tls, Db db, String amqpUrl, Admin admin, Jwt jwt,
     int commandTimeoutSeconds, int historyPerVehicle, Hash hash, String catalogFile, Archive archive, Rate rate,
-    Commands commands, Sharing sharing, Events events, Amqp amqp, Console console) {
+    Commands commands, Sharing sharing, Events events, Amqp amqp, Console console, Cluster cluster) {
 
   /** Queue, history and delivery limits of commands ({@code command.*} besides the timeout). */
   public record Commands(int queuePerVehicle, int historyPerVehicle, int ackTimeoutSeconds) {}
@@ -74,6 +74,18 @@ public record GatewayConfig(
    */
   public record Console(String tileUrl, String tileAttribution, String tileOrigin) {}
 
+  /**
+   * Several nodes as one gateway ({@code cluster.*}): {@code members} are the {@code host:port} Hazelcast
+   * addresses to join, empty when unset (a single node, no cluster manager).
+   */
+  public record Cluster(java.util.List<String> members, String host, int port, int busPort, String name,
+      int failureDetectionSeconds) {
+    /** Whether this node joins a cluster ({@code cluster.members} is set). */
+    public boolean enabled() {
+      return !members.isEmpty();
+    }
+  }
+
   static GatewayConfig from(JsonObject c) {
     Reader r = new Reader(c);
     Http http = new Http(r.string("http.host"), r.port("http.port"), r.range("http.bodyLimitBytes", 1024, 16 << 20),
@@ -132,7 +144,26 @@ public record GatewayConfig(
             r.range("amqp.bufferEvents", 1, 10_000_000), r.range("amqp.batchSize", 1, 10_000),
             r.range("amqp.reconnectMaxSeconds", 1, 3600), r.range("amqp.maxConsumersPerFleet", 1, 1000),
             r.range("amqp.batchEvents", 1, 1000), r.range("amqp.batchLingerMs", 0, 1000)),
-        console(r));
+        console(r), cluster(r, db, jwt));
+  }
+
+  /**
+   * Every node of a cluster works on one PostgreSQL and signs and verifies tokens with one key, so a cluster
+   * without {@code db.url} or {@code jwt.key} is refused at start-up, naming the missing setting.
+   */
+  private static Cluster cluster(Reader r, Db db, Jwt jwt) {
+    java.util.List<String> members = r.members("cluster.members");
+    String host = r.ipv4("cluster.host");
+    Cluster cluster = new Cluster(members, host, r.range("cluster.port", 1, 65535), r.port("cluster.busPort"),
+        r.matching("cluster.name", "[A-Za-z0-9_.-]{1,100}", "1-100 characters of A-Z, a-z, 0-9, '_', '.' and '-'"),
+        r.range("cluster.failureDetectionSeconds", 2, 600));
+    if (cluster.enabled() && db.url() == null) {
+      throw new ConfigException(r.name("db.url") + ": required when cluster.members is set (every node of a cluster works on one PostgreSQL)");
+    }
+    if (cluster.enabled() && jwt.keyFile() == null) {
+      throw new ConfigException(r.name("jwt.key") + ": required when cluster.members is set (every node signs and verifies tokens with the same key)");
+    }
+    return cluster;
   }
 
   /**
@@ -248,6 +279,35 @@ public record GatewayConfig(
 
     int port(String key) {
       return range(key, 0, 65535);
+    }
+
+    /** An IPv4 literal (Hazelcast binds and advertises it as is; a host name would depend on DNS). */
+    String ipv4(String key) {
+      String v = string(key);
+      if (!v.matches("(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}")) {
+        throw new ConfigException(name(key) + ": must be an IPv4 address of this machine, got '" + v + "'");
+      }
+      return v;
+    }
+
+    /** Comma-separated {@code host:port} entries (port 1-65535), empty when unset. */
+    java.util.List<String> members(String key) {
+      String v = optional(key);
+      if (v == null) {
+        return java.util.List.of();
+      }
+      java.util.List<String> out = new java.util.ArrayList<>();
+      for (String part : v.split(",")) {
+        String m = part.trim();
+        int colon = m.lastIndexOf(':');
+        boolean ok = colon > 0 && m.substring(0, colon).matches("[A-Za-z0-9.-]+") && m.substring(colon + 1).matches("[0-9]{1,5}")
+            && Integer.parseInt(m.substring(colon + 1)) >= 1 && Integer.parseInt(m.substring(colon + 1)) <= 65535;
+        if (!ok) {
+          throw new ConfigException(name(key) + ": must be comma-separated host:port entries, got '" + m + "'");
+        }
+        out.add(m);
+      }
+      return java.util.List.copyOf(out);
     }
 
     String file(String key) {

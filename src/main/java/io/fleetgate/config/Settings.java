@@ -115,6 +115,12 @@ public final class Settings {
     add("rate.tokenFailuresPerClientPerMinute", Integer.class, 5, "failed token requests per remote address and client id, per minute (and at once); more get 429 without using up the address's allowance");
     add("console.tileUrl", String.class, null, "tile URL template of the console's map ({z}/{x}/{y}, optional {s} subdomain, http or https); the console's CSP then allows images from that one origin; unset = no tiles, vehicles on a coordinate grid (works offline, sends no positions elsewhere)");
     add("console.tileAttribution", String.class, null, "attribution shown on the console's map under console.tileUrl's tiles, as plain text (e.g. the tile server's copyright line); needs console.tileUrl");
+    add("cluster.members", String.class, null, "comma-separated host:port of the Hazelcast members to join (TCP-IP join; this node's own address may be listed); needs db.url and jwt.key. Unset = a single node, no cluster manager at all");
+    add("cluster.host", String.class, "127.0.0.1", "address this node binds and advertises for cluster traffic (Hazelcast and the event bus); not encrypted: keep it on a private network");
+    add("cluster.port", Integer.class, 5701, "this node's Hazelcast member port (no auto-increment: taken = the node does not start)");
+    add("cluster.busPort", Integer.class, 0, "this node's event-bus port (0 = any free port, advertised through the cluster)");
+    add("cluster.name", String.class, "fleetgate", "nodes join only a cluster of the same name (keeps test clusters on one machine apart)");
+    add("cluster.failureDetectionSeconds", Integer.class, 10, "silence after which a member is declared dead and its work taken over (Hazelcast's max no-heartbeat time; heartbeats every fifth of it, at least every second)");
   }
 
   private Settings() {}

@@ -99,6 +99,17 @@ public final class PgCommandStore implements CommandStore {
     return db.guard(db.pool.preparedQuery(MAX_SEQ).execute()).map(rows -> rows.iterator().next().getLong(0));
   }
 
+  @Override
+  public Future<Long> nextSharedSeq() {
+    return db.guard(db.pool.preparedQuery("SELECT nextval('command_seq')").execute()).map(rows -> rows.iterator().next().getLong(0));
+  }
+
+  @Override
+  public Future<Void> sharedSeqAtLeast(long seq) {
+    return db.guard(db.pool.preparedQuery("SELECT setval('command_seq', $1) FROM command_seq WHERE last_value < $1")
+        .execute(io.vertx.sqlclient.Tuple.of(seq))).mapEmpty();
+  }
+
   private static List<Command> commands(RowSet<Row> rows) {
     List<Command> out = new ArrayList<>(rows.size());
     for (Row r : rows) {
