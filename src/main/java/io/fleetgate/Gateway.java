@@ -172,6 +172,8 @@ public final class Gateway {
   public final FileDescriptorBudget fileDescriptors;
   /** This node's place in the cluster (cluster.members); null for a single node. */
   public final io.fleetgate.cluster.ClusterNode cluster;
+  /** The working set kept current with the database's change feed, and the write barrier; null for a single node. */
+  public final io.fleetgate.cluster.WorkingSetSync workingSet;
 
   private Gateway(Vertx vertx, GatewayConfig config, PrometheusMeterRegistry metrics, Clock clock, Stores stores,
       PgDatabase database) {
@@ -231,9 +233,6 @@ public final class Gateway {
         deviceMetrics, commands, commandLimits.ackTimeoutSeconds() * 1000L);
     readiness.register(ReadinessCheck.of("listeners", this::listenersBound));
     this.cluster = config.cluster().enabled() ? io.fleetgate.cluster.ClusterNode.of(vertx, config.cluster().name(), metrics) : null;
-    if (cluster != null) {
-      readiness.register(cluster.readiness());
-    }
     if (database != null) {
       readiness.register(database.readiness());
     }
@@ -260,6 +259,12 @@ public final class Gateway {
     sharingListeners.add(partnerCommandCancellation(commands));
     lifecycleListeners.add(lifecycleEvents());
     sharingListeners.add(sharingEvents());
+    this.workingSet = cluster == null ? null : new io.fleetgate.cluster.WorkingSetSync(vertx, cluster,
+        new io.fleetgate.store.pg.PgChangeLog(database), new io.fleetgate.cluster.ChangeApplier(stores.fleets(),
+        stores.vehicles(), stores.sharing(), admin, lifecycle, sharing, partners));
+    if (cluster != null) {
+      readiness.register(workingSet.readiness()); // "cluster": membership, and the working set current
+    }
   }
 
   /** The publisher of amqp.url; a URL the client cannot use is a configuration error, not a retry loop. */
@@ -417,7 +422,7 @@ public final class Gateway {
 
   private Future<Gateway> serve() {
     Gateway g = this;
-    return (cluster == null ? Future.<Void>succeededFuture() : cluster.start())
+    return (cluster == null ? Future.<Void>succeededFuture() : cluster.start().compose(v -> workingSet.begin()))
         .compose(v -> g.loadWorkingSet())
         .compose(v -> g.bootstrapAdmin())
         .compose(v -> g.amqp == null ? Future.<Void>succeededFuture() : g.amqp.start())
@@ -425,6 +430,9 @@ public final class Gateway {
         .compose(v -> g.deployDevices())
         .map(v -> {
           g.startTimers();
+          if (workingSet != null) {
+            workingSet.start();
+          }
           g.serving = true;
           LOG.info("fleetgate listening: " + g.listenerSummary()
               + "; store: " + (database == null ? "in memory" : "PostgreSQL " + database.where()));
@@ -626,7 +634,7 @@ public final class Gateway {
   }
 
   private Future<Void> deployApi() {
-    ApiSupport support = new ApiSupport(tokens, directory, apiRate);
+    ApiSupport support = new ApiSupport(tokens, directory, apiRate, workingSet);
     List<RouteGroup> groups = routeGroups();
     GatewayConfig.Http http = config.http();
     io.fleetgate.ops.HttpConnectionLimits limits =
@@ -755,7 +763,7 @@ public final class Gateway {
       all.add(vertx.undeploy(id));
     }
     if (cluster != null) {
-      all.add(cluster.stop());
+      all.add(workingSet.stop().compose(v -> cluster.stop()));
     }
     return Future.join(all).<Void>mapEmpty()
         .compose(v -> amqp == null ? Future.<Void>succeededFuture() : amqp.stop())
