@@ -25,6 +25,14 @@ CREATE TABLE change_horizon (
 );
 INSERT INTO change_horizon (one, seq) VALUES (true, 0);
 
+-- The nodes reading the feed: each stamps seen_at (the database's clock) on every read that may vouch for its
+-- working set. A write's barrier also waits for every node stamped within the last seconds, members of its
+-- Hazelcast view or not, so a node split off from the others but still reading the feed is waited for too.
+CREATE TABLE cluster_nodes (
+  node_id text        PRIMARY KEY,
+  seen_at timestamptz NOT NULL
+);
+
 -- 0x666c6774 ("flgt"): the one lock every working-set writer takes
 CREATE FUNCTION fleetgate_change_lock() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

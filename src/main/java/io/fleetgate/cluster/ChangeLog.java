@@ -17,11 +17,18 @@ public interface ChangeLog {
    */
   record Batch(long horizon, List<Change> changes) {}
 
-  /** The highest sequence committed so far (0 when none). */
-  Future<Long> head();
+  /** The highest sequence committed so far (0 when none), and the nodes that read the feed recently. */
+  record Head(long seq, java.util.Set<String> readers) {}
 
-  Future<Batch> after(long seq, int max);
+  /** The head, with the nodes that stamped a read within the last {@code readersWithinMs}. */
+  Future<Head> head(long readersWithinMs);
 
-  /** Deletes the changes older than {@code olderThanSeconds} (retention); how many. */
+  /** Changes after {@code seq}; {@code reader} non-null: stamps that node's read (in the same statement). */
+  Future<Batch> after(long seq, int max, String reader);
+
+  /** Forgets a node's stamp (it stops serving: nothing to wait for any more). */
+  Future<Void> leave(String reader);
+
+  /** Deletes the changes (and node stamps) older than {@code olderThanSeconds} (retention); how many changes. */
   Future<Integer> purge(long olderThanSeconds);
 }

@@ -51,6 +51,11 @@ public final class WorkingSetSync implements WorkingSetCoherence {
   static final long RETENTION_SECONDS = 24 * 3600;
   static final long PURGE_INTERVAL_MS = 10 * 60_000;
   static final String APPLY = "apply";
+  /**
+   * A node that stamped a read of the feed this recently may still be serving under its lease (a stamp is never
+   * earlier than the start of its read): a barrier waits for it even when it is not in the Hazelcast view.
+   */
+  static final long READERS_WITHIN_MS = LEASE_MS + 500;
 
   private final VertxInternal vertx;
   private final ClusterNode cluster;
@@ -90,8 +95,8 @@ public final class WorkingSetSync implements WorkingSetCoherence {
    * is applied again afterwards (applying is idempotent).
    */
   public Future<Void> begin() {
-    return log.head().map(head -> {
-      applied = head;
+    return log.head(READERS_WITHIN_MS).map(head -> {
+      applied = head.seq();
       confirmed = 0;
       return null;
     });
@@ -107,6 +112,7 @@ public final class WorkingSetSync implements WorkingSetCoherence {
   }
 
   public Future<Void> stop() {
+    boolean wasServing = serving;
     serving = false;
     Promise<Void> done = Promise.promise();
     context.runOnContext(v -> {
@@ -114,7 +120,8 @@ public final class WorkingSetSync implements WorkingSetCoherence {
       vertx.cancelTimer(purgeTimer);
       done.complete();
     });
-    return done.future();
+    // refusing from now on: the others' writes need not wait for this node
+    return done.future().compose(v -> wasServing ? log.leave(cluster.nodeId()).otherwiseEmpty() : Future.<Void>succeededFuture());
   }
 
   /** The highest change applied here. */
@@ -170,19 +177,21 @@ public final class WorkingSetSync implements WorkingSetCoherence {
     }
     long t0 = System.nanoTime();
     Promise<Void> done = Promise.promise();
-    log.head().onComplete(ar -> {
+    log.head(READERS_WITHIN_MS).onComplete(ar -> {
       if (ar.failed()) {
         // the change committed but its number is unknown: give every member the time to see it or go stale
         deadline(t0).onComplete(done);
         return;
       }
-      long n = ar.result();
-      if (n <= confirmed) {
+      long n = ar.result().seq();
+      java.util.Set<String> nodes = new java.util.HashSet<>(cluster.members());
+      boolean splitOff = nodes.addAll(ar.result().readers()); // reading the feed, but not in this node's view
+      if (n <= confirmed && !splitOff) {
         done.complete();
         return;
       }
       List<Future<Boolean>> acks = new ArrayList<>();
-      for (String node : cluster.members()) {
+      for (String node : nodes) {
         Future<?> ack = node.equals(cluster.nodeId())
             ? applyUpTo(n).timeout(BARRIER_TIMEOUT_MS, TimeUnit.MILLISECONDS)
             : vertx.eventBus().request(ClusterNode.address(node, ClusterNode.Channel.CONTROL),
@@ -275,7 +284,9 @@ public final class WorkingSetSync implements WorkingSetCoherence {
   private Future<Void> read() {
     long start = System.nanoTime();
     long from = applied;
-    return log.after(from, BATCH).compose(batch -> {
+    // stamped only while this node may serve: a node out of the cluster refuses anyway, nobody need wait for it
+    String reader = serving && clusterStatus.up() && lost == null ? cluster.nodeId() : null;
+    return log.after(from, BATCH, reader).compose(batch -> {
       if (batch.horizon() > from) {
         String why = "this node missed changes older than the change feed's retention (" + RETENTION_SECONDS
             + " s): restart it to reload its working set";
