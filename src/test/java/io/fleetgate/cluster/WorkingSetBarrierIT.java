@@ -205,6 +205,34 @@ class WorkingSetBarrierIT {
     }
   }
 
+  /**
+   * A split: node 1 forms a Hazelcast cluster of its own (another cluster name) on the same database, so node 0
+   * does not see it as a member. Node 0's writes still wait for it (it reads the feed), and node 1 never answers
+   * without them.
+   */
+  @Test
+  void aNodeSplitOffFromTheOthersButReadingTheDatabaseIsWaitedFor() {
+    try (TestCluster c = TestCluster.start(1)) {
+      c.add(Map.of("cluster.name", c.name + "-split"));
+      TestGateway n0 = c.node(0);
+      TestGateway n1 = c.node(1);
+      eventually("node 1 ready on its own", 20_000, () -> ready(n1) == 200);
+      assertEquals(1, n0.gateway.cluster.members().size());
+      String admin = n0.adminToken();
+      List<String> stale = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        String fleet = createFleet(n0);
+        check(stale, i, "fleet created on the other side", 200, call(n1, HttpMethod.GET, "/fleets/" + fleet, admin, null));
+        assertEquals(200, call(n1, HttpMethod.PATCH, "/fleets/" + fleet, admin, new JsonObject().put("name", "Split " + i)).statusCode());
+        HttpResponse<Buffer> r = call(n0, HttpMethod.GET, "/fleets/" + fleet, admin, null);
+        if (r.statusCode() != 200 || !("Split " + i).equals(r.bodyAsJsonObject().getString("name"))) {
+          stale.add("trial " + i + ": rename on the other side: " + r.statusCode() + " " + r.bodyAsString());
+        }
+      }
+      assertEquals(List.of(), stale, "stale answers");
+    }
+  }
+
   private static void check(List<String> stale, int trial, String what, int expected, HttpResponse<Buffer> r) {
     if (r.statusCode() != expected) {
       stale.add("trial " + trial + ": " + what + ": " + r.statusCode() + " " + r.bodyAsString());
