@@ -169,6 +169,8 @@ public final class Gateway {
   public final io.fleetgate.cluster.ClusterNode cluster;
   /** Sessions, command routing and sweeps across nodes (cluster.members); null for a single node. */
   public final io.fleetgate.cluster.ClusterServices clustered;
+  /** The working set kept current with the database's change feed, and the write barrier; null for a single node. */
+  public final io.fleetgate.cluster.WorkingSetSync workingSetSync;
 
   private Gateway(Vertx vertx, GatewayConfig config, PrometheusMeterRegistry metrics, Clock clock, Stores stores,
       PgDatabase database) {
@@ -235,9 +237,7 @@ public final class Gateway {
         config.hash().unitFailuresPerAddressPerMinute(), clock)), sessions, results,
         deviceMetrics, commands, commandLimits.ackTimeoutSeconds() * 1000L);
     readiness.register(ReadinessCheck.of("listeners", this::listenersBound));
-    if (cluster != null) {
-      readiness.register(cluster.readiness());
-    }
+    // in a cluster, the "cluster" readiness check is the working set's (membership included), registered below
     if (database != null) {
       readiness.register(database.readiness());
     }
@@ -271,6 +271,17 @@ public final class Gateway {
     this.adminBootstrap = new AdminBootstrap(stores.fleets(), directory, secrets);
     this.housekeeping = new Housekeeping(vertx, clock, stores.states(), config.db().historyRetentionDays(), eventLog,
         config.events().logRetentionDays(), lifecycle, partners, List.of(apiRate, tokenChecks, tokenPairChecks));
+    this.workingSetSync = cluster == null ? null : new io.fleetgate.cluster.WorkingSetSync(vertx, cluster,
+        new io.fleetgate.store.pg.PgChangeLog(database), new io.fleetgate.cluster.ChangeApplier(stores.fleets(),
+        stores.vehicles(), stores.sharing(), admin, lifecycle, sharing, partners));
+    if (cluster == null && database != null) {
+      // the change feed's triggers fill it on one node too (a node may join later): keep it to a day here as well
+      io.fleetgate.store.pg.PgChangeLog changes = new io.fleetgate.store.pg.PgChangeLog(database);
+      housekeeping.hourly(() -> changes.purge(24 * 3600));
+    }
+    if (cluster != null) {
+      readiness.register(workingSetSync.readiness()); // "cluster": membership, and the working set current
+    }
   }
 
   /** The publisher of amqp.url; a URL the client cannot use is a configuration error, not a retry loop. */
@@ -429,7 +440,7 @@ public final class Gateway {
 
   private Future<Gateway> serve() {
     Gateway g = this;
-    return (clustered == null ? Future.<Void>succeededFuture() : clustered.start())
+    return (clustered == null ? Future.<Void>succeededFuture() : clustered.start().compose(v -> workingSetSync.begin()))
         .compose(v -> g.workingSet.load())
         .compose(v -> clustered == null ? Future.<Void>succeededFuture() : clustered.load())
         .compose(v -> g.adminBootstrap.ensure(config.admin()))
@@ -438,6 +449,9 @@ public final class Gateway {
         .compose(v -> g.deployDevices())
         .map(v -> {
           g.housekeeping.start();
+          if (workingSetSync != null) {
+            workingSetSync.start();
+          }
           g.serving = true;
           LOG.info("fleetgate listening: " + g.listenerSummary()
               + "; store: " + (database == null ? "in memory" : "PostgreSQL " + database.where())
@@ -488,7 +502,7 @@ public final class Gateway {
   }
 
   private Future<Void> deployApi() {
-    ApiSupport support = new ApiSupport(tokens, directory, apiRate);
+    ApiSupport support = new ApiSupport(tokens, directory, apiRate, workingSetSync);
     List<RouteGroup> groups = routeGroups();
     GatewayConfig.Http http = config.http();
     io.fleetgate.ops.HttpConnectionLimits limits =
@@ -617,7 +631,7 @@ public final class Gateway {
       all.add(vertx.undeploy(id));
     }
     if (clustered != null) {
-      all.add(clustered.stop());
+      all.add(workingSetSync.stop().compose(v -> clustered.stop()));
     }
     return Future.join(all).<Void>mapEmpty()
         .compose(v -> amqp == null ? Future.<Void>succeededFuture() : amqp.stop())

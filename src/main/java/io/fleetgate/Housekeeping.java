@@ -49,6 +49,14 @@ final class Housekeeping {
     this.rateLimiters = List.copyOf(rateLimiters);
   }
 
+  /** Further hourly tasks, added before {@link #start}. */
+  private final List<Runnable> extraHourly = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** Runs {@code task} every hour once started (e.g. the change feed's retention on a single PostgreSQL node). */
+  void hourly(Runnable task) {
+    extraHourly.add(task);
+  }
+
   void start() {
     // no history run now: PostgreSQL ran it when the store opened (partitions before any unit is served), and
     // the in-memory history starts empty
@@ -64,6 +72,7 @@ final class Housekeeping {
         })));
     partners.purgeExpiredInvitations();
     timers.add(vertx.setPeriodic(PURGE_INTERVAL_MS, id -> partners.purgeExpiredInvitations()));
+    extraHourly.forEach(task -> timers.add(vertx.setPeriodic(PURGE_INTERVAL_MS, id -> task.run())));
     timers.add(vertx.setPeriodic(EVICT_INTERVAL_MS, id -> rateLimiters.forEach(RateLimiter::evictIdle)));
   }
 

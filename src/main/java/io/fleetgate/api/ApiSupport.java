@@ -6,9 +6,12 @@ import io.fleetgate.auth.TokenService;
 import io.fleetgate.fleet.ApiClient;
 import io.fleetgate.fleet.FleetDirectory;
 import io.fleetgate.ops.RateLimiter;
+import io.fleetgate.ops.WorkingSetCoherence;
+import io.fleetgate.problem.ProblemException;
 import io.fleetgate.problem.Problems;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -23,11 +26,14 @@ import java.util.function.Function;
 public final class ApiSupport {
   private static final String PRINCIPAL = "fleetgate.principal";
   private static final String TOKEN_EXPIRES_AT = "fleetgate.tokenExpiresAt";
+  private static final String COHERENCE = "fleetgate.coherence";
 
   private final TokenService tokens;
   private final FleetDirectory directory;
   /** Per-client buckets; null = no rate limit. */
   private final RateLimiter rate;
+  /** A cluster node's working set: refuse while it is stale, barrier after a write; null for a single node. */
+  private final WorkingSetCoherence coherence;
 
   /** Without a rate limit (tests that only mount routes). */
   public ApiSupport(TokenService tokens, FleetDirectory directory) {
@@ -35,9 +41,33 @@ public final class ApiSupport {
   }
 
   public ApiSupport(TokenService tokens, FleetDirectory directory, RateLimiter rate) {
+    this(tokens, directory, rate, null);
+  }
+
+  public ApiSupport(TokenService tokens, FleetDirectory directory, RateLimiter rate, WorkingSetCoherence coherence) {
     this.tokens = tokens;
     this.directory = directory;
     this.rate = rate;
+    this.coherence = coherence;
+  }
+
+  /**
+   * Handler that refuses with 503 while this cluster node's working set may be stale (for routes that read it
+   * without a bearer token, e.g. the token endpoint); passes everything on a single node.
+   */
+  public Handler<RoutingContext> current() {
+    return ctx -> {
+      String stale = coherence == null ? null : coherence.staleReason();
+      if (stale != null) {
+        ctx.fail(stale(stale));
+        return;
+      }
+      ctx.next();
+    };
+  }
+
+  private static ProblemException stale(String why) {
+    return Problems.serviceUnavailable("this node cannot authorize requests right now (" + why + "); retry, or use another node", 1);
   }
 
   /**
@@ -124,6 +154,13 @@ public final class ApiSupport {
   }
 
   private Future<Principal> authenticate(RoutingContext ctx) {
+    if (coherence != null) {
+      String stale = coherence.staleReason();
+      if (stale != null) {
+        return Future.failedFuture(stale(stale));
+      }
+      ctx.put(COHERENCE, coherence);
+    }
     String header = ctx.request().getHeader("Authorization");
     if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() > 8192) {
       return Future.failedFuture(Problems.unauthorized("a bearer token is required"));
@@ -185,13 +222,28 @@ public final class ApiSupport {
       f.onComplete(ar -> {
         if (ar.failed()) {
           ctx.fail(ar.cause());
-        } else if (ar.result() == null) {
-          ctx.response().setStatusCode(status == 200 ? 204 : status).end();
+          return;
+        }
+        WorkingSetCoherence coherence = ctx.get(COHERENCE);
+        if (coherence == null || ctx.request().method() == HttpMethod.GET || ctx.request().method() == HttpMethod.HEAD) {
+          answer(ctx, status, ar.result());
         } else {
-          sendJson(ctx, status, ar.result());
+          // a change is answered once every node has it (cluster): the write barrier, for every write route at once
+          coherence.barrier().onComplete(b -> answer(ctx, status, ar.result()));
         }
       });
     };
+  }
+
+  private static void answer(RoutingContext ctx, int status, Object body) {
+    if (ctx.response().ended() || ctx.response().closed()) {
+      return;
+    }
+    if (body == null) {
+      ctx.response().setStatusCode(status == 200 ? 204 : status).end();
+    } else {
+      sendJson(ctx, status, body);
+    }
   }
 
   public static void sendJson(RoutingContext ctx, int status, Object body) {

@@ -70,7 +70,7 @@ public final class AuthRoutes implements RouteGroup {
 
   @Override
   public void mount(Router router, ApiSupport api) {
-    router.post(TOKEN_PATH).handler(ApiSupport.json(200, this::token));
+    router.post(TOKEN_PATH).handler(api.current()).handler(ApiSupport.json(200, this::token));
     router.get("/.well-known/jwks.json").handler(ctx -> {
       ctx.response().putHeader("Cache-Control", "public, max-age=300");
       ApiSupport.sendJson(ctx, 200, tokens.jwks());

@@ -73,6 +73,8 @@ public final class ClusterNode {
   private final Set<String> members = ConcurrentHashMap.newKeySet();
   private final List<MembershipListener> listeners = new CopyOnWriteArrayList<>();
   private final Map<Channel, Handler<Message<JsonObject>>> handlers = new ConcurrentHashMap<>();
+  /** The control channel's operations ({@code {"op": name, ...}}) besides the ping. */
+  private final Map<String, Handler<Message<JsonObject>>> controlOps = new ConcurrentHashMap<>();
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
   private final Counter commandsSent;
   private final Counter commandsReceived;
@@ -194,6 +196,11 @@ public final class ClusterNode {
     handlers.put(channel, handler);
   }
 
+  /** Sets what this node does with {@code {"op": op, ...}} on its control address (e.g. the working set's "apply"). */
+  public void handleControl(String op, Handler<Message<JsonObject>> handler) {
+    controlOps.put(op, handler);
+  }
+
   public void addListener(MembershipListener listener) {
     listeners.add(listener);
   }
@@ -254,8 +261,11 @@ public final class ClusterNode {
   /** The control channel's own messages: {@code {"op":"ping"}} answers the node id and the members it sees. */
   private void control(Message<JsonObject> message) {
     JsonObject body = message.body();
+    Handler<Message<JsonObject>> op = body == null ? null : controlOps.get(String.valueOf(body.getValue("op")));
     if (body != null && "ping".equals(body.getString("op"))) {
       message.reply(new JsonObject().put("node", nodeId).put("members", members.size()));
+    } else if (op != null) {
+      op.handle(message);
     } else {
       message.fail(400, "unknown control message");
     }

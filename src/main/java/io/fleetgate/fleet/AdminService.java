@@ -162,6 +162,37 @@ public final class AdminService {
     });
   }
 
+  /**
+   * Takes a fleet as the store holds it now, changed through another node (cluster change feed): no store
+   * write, no event. Fleets are never deleted, so null (not stored) changes nothing.
+   */
+  public void applyStoredFleet(Fleet stored) {
+    if (stored != null) {
+      directory.put(stored);
+    }
+  }
+
+  /**
+   * Takes a client as the store holds it now, changed through another node (cluster change feed): no store
+   * write, no event. Null = deleted: its tokens are refused from the next request on and its event streams on
+   * this node end, as for a delete made here.
+   */
+  public void applyStoredClient(String clientId, ApiClient stored) {
+    ApiClient before = directory.client(clientId);
+    if (stored == null) {
+      if (before != null) {
+        directory.removeClient(clientId);
+        secrets.forget(clientId);
+        revocations.clientRevoked(clientId);
+      }
+      return;
+    }
+    directory.put(stored);
+    if (before != null && !before.secretHash().equals(stored.secretHash())) {
+      secrets.forget(clientId);
+    }
+  }
+
   private Instant now() {
     return clock.instant().truncatedTo(ChronoUnit.MILLIS);
   }

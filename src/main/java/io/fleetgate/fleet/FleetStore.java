@@ -24,4 +24,14 @@ public interface FleetStore {
   Future<Void> deleteClient(String clientId);
 
   Future<List<ApiClient>> loadClients();
+
+  /** The fleet as stored now, or null: what a cluster node reloads when the change feed names it. */
+  default Future<Fleet> loadFleet(String id) {
+    return Future.failedFuture(new UnsupportedOperationException("this store has no change feed"));
+  }
+
+  /** The client as stored now, or null (deleted): what a cluster node reloads when the change feed names it. */
+  default Future<ApiClient> loadClient(String clientId) {
+    return Future.failedFuture(new UnsupportedOperationException("this store has no change feed"));
+  }
 }

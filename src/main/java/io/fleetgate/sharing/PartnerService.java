@@ -74,6 +74,21 @@ public final class PartnerService {
     }
   }
 
+  /**
+   * Takes a partnership as the store holds it now, changed through another node (cluster change feed): null =
+   * none. No store write, no event (ending its sharings arrives as changes of their own).
+   */
+  public void applyStored(String fleetA, String fleetB, Partnership stored) {
+    if (stored != null) {
+      seq.accumulateAndGet(stored.seq(), Math::max);
+    }
+    index.update(snap -> {
+      Partnership current = snap.partnership(fleetA, fleetB);
+      AccessSnapshot without = current == null || (stored != null && current.seq() == stored.seq()) ? snap : snap.withoutPartnership(current);
+      return stored == null ? without : without.withPartnership(stored);
+    });
+  }
+
   // partnerships
 
   /** Admin: partners two existing fleets. 400 a fleet with itself, 404 an unknown fleet, 409 already partners. */

@@ -170,6 +170,28 @@ public final class SharingService {
     return Future.all(ends).mapEmpty();
   }
 
+  /**
+   * Takes the vehicle's sharing as the store holds it now, changed through another node (cluster change feed):
+   * null = none. No store write, no listener told and no timer armed (the node that made the change did
+   * those); the access check compares the times itself, so a partner's access starts and ends on time here.
+   */
+  public void applyStored(String vehicleId, Sharing stored) {
+    Sharing current = index.current().sharing(vehicleId);
+    if (current != null && (stored == null || stored.id() != current.id())) {
+      index.update(snap -> snap.withoutSharing(vehicleId, current.id()));
+      registry.hideFrom(current.partnerFleetId(), vehicleId, current.vehicleSeq());
+      Long timer = timers.remove(vehicleId);
+      if (timer != null) {
+        vertx.cancelTimer(timer);
+      }
+    }
+    if (stored != null) {
+      ids.accumulateAndGet(stored.id(), Math::max);
+      index.update(snap -> snap.withSharing(stored));
+      registry.showTo(stored.partnerFleetId(), vehicleId, stored.vehicleSeq());
+    }
+  }
+
   /** The vehicle's {@code sharing} as {@code fleetId} sees it, or null (no sharing, or none this fleet may see). */
   public SharingView view(String fleetId, Vehicle v) {
     Sharing s = access.current(v);

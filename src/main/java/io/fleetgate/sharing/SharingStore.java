@@ -56,4 +56,14 @@ public interface SharingStore {
   Future<Boolean> deleteSharing(String vehicleId, long sharingId);
 
   Future<List<Sharing>> loadSharings();
+
+  /** The partnership of two fleets (either order) as stored now, or null: reloaded when the change feed names it. */
+  default Future<Partnership> loadPartnership(String fleetA, String fleetB) {
+    return Future.failedFuture(new UnsupportedOperationException("this store has no change feed"));
+  }
+
+  /** The vehicle's sharing as stored now, or null: reloaded when the change feed names it. */
+  default Future<Sharing> loadSharing(String vehicleId) {
+    return Future.failedFuture(new UnsupportedOperationException("this store has no change feed"));
+  }
 }

@@ -172,6 +172,52 @@ public final class VehicleLifecycle {
     });
   }
 
+  /**
+   * Takes a vehicle and its unit as the store holds them now, changed through another node (cluster change
+   * feed): added, changed, archived, restored or purged there. No store write, no listener told (the node that
+   * made the change did both); a unit whose credentials changed or that left the working set is revoked here
+   * (cached verifications dropped, sessions on this node closed). {@code stored} null: purged (or never stored).
+   */
+  public void applyStored(String vehicleId, VehicleStore.Stored stored) {
+    Vehicle active = registry.vehicle(vehicleId);
+    if (stored == null || stored.archivedAt() != null) {
+      if (active != null) {
+        VehicleLive live = registry.live(vehicleId);
+        registry.holdId(vehicleId);
+        registry.remove(vehicleId);
+        registry.removeUnit(active.unitId(), vehicleId);
+        if (stored != null) {
+          archive.put(new ArchivedVehicle(stored.vehicle(), stored.unit(), stored.archivedAt()), live);
+        }
+        revokeUnit.accept(active.unitId());
+      } else if (stored != null && !archive.contains(vehicleId)) {
+        archive.put(new ArchivedVehicle(stored.vehicle(), stored.unit(), stored.archivedAt()), null);
+        registry.holdId(vehicleId);
+      }
+      if (stored == null && archive.remove(vehicleId) != null) {
+        registry.releaseId(vehicleId); // the store keeps it taken, as after a purge here
+      }
+      return;
+    }
+    VehicleArchive.Entry restored = archive.remove(vehicleId);
+    TelematicsUnit unit = stored.unit();
+    if (active != null && !active.unitId().equals(unit.id())) {
+      registry.removeUnit(active.unitId(), vehicleId);
+      revokeUnit.accept(active.unitId());
+    }
+    TelematicsUnit before = registry.unit(unit.id());
+    registry.put(unit);
+    if (active == null) {
+      registry.put(stored.vehicle(), restored == null ? null : restored.live());
+    } else {
+      registry.put(stored.vehicle());
+    }
+    registry.releaseId(vehicleId);
+    if (before != null && (before.credentialVersion() != unit.credentialVersion() || !vehicleId.equals(before.vehicleId()))) {
+      revokeUnit.accept(unit.id());
+    }
+  }
+
   private TelematicsUnit ownUnit(Principal principal, String unitId) {
     TelematicsUnit u = registry.unit(unitId);
     if (u == null || principal.fleetId() == null || !principal.fleetId().equals(u.fleetId())) {

@@ -56,4 +56,15 @@ public interface VehicleStore {
    * Sequences continue above it after a restart, so listings and cursors keep one order.
    */
   Future<Long> lastSeq();
+
+  /**
+   * A vehicle as stored now, with its unit (its keyed verifier included): {@code archivedAt} null while it is
+   * active. What a cluster node reloads when the change feed names the vehicle.
+   */
+  record Stored(Vehicle vehicle, TelematicsUnit unit, java.time.Instant archivedAt) {}
+
+  /** The vehicle as stored now, or null when there is none (purged, or never stored). */
+  default Future<Stored> loadVehicle(String vehicleId) {
+    return Future.failedFuture(new UnsupportedOperationException("this store has no change feed"));
+  }
 }

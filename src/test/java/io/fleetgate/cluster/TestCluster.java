@@ -75,6 +75,11 @@ public final class TestCluster implements AutoCloseable {
 
   /** Starts one more node, joining the ones already there; returns its index. */
   public int add() {
+    return add(Map.of());
+  }
+
+  /** Starts one more node with settings of its own on top (e.g. its db.url through a proxy); returns its index. */
+  public int add(Map<String, Object> nodeOverrides) {
     int port = freePort();
     memberPorts.add(port);
     StringBuilder members = new StringBuilder();
@@ -91,6 +96,7 @@ public final class TestCluster implements AutoCloseable {
     settings.put("cluster.name", name);
     settings.put("cluster.failureDetectionSeconds", FAILURE_DETECTION_SECONDS);
     settings.putAll(overrides);
+    settings.putAll(nodeOverrides);
     List<TestGateway> running = nodes.stream().filter(java.util.Objects::nonNull).toList();
     running.forEach(TestGateway::suspendBlockedWatch);
     try {

@@ -83,6 +83,19 @@ public final class PgFleetStore implements FleetStore {
         .map(rows -> rows.value());
   }
 
+  @Override
+  public Future<Fleet> loadFleet(String id) {
+    return db.guard(db.pool.preparedQuery("SELECT " + FLEET_COLUMNS + " FROM fleets WHERE id = $1").execute(Tuple.of(id)))
+        .map(rows -> rows.size() == 0 ? null : fleet(rows.iterator().next()));
+  }
+
+  @Override
+  public Future<ApiClient> loadClient(String clientId) {
+    return db.guard(db.pool.preparedQuery("SELECT " + CLIENT_COLUMNS + " FROM api_clients WHERE client_id = $1")
+            .execute(Tuple.of(clientId)))
+        .map(rows -> rows.size() == 0 ? null : client(rows.iterator().next()));
+  }
+
   private static Tuple clientTuple(ApiClient c) {
     String[] permissions = c.permissions().stream().sorted().map(p -> p.wire).toArray(String[]::new);
     return Tuple.of(c.clientId(), c.fleetId(), c.name(), permissions, c.secretHash(), time(c.createdAt()));

@@ -67,8 +67,18 @@ public final class PgSharingStore implements SharingStore {
 
   @Override
   public Future<List<Partnership>> loadPartnerships() {
-    return query(LOAD_PARTNERSHIPS, Tuple.tuple(),
-        r -> new Partnership(r.getLong(0), r.getString(1), r.getString(2), instant(r.getOffsetDateTime(3))));
+    return query(LOAD_PARTNERSHIPS, Tuple.tuple(), PgSharingStore::partnership);
+  }
+
+  @Override
+  public Future<Partnership> loadPartnership(String fleetA, String fleetB) {
+    Partnership pair = Partnership.of(0, fleetA, fleetB, null);
+    return query("SELECT seq, fleet_a, fleet_b, since FROM partnerships WHERE fleet_a = $1 AND fleet_b = $2",
+        Tuple.of(pair.fleetA(), pair.fleetB()), PgSharingStore::partnership).map(PgSharingStore::firstOrNull);
+  }
+
+  private static Partnership partnership(Row r) {
+    return new Partnership(r.getLong(0), r.getString(1), r.getString(2), instant(r.getOffsetDateTime(3)));
   }
 
   // invitation codes
@@ -130,9 +140,19 @@ public final class PgSharingStore implements SharingStore {
 
   @Override
   public Future<List<Sharing>> loadSharings() {
-    return query(LOAD_SHARINGS, Tuple.tuple(), r -> new Sharing(r.getLong(0), r.getString(1), r.getLong(2), r.getString(3),
+    return query(LOAD_SHARINGS, Tuple.tuple(), PgSharingStore::sharing);
+  }
+
+  @Override
+  public Future<Sharing> loadSharing(String vehicleId) {
+    return query("SELECT " + SHARING_COLUMNS + " FROM sharings WHERE vehicle_id = $1", Tuple.of(vehicleId), PgSharingStore::sharing)
+        .map(PgSharingStore::firstOrNull);
+  }
+
+  private static Sharing sharing(Row r) {
+    return new Sharing(r.getLong(0), r.getString(1), r.getLong(2), r.getString(3),
         r.getString(4), r.getLong(5), r.getLong(6) == null ? Sharing.OPEN : r.getLong(6), r.getBoolean(7),
-        instant(r.getOffsetDateTime(8))));
+        instant(r.getOffsetDateTime(8)));
   }
 
   private static Long end(Sharing s) {

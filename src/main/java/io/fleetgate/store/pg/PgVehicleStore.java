@@ -155,6 +155,20 @@ public final class PgVehicleStore implements VehicleStore {
         new ArrayList<>());
   }
 
+  @Override
+  public Future<Stored> loadVehicle(String vehicleId) {
+    String sql = "SELECT " + prefixed("v.", VEHICLE_COLUMNS) + ", " + prefixed("u.", UNIT_COLUMNS) + ", v.archived_at, u.keyed_verifier"
+        + " FROM vehicles v JOIN telematics_units u ON u.vehicle_id = v.id WHERE v.id = $1";
+    return db.guard(db.pool.preparedQuery(sql).execute(Tuple.of(vehicleId))).map(rows -> {
+      if (rows.size() == 0) {
+        return null;
+      }
+      Row r = rows.iterator().next();
+      return new Stored(vehicle(r), unit(r, VEHICLE_PARAMS).withKeyedVerifier(r.getString(VEHICLE_PARAMS + 12)),
+          instant(r.getOffsetDateTime(VEHICLE_PARAMS + 11)));
+    });
+  }
+
   /** A loaded record and the key of its row, where the next page starts. */
   private record Keyed<T>(Object key, T value) {}
 
