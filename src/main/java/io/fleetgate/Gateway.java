@@ -172,6 +172,8 @@ public final class Gateway {
   public final FileDescriptorBudget fileDescriptors;
   /** This node's place in the cluster (cluster.members); null for a single node. */
   public final io.fleetgate.cluster.ClusterNode cluster;
+  /** Events to and from the other nodes' streams; null for a single node. */
+  public final io.fleetgate.cluster.ClusterEvents clusterEvents;
 
   private Gateway(Vertx vertx, GatewayConfig config, PrometheusMeterRegistry metrics, Clock clock, Stores stores,
       PgDatabase database) {
@@ -233,6 +235,11 @@ public final class Gateway {
     this.cluster = config.cluster().enabled() ? io.fleetgate.cluster.ClusterNode.of(vertx, config.cluster().name(), metrics) : null;
     if (cluster != null) {
       readiness.register(cluster.readiness());
+    }
+    // the streams of the other nodes: after the log and this node's streams
+    this.clusterEvents = cluster == null ? null : new io.fleetgate.cluster.ClusterEvents(vertx, cluster, sse);
+    if (clusterEvents != null) {
+      eventSinks.add(clusterEvents.sink());
     }
     if (database != null) {
       readiness.register(database.readiness());
@@ -417,7 +424,10 @@ public final class Gateway {
 
   private Future<Gateway> serve() {
     Gateway g = this;
-    return (cluster == null ? Future.<Void>succeededFuture() : cluster.start())
+    return (cluster == null ? Future.<Void>succeededFuture() : cluster.start().compose(v -> clusterEvents.start()).map(v -> {
+          io.fleetgate.cluster.ClusterLimits.divide(cluster, List.of(apiRate, tokenChecks, tokenPairChecks));
+          return null;
+        }))
         .compose(v -> g.loadWorkingSet())
         .compose(v -> g.bootstrapAdmin())
         .compose(v -> g.amqp == null ? Future.<Void>succeededFuture() : g.amqp.start())
@@ -755,7 +765,7 @@ public final class Gateway {
       all.add(vertx.undeploy(id));
     }
     if (cluster != null) {
-      all.add(cluster.stop());
+      all.add(clusterEvents.stop().compose(v -> cluster.stop()));
     }
     return Future.join(all).<Void>mapEmpty()
         .compose(v -> amqp == null ? Future.<Void>succeededFuture() : amqp.stop())
