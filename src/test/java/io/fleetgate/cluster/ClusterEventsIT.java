@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -135,8 +134,8 @@ class ClusterEventsIT {
         }
         // and the event log (PostgreSQL, shared) has one of each per fleet, whichever node is asked
         for (String[] f : new String[][] {{owner, ownerToken}, {partner, partnerToken}}) {
-          JsonArray logged = await(cluster.node(1).http.get("/events?vehicle_id=" + car + "&types=VehicleChanged")
-              .putHeader("Authorization", "Bearer " + f[1]).send()).bodyAsJsonObject().getJsonArray("events");
+          eventually(f[0] + "'s log has the end (written behind)", () -> logged(cluster.node(1), f[1], car).encode().contains("SHARING_ENDED"));
+          JsonArray logged = logged(cluster.node(1), f[1], car);
           int started = 0;
           int ended = 0;
           for (int i = 0; i < logged.size(); i++) {
@@ -149,6 +148,11 @@ class ClusterEventsIT {
         }
       }
     }
+  }
+
+  private static JsonArray logged(TestGateway node, String token, String car) {
+    return await(node.http.get("/events?vehicle_id=" + car + "&types=VehicleChanged")
+        .putHeader("Authorization", "Bearer " + token).send()).bodyAsJsonObject().getJsonArray("items");
   }
 
   private static Void publish(TestGateway node, String vehicleId, long t0, int n) {
@@ -202,6 +206,8 @@ class ClusterEventsIT {
   /** What a coherent working set would do: the same fleets, clients, vehicles and sharings on every node. */
   static final class Everywhere {
     private final TestCluster cluster;
+    /** The client of the last {@link #token}. */
+    String lastClientId;
 
     Everywhere(TestCluster cluster) {
       this.cluster = cluster;
@@ -217,6 +223,7 @@ class ClusterEventsIT {
         cluster.node(i).gateway.directory.put(f);
         cluster.node(i).gateway.directory.put(client);
       }
+      lastClientId = client.clientId();
       return first.gateway.tokens.issue(client.clientId(), fleetId, client.permissions());
     }
 
@@ -243,9 +250,5 @@ class ClusterEventsIT {
         g.sharing.load(await(g.stores.sharing().loadSharings()).stream().filter(s -> !known.contains(s.id())).toList());
       }
     }
-  }
-
-  static Map<String, Object> none() {
-    return Map.of();
   }
 }

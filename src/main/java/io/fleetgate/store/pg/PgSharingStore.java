@@ -102,7 +102,9 @@ public final class PgSharingStore implements SharingStore {
 
   @Override
   public Future<Integer> deleteExpiredInvitations(Instant now) {
-    return db.guard(db.pool.preparedQuery(DELETE_EXPIRED).execute(Tuple.of(time(now)))).map(RowSet::rowCount);
+    // one node of a cluster at a time (each runs this hourly): the others skip their turn
+    return PgExclusive.orSkip(db, PgExclusive.INVITATION_PURGE,
+        () -> db.guard(db.pool.preparedQuery(DELETE_EXPIRED).execute(Tuple.of(time(now)))).map(RowSet::rowCount), 0);
   }
 
   private static Invitation invitation(Row r) {
