@@ -146,6 +146,19 @@ class ClusterEventsIT {
           assertEquals(1, started, f[0] + " log: " + logged);
           assertEquals(1, ended, f[0] + " log: " + logged);
         }
+        // a stream resumed on a node that published none of it replays from the shared log
+        String startedId = null;
+        for (JsonObject e : ownerOnB.ofType("VehicleChanged")) {
+          if (e.getJsonObject("data").getJsonArray("reasons").contains("SHARING_STARTED")) {
+            startedId = e.getJsonObject("metadata").getString("message_id");
+          }
+        }
+        for (int i = 0; i < 3; i++) {
+          try (StreamReader resumed = StreamReader.open(cluster.node(i), ownerToken, "types=VehicleChanged", startedId)) {
+            eventually("node " + i + " replays the end", () -> reasons(resumed, car, "SHARING_ENDED") == 1);
+            assertEquals(0, reasons(resumed, car, "SHARING_STARTED"), "only what came after the id");
+          }
+        }
       }
     }
   }

@@ -26,10 +26,18 @@ final class StreamReader implements AutoCloseable {
 
   /** Opens a stream; {@link #status} says whether it was (200) or refused. */
   static StreamReader open(TestGateway node, String token, String query) {
+    return open(node, token, query, null);
+  }
+
+  /** Resuming after {@code lastEventId} (the Last-Event-ID header) when it is not null. */
+  static StreamReader open(TestGateway node, String token, String query, String lastEventId) {
     HttpClient client = node.vertx.createHttpClient();
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1")
         .setPort(node.gateway.httpPort()).setURI("/events/stream" + (query == null ? "" : "?" + query))
         .putHeader("Authorization", "Bearer " + token);
+    if (lastEventId != null) {
+      options.putHeader("Last-Event-ID", lastEventId);
+    }
     StreamReader[] self = new StreamReader[1];
     HttpClientResponse response = await(client.request(options).compose(req -> req.send()).map(r -> {
       self[0] = new StreamReader(client, r.statusCode());
