@@ -52,7 +52,8 @@ class ClusterLimitsIT {
       assertTrue(allowed <= oneNode * 1.15, allowed + " allowed, one node's limit " + oneNode);
       assertTrue(allowed >= oneNode * 0.6, allowed + " allowed: the spread client gets about its rate, " + oneNode);
 
-      // events.maxStreamsPerClient = 2, wherever the streams are
+      // events.maxStreamsPerClient = 2, wherever the streams are (another client: this one's rate is spent)
+      token = all.token("fl-" + ClusterEventsIT.tag());
       try (StreamReader first = StreamReader.open(cluster.node(0), token, null);
            StreamReader second = StreamReader.open(cluster.node(1), token, null)) {
         assertEquals(200, first.status);
