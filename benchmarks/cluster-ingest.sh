@@ -24,6 +24,7 @@ DURATION=${DURATION:-20}
 WARMUP=${WARMUP:-20}
 GATEWAY_OPTS=${GATEWAY_OPTS:--Xms1g -Xmx1g -XX:+AlwaysPreTouch}
 WORK=$(mktemp -d)
+echo "work directory $WORK" >&2
 PIDS=()
 stop_all() {
   for p in "${PIDS[@]}"; do
@@ -34,31 +35,31 @@ stop_all() {
   done
   PIDS=()
 }
-trap 'stop_all; rm -rf "$WORK"' EXIT
+trap 'stop_all; [[ -n ${KEEP_WORK:-} ]] || rm -rf "$WORK"' EXIT
 trap 'exit 130' INT TERM
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$WORK/jwt.pem" 2>/dev/null
 export FLEETGATE_JWT_KEY="$WORK/jwt.pem"
 CLUSTER_NAME="bench-$RANDOM$RANDOM"
-MEMBERS="127.0.0.1:25701,127.0.0.1:25702,127.0.0.1:25703"
+MEMBERS="127.0.0.1:25801,127.0.0.1:25802,127.0.0.1:25803"
 
-# node I [cluster]: starts node I (0..2) on ports 18080+I, 11884+I, 15100+I; its pid in NODE_PID
+# node I [cluster]: starts node I (0..2) on ports 28080+I, 21884+I, 25100+I; its pid in NODE_PID
 node() {
   local i=$1 cluster=${2:-}
   local log="$WORK/node$i.log"
   if [[ -n $cluster ]]; then
-    FLEETGATE_CLUSTER_MEMBERS=$MEMBERS FLEETGATE_CLUSTER_PORT=$((25701 + i)) FLEETGATE_CLUSTER_NAME=$CLUSTER_NAME \
-    HTTP_PORT=$((18080 + i)) MQTT_PORT=$((11884 + i)) TCP_PORT=$((15100 + i)) start_gateway "$log" $GATEWAY_OPTS
+    FLEETGATE_CLUSTER_MEMBERS=$MEMBERS FLEETGATE_CLUSTER_PORT=$((25801 + i)) FLEETGATE_CLUSTER_NAME=$CLUSTER_NAME \
+    HTTP_PORT=$((28080 + i)) MQTT_PORT=$((21884 + i)) TCP_PORT=$((25100 + i)) start_gateway "$log" $GATEWAY_OPTS
   else
-    HTTP_PORT=$((18080 + i)) MQTT_PORT=$((11884 + i)) TCP_PORT=$((15100 + i)) start_gateway "$log" $GATEWAY_OPTS
+    HTTP_PORT=$((28080 + i)) MQTT_PORT=$((21884 + i)) TCP_PORT=$((25100 + i)) start_gateway "$log" $GATEWAY_OPTS
   fi
   NODE_PID=$GW_PID
   PIDS+=("$NODE_PID")
 }
 
 simulate() {
-  timeout $((DURATION + WARMUP + 600)) java ${SIM_OPTS:-$DEFAULT_SIM_OPTS} -jar "$JAR" simulate --host 127.0.0.1 --port 11884 \
+  timeout $((DURATION + WARMUP + 600)) java ${SIM_OPTS:-$DEFAULT_SIM_OPTS} -jar "$JAR" simulate --host 127.0.0.1 --port 21884 \
     --units "$UNITS" --unit-prefix "$PREFIX-" --mode load --target-rate 0 --window 32 \
-    --api-url "http://127.0.0.1:18080" --admin-id "$ADMIN_ID" --admin-secret "$ADMIN_SECRET" \
+    --api-url "http://127.0.0.1:28080" --admin-id "$ADMIN_ID" --admin-secret "$ADMIN_SECRET" \
     --fleet-id "$PREFIX-fleet" --report-every 10 --qos 0 --format binary "$@"
 }
 
@@ -73,8 +74,8 @@ measure() {
   simulate --duration "$WARMUP" >/dev/null
   while IFS= read -r line; do
     case "$line" in
-      "MARK sending") cpu0=$(cpu_us "$A_PID"); n0=$(frames_on 18080) ;;
-      "MARK drained") sleep 1; cpu1=$(cpu_us "$A_PID"); n1=$(frames_on 18080) ;;
+      "MARK sending") cpu0=$(cpu_us "$A_PID"); n0=$(frames_on 28080) ;;
+      "MARK drained") sleep 1; cpu1=$(cpu_us "$A_PID"); n1=$(frames_on 28080) ;;
       *) ;;
     esac
   done < <(simulate --duration "$DURATION")
@@ -98,21 +99,21 @@ PREFIX=cbench2-$RANDOM
 node 0 cluster
 A_PID=$NODE_PID
 simulate --provision-only >/dev/null
-admin=$(curl -sf -u "$ADMIN_ID:$ADMIN_SECRET" -d grant_type=client_credentials http://127.0.0.1:18080/auth/oauth/token | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
+admin=$(curl -sf -u "$ADMIN_ID:$ADMIN_SECRET" -d grant_type=client_credentials http://127.0.0.1:28080/auth/oauth/token | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
 client=$(curl -sf -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' \
-  -d '{"name":"watcher","permissions":["events"]}' "http://127.0.0.1:18080/fleets/$PREFIX-fleet/api-clients")
+  -d '{"name":"watcher","permissions":["events"]}' "http://127.0.0.1:28080/fleets/$PREFIX-fleet/api-clients")
 client_id=$(sed 's/.*"client_id":"\([^"]*\)".*/\1/' <<<"$client")
 client_secret=$(sed 's/.*"client_secret":"\([^"]*\)".*/\1/' <<<"$client")
 node 1 cluster
 node 2 cluster
 measure "3 nodes, no stream elsewhere"
 
-token=$(curl -sf -u "$client_id:$client_secret" -d grant_type=client_credentials http://127.0.0.1:18081/auth/oauth/token | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
-curl -sN -H "Authorization: Bearer $token" "http://127.0.0.1:18081/events/stream?types=VehicleStateRecorded" >"$WORK/stream.txt" &
+token=$(curl -sf -u "$client_id:$client_secret" -d grant_type=client_credentials http://127.0.0.1:28081/auth/oauth/token | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
+curl -sN -H "Authorization: Bearer $token" "http://127.0.0.1:28081/events/stream?types=VehicleStateRecorded" >"$WORK/stream.txt" &
 PIDS+=("$!")
 sleep 7 # the interest notice reaches A (at once; the refresh every 5 s at the latest)
 measure "3 nodes, a stream of the fleet on node B"
-received=$(curl -s http://127.0.0.1:18081/metrics | awk '/^fleetgate_cluster_events_total\{direction="received"/ { print $NF }')
+received=$(curl -s http://127.0.0.1:28081/metrics | awk '/^fleetgate_cluster_events_total\{direction="received"/ { print $NF }')
 echo "node B received $received events from other nodes; the stream file has $(grep -c '^data: ' "$WORK/stream.txt" || true) events" >&2
 
 echo
