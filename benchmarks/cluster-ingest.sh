@@ -12,7 +12,8 @@
 # Nodes B and C start after the units are provisioned through A, so they load fleet, client and vehicles from
 # the database (the working set is not yet kept coherent between nodes on this branch).
 #
-# Environment: UNITS (100), DURATION (20 s), WARMUP (20 s), FLEETGATE_DB_URL (required), GATEWAY_OPTS, SIM_OPTS.
+# Environment: UNITS (100), DURATION (20 s), WARMUP (20 s), FLEETGATE_DB_URL (required), GATEWAY_OPTS, SIM_OPTS,
+# START_TIMEOUT (60 s: how long a node may take to listen), KEEP_WORK (set: keep the logs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source benchmarks/lib-gateway.sh

@@ -48,7 +48,7 @@ start_gateway() {
   FLEETGATE_RATE_REQUESTS_PER_SECOND=${RATE_LIMIT:-1000000} FLEETGATE_RATE_BURST=${RATE_LIMIT:-1000000} \
     java "$@" -jar "$JAR" run >"$log" 2>&1 &
   GW_PID=$!
-  local deadline=$((SECONDS + 60))
+  local deadline=$((SECONDS + ${START_TIMEOUT:-60}))
   until (exec 3<>/dev/tcp/127.0.0.1/"$MQTT_PORT") 2>/dev/null && (exec 3<>/dev/tcp/127.0.0.1/"$HTTP_PORT") 2>/dev/null; do
     if ! kill -0 "$GW_PID" 2>/dev/null; then
       echo "gateway exited during start-up:" >&2
@@ -56,7 +56,7 @@ start_gateway() {
       return 1
     fi
     if ((SECONDS > deadline)); then
-      echo "gateway did not listen on $HTTP_PORT and $MQTT_PORT within 60 s" >&2
+      echo "gateway did not listen on $HTTP_PORT and $MQTT_PORT within ${START_TIMEOUT:-60} s" >&2
       return 1
     fi
     sleep 0.2
