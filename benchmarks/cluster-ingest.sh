@@ -49,9 +49,11 @@ node() {
   local log="$WORK/node$i.log"
   if [[ -n $cluster ]]; then
     FLEETGATE_CLUSTER_MEMBERS=$MEMBERS FLEETGATE_CLUSTER_PORT=$((25801 + i)) FLEETGATE_CLUSTER_NAME=$CLUSTER_NAME \
-    HTTP_PORT=$((28080 + i)) MQTT_PORT=$((21884 + i)) TCP_PORT=$((25100 + i)) start_gateway "$log" $GATEWAY_OPTS
+    HTTP_PORT=$((28080 + i)) MQTT_PORT=$((21884 + i)) TCP_PORT=$((25100 + i)) start_gateway "$log" $GATEWAY_OPTS \
+      || { kill "$GW_PID" 2>/dev/null; return 1; } # one that did not start in time must not outlive this script
   else
-    HTTP_PORT=$((28080 + i)) MQTT_PORT=$((21884 + i)) TCP_PORT=$((25100 + i)) start_gateway "$log" $GATEWAY_OPTS
+    HTTP_PORT=$((28080 + i)) MQTT_PORT=$((21884 + i)) TCP_PORT=$((25100 + i)) start_gateway "$log" $GATEWAY_OPTS \
+      || { kill "$GW_PID" 2>/dev/null; return 1; }
   fi
   NODE_PID=$GW_PID
   PIDS+=("$NODE_PID")
