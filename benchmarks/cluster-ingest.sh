@@ -12,7 +12,8 @@
 # Nodes B and C start after the units are provisioned through A, so they load fleet, client and vehicles from
 # the database (the working set is not yet kept coherent between nodes on this branch).
 #
-# Environment: UNITS (100), DURATION (20 s), WARMUP (20 s), FLEETGATE_DB_URL (required), GATEWAY_OPTS, SIM_OPTS,
+# Environment: UNITS (100), DURATION (20 s), WARMUP (20 s), TARGET_RATE (3000 frames/s), SSE_BUFFER (200000),
+# FLEETGATE_DB_URL (required), GATEWAY_OPTS, SIM_OPTS,
 # START_TIMEOUT (60 s: how long a node may take to listen), KEEP_WORK (set: keep the logs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +23,7 @@ source benchmarks/lib-gateway.sh
 export FLEETGATE_DB_URL
 UNITS=${UNITS:-100}
 DURATION=${DURATION:-20}
+TARGET_RATE=${TARGET_RATE:-3000} # frames/s in all: the same load in every row, one the stream on B keeps up with
 WARMUP=${WARMUP:-20}
 GATEWAY_OPTS=${GATEWAY_OPTS:--Xms1g -Xmx1g -XX:+AlwaysPreTouch}
 WORK=$(mktemp -d)
@@ -40,6 +42,8 @@ trap 'stop_all; [[ -n ${KEEP_WORK:-} ]] || rm -rf "$WORK"' EXIT
 trap 'exit 130' INT TERM
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$WORK/jwt.pem" 2>/dev/null
 export FLEETGATE_JWT_KEY="$WORK/jwt.pem"
+# a stream that falls behind on a loaded machine is dropped after this many events; the measurement needs it whole
+export FLEETGATE_EVENTS_SSE_BUFFER_EVENTS=${SSE_BUFFER:-200000}
 CLUSTER_NAME="bench-$RANDOM$RANDOM"
 MEMBERS="127.0.0.1:25801,127.0.0.1:25802,127.0.0.1:25803"
 
@@ -61,7 +65,7 @@ node() {
 
 simulate() {
   timeout $((DURATION + WARMUP + 600)) java ${SIM_OPTS:-$DEFAULT_SIM_OPTS} -jar "$JAR" simulate --host 127.0.0.1 --port 21884 \
-    --units "$UNITS" --unit-prefix "$PREFIX-" --mode load --target-rate 0 --window 32 \
+    --units "$UNITS" --unit-prefix "$PREFIX-" --mode load --target-rate "$TARGET_RATE" --window 32 \
     --api-url "http://127.0.0.1:28080" --admin-id "$ADMIN_ID" --admin-secret "$ADMIN_SECRET" \
     --fleet-id "$PREFIX-fleet" --report-every 10 --qos 0 --format binary "$@"
 }
