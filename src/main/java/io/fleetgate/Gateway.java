@@ -171,6 +171,8 @@ public final class Gateway {
   public final io.fleetgate.cluster.ClusterServices clustered;
   /** The working set kept current with the database's change feed, and the write barrier; null for a single node. */
   public final io.fleetgate.cluster.WorkingSetSync workingSetSync;
+  /** Events to and from the other nodes' streams; null for a single node. */
+  public final io.fleetgate.cluster.ClusterEvents clusterEvents;
 
   private Gateway(Vertx vertx, GatewayConfig config, PrometheusMeterRegistry metrics, Clock clock, Stores stores,
       PgDatabase database) {
@@ -238,6 +240,11 @@ public final class Gateway {
         deviceMetrics, commands, commandLimits.ackTimeoutSeconds() * 1000L);
     readiness.register(ReadinessCheck.of("listeners", this::listenersBound));
     // in a cluster, the "cluster" readiness check is the working set's (membership included), registered below
+    // the streams of the other nodes: after the log and this node's streams
+    this.clusterEvents = cluster == null ? null : new io.fleetgate.cluster.ClusterEvents(vertx, cluster, sse);
+    if (clusterEvents != null) {
+      eventSinks.add(clusterEvents.sink());
+    }
     if (database != null) {
       readiness.register(database.readiness());
     }
@@ -440,7 +447,13 @@ public final class Gateway {
 
   private Future<Gateway> serve() {
     Gateway g = this;
-    return (clustered == null ? Future.<Void>succeededFuture() : clustered.start().compose(v -> workingSetSync.begin()))
+    return (clustered == null ? Future.<Void>succeededFuture() : clustered.start()
+        .compose(v -> clusterEvents.start())
+        .map(v -> {
+          io.fleetgate.cluster.ClusterLimits.divide(cluster, List.of(apiRate, tokenChecks, tokenPairChecks));
+          return null;
+        })
+        .compose(v -> workingSetSync.begin()))
         .compose(v -> g.workingSet.load())
         .compose(v -> clustered == null ? Future.<Void>succeededFuture() : clustered.load())
         .compose(v -> g.adminBootstrap.ensure(config.admin()))
@@ -631,7 +644,7 @@ public final class Gateway {
       all.add(vertx.undeploy(id));
     }
     if (clustered != null) {
-      all.add(workingSetSync.stop().compose(v -> clustered.stop()));
+      all.add(workingSetSync.stop().compose(v -> clusterEvents.stop()).compose(v -> clustered.stop()));
     }
     return Future.join(all).<Void>mapEmpty()
         .compose(v -> amqp == null ? Future.<Void>succeededFuture() : amqp.stop())

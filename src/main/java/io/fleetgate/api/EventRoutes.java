@@ -66,10 +66,24 @@ public final class EventRoutes implements RouteGroup {
       }
     }
     String lastEventId = lastEventId(ctx);
-    if (!hub.reserve(principal.clientId())) {
-      throw Problems.tooManyRequests("this client has its maximum of open event streams; close one first",
-          Map.of("Retry-After", "5"));
-    }
+    String vehicle = vehicleId;
+    // on a single node the reservation is decided at once (and this continues synchronously); in a cluster
+    // the other nodes are asked for the client's streams there first
+    hub.reserveEverywhere(principal.clientId()).onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+      } else if (!ar.result()) {
+        ctx.fail(Problems.tooManyRequests("this client has its maximum of open event streams; close one first",
+            Map.of("Retry-After", "5")));
+      } else if (ctx.response().closed()) {
+        hub.release(principal.clientId()); // the client went away while the others were asked
+      } else {
+        open(ctx, principal, types, vehicle, lastEventId);
+      }
+    });
+  }
+
+  private void open(RoutingContext ctx, Principal principal, Set<EventType> types, String vehicleId, String lastEventId) {
     SseStream stream = SseStream.open(ctx.vertx(), hub, ctx.response(), principal.fleetId(), principal.clientId(), types,
         vehicleId, bufferEvents, keepAliveMs, ApiSupport.tokenExpiresAtMs(ctx), lastEventId != null);
     if (lastEventId != null) {

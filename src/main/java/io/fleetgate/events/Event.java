@@ -45,6 +45,17 @@ public final class Event {
     this.data = data;
   }
 
+  /**
+   * An event published on another node of a cluster, as its envelope was rendered there (its data is not
+   * parsed unless {@link #envelope()} is asked for).
+   */
+  public static Event rendered(String messageId, EventType type, long occurredAtMs, String flowId, String fleetId,
+      String vehicleId, byte[] json) {
+    Event e = new Event(messageId, type, occurredAtMs, flowId, fleetId, vehicleId, null);
+    e.bytes = json;
+    return e;
+  }
+
   public String messageId() {
     return messageId;
   }
@@ -71,6 +82,9 @@ public final class Event {
   }
 
   public JsonObject envelope() {
+    if (data == null && bytes != null) {
+      return new JsonObject(json());
+    }
     return new JsonObject()
         .put("metadata", new JsonObject()
             .put("message_id", messageId)

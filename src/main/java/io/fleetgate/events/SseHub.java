@@ -2,8 +2,10 @@ package io.fleetgate.events;
 
 import io.fleetgate.auth.ClientRevocationListener;
 import io.vertx.core.Future;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -14,9 +16,28 @@ import java.util.concurrent.atomic.AtomicInteger;
  * streams per API client to enforce {@code events.maxStreamsPerClient}, and ends a revoked client's streams.
  */
 public final class SseHub implements EventSink, ClientRevocationListener {
+  /**
+   * Told (on the thread that opened or closed a stream) that a fleet's streams changed; it reads
+   * {@link #wantedTypes} itself, so a late call never carries stale news. A cluster registers its per-fleet
+   * address here; a single node has none and pays nothing.
+   */
+  public interface FleetStreamsListener {
+    void fleetStreamsChanged(String fleetId);
+  }
+
+  /**
+   * How many streams a client holds on the other nodes of a cluster (its reservations there included), for
+   * {@code events.maxStreamsPerClient} to hold cluster-wide.
+   */
+  public interface StreamsElsewhere {
+    Future<Integer> count(String clientId);
+  }
+
   private final Map<String, List<SseStream>> byFleet = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> perClient = new ConcurrentHashMap<>();
   private final int maxStreamsPerClient;
+  private volatile FleetStreamsListener fleetListener;
+  private volatile StreamsElsewhere elsewhere;
 
   public SseHub(int maxStreamsPerClient) {
     this.maxStreamsPerClient = maxStreamsPerClient;
@@ -32,6 +53,46 @@ public final class SseHub implements EventSink, ClientRevocationListener {
     return true;
   }
 
+  /**
+   * Reserves a stream for a client counting its streams on every node: without a cluster exactly
+   * {@link #reserve} (completed at once); in one, this node reserves first and then asks the others, so of
+   * two racing reservations on two nodes at least one sees the other (both may be refused, never both
+   * granted past the maximum). False when the maximum is reached; the reservation is then given back.
+   */
+  public Future<Boolean> reserveEverywhere(String clientId) {
+    if (!reserve(clientId)) {
+      return Future.succeededFuture(false);
+    }
+    StreamsElsewhere others = elsewhere;
+    if (others == null) {
+      return Future.succeededFuture(true);
+    }
+    return others.count(clientId).transform(ar -> {
+      int here = reservations(clientId);
+      if (ar.succeeded() && here + ar.result() <= maxStreamsPerClient) {
+        return Future.succeededFuture(true);
+      }
+      release(clientId);
+      return ar.succeeded() ? Future.succeededFuture(false) : Future.failedFuture(ar.cause());
+    });
+  }
+
+  /** The client's streams and reservations on this node. */
+  public int reservations(String clientId) {
+    AtomicInteger n = perClient.get(clientId);
+    return n == null ? 0 : n.get();
+  }
+
+  /** Set once, before the gateway serves (a cluster). */
+  public void fleetListener(FleetStreamsListener listener) {
+    this.fleetListener = listener;
+  }
+
+  /** Set once, before the gateway serves (a cluster). */
+  public void streamsElsewhere(StreamsElsewhere counts) {
+    this.elsewhere = counts;
+  }
+
   /** Gives back a reservation whose stream never opened. */
   public void release(String clientId) {
     perClient.computeIfPresent(clientId, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
@@ -39,6 +100,10 @@ public final class SseHub implements EventSink, ClientRevocationListener {
 
   void add(SseStream s) {
     byFleet.computeIfAbsent(s.fleetId, k -> new CopyOnWriteArrayList<>()).add(s);
+    FleetStreamsListener l = fleetListener;
+    if (l != null) {
+      l.fleetStreamsChanged(s.fleetId);
+    }
   }
 
   /** Idempotent: the stream stops receiving and its client reservation is given back once. */
@@ -47,7 +112,30 @@ public final class SseHub implements EventSink, ClientRevocationListener {
     if (list != null && list.remove(s)) {
       release(s.clientId);
       byFleet.computeIfPresent(s.fleetId, (k, l) -> l.isEmpty() ? null : l);
+      FleetStreamsListener l = fleetListener;
+      if (l != null) {
+        l.fleetStreamsChanged(s.fleetId);
+      }
     }
+  }
+
+  /**
+   * The event types the fleet's open streams on this node take: null when it has none, every type when one
+   * of them takes all.
+   */
+  public Set<EventType> wantedTypes(String fleetId) {
+    List<SseStream> list = byFleet.get(fleetId);
+    if (list == null) {
+      return null;
+    }
+    Set<EventType> out = EnumSet.noneOf(EventType.class);
+    for (SseStream s : list) {
+      if (s.types().isEmpty()) {
+        return EnumSet.allOf(EventType.class);
+      }
+      out.addAll(s.types());
+    }
+    return out.isEmpty() ? null : out;
   }
 
   /**

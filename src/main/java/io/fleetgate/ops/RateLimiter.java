@@ -39,8 +39,11 @@ public final class RateLimiter {
    */
   public record Decision(boolean allowed, int limit, int remaining, long resetEpochSeconds, long retryAfterSeconds) {}
 
-  private final double perMs;
-  private final int burst;
+  private final double fullPerMs;
+  private final int fullBurst;
+  /** This node's share of the rate and burst: all of it on a single node, 1/N of it among N cluster nodes. */
+  private volatile double perMs;
+  private volatile int burst;
   private final int maxKeys;
   private final Clock clock;
   private final Overflow overflow;
@@ -55,7 +58,9 @@ public final class RateLimiter {
     if (perSecond <= 0 || burst < 1 || maxKeys < 1) {
       throw new IllegalArgumentException("rate, burst and key bound must be positive");
     }
-    this.perMs = perSecond / 1000.0;
+    this.fullPerMs = perSecond / 1000.0;
+    this.fullBurst = burst;
+    this.perMs = fullPerMs;
     this.burst = burst;
     this.maxKeys = maxKeys;
     this.clock = clock;
@@ -64,6 +69,18 @@ public final class RateLimiter {
 
   public int limit() {
     return burst;
+  }
+
+  /**
+   * Enforces this node's share among {@code nodes} live cluster nodes: the rate divided by them, the burst
+   * too (rounded up, at least 1). A key whose requests are spread over the nodes gets about the configured
+   * rate in all; one that sticks to a single node gets its share only. Buckets fuller than the new burst
+   * are trimmed at their next request.
+   */
+  public void divideAmong(int nodes) {
+    int n = Math.max(1, nodes);
+    this.perMs = fullPerMs / n;
+    this.burst = Math.max(1, (fullBurst + n - 1) / n);
   }
 
   /** Takes a token from {@code key}'s bucket if there is one. */
@@ -114,7 +131,7 @@ public final class RateLimiter {
   }
 
   private final class Bucket {
-    private double tokens = burst;
+    private double tokens = RateLimiter.this.burst;
     private long updatedMs;
 
     Bucket(long now) {
@@ -125,6 +142,8 @@ public final class RateLimiter {
       if (now > updatedMs) {
         tokens = Math.min(burst, tokens + (now - updatedMs) * perMs);
         updatedMs = now;
+      } else if (tokens > burst) {
+        tokens = burst; // the node's share shrank (a member joined)
       }
     }
 

@@ -258,13 +258,15 @@ public final class SharingService {
       return;
     }
     if (!s.started() && s.activeAt(now)) {
-      Sharing started = s.markStarted();
-      store.updateSharing(started).onSuccess(x -> {
+      // conditional: where several nodes hold this sharing, only the one whose update marked it reports the start
+      store.markStarted(vehicleId, sharingId).onSuccess(won -> {
         AccessSnapshot after = index.update(snap -> snap.sharing(vehicleId) != null && snap.sharing(vehicleId).id() == sharingId
             ? snap.withSharing(snap.sharing(vehicleId).markStarted()) : snap);
         Sharing now2 = after.sharing(vehicleId);
         if (now2 != null && now2.id() == sharingId) {
-          notify(l -> l.sharingStarted(vehicleId, s.ownerFleetId(), s.partnerFleetId()));
+          if (won) {
+            notify(l -> l.sharingStarted(vehicleId, s.ownerFleetId(), s.partnerFleetId()));
+          }
           arm(vehicleId, sharingId, now2.endsAtMs());
         }
       }).onFailure(e -> {

@@ -52,6 +52,12 @@ public interface SharingStore {
 
   Future<Void> updateSharing(Sharing sharing);
 
+  /**
+   * Marks the vehicle's sharing with this id started if it is not yet: whether this call did it (of the
+   * nodes whose timers fire for one scheduled start, exactly one gets true and reports the start).
+   */
+  Future<Boolean> markStarted(String vehicleId, long sharingId);
+
   /** Deletes the vehicle's sharing if it is still the one with this id; whether it was. */
   Future<Boolean> deleteSharing(String vehicleId, long sharingId);
 

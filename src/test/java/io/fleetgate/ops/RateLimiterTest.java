@@ -32,6 +32,31 @@ class RateLimiterTest {
   }
 
   @Test
+  void dividedAmongClusterNodesEachEnforcesItsShareAndTakesItAllBackAlone() {
+    RateLimiter limiter = new RateLimiter(30, 10, 100, clock);
+    limiter.divideAmong(3);
+    assertEquals(4, limiter.limit(), "the burst divided, rounded up");
+    for (int i = 0; i < 4; i++) {
+      assertTrue(limiter.tryAcquire("a").allowed());
+    }
+    assertFalse(limiter.tryAcquire("a").allowed());
+    clock.advance(Duration.ofMillis(100)); // 30/s over 3 nodes: one token per 100 ms here
+    assertTrue(limiter.tryAcquire("a").allowed());
+    assertFalse(limiter.tryAcquire("a").allowed());
+    limiter.divideAmong(1); // the others left
+    assertEquals(10, limiter.limit());
+    clock.advance(Duration.ofMillis(100)); // 30/s: three tokens
+    for (int i = 0; i < 3; i++) {
+      assertTrue(limiter.tryAcquire("a").allowed());
+    }
+    assertFalse(limiter.tryAcquire("a").allowed());
+    clock.advance(Duration.ofSeconds(10));
+    limiter.divideAmong(2); // a full bucket is trimmed to the new burst at once
+    assertEquals(5, limiter.tryAcquire("a").limit());
+    assertEquals(4, limiter.tryAcquire("b").remaining());
+  }
+
+  @Test
   void refillsOverTime() {
     RateLimiter limiter = new RateLimiter(2, 3, 100, clock);
     for (int i = 0; i < 3; i++) {

@@ -92,6 +92,19 @@ public final class MemorySharingStore implements SharingStore {
   }
 
   @Override
+  public Future<Boolean> markStarted(String vehicleId, long sharingId) {
+    boolean[] won = {false};
+    sharings.computeIfPresent(vehicleId, (k, old) -> {
+      if (old.id() != sharingId || old.started()) {
+        return old;
+      }
+      won[0] = true;
+      return old.markStarted();
+    });
+    return Future.succeededFuture(won[0]);
+  }
+
+  @Override
   public Future<Boolean> deleteSharing(String vehicleId, long sharingId) {
     Sharing current = sharings.get(vehicleId);
     return Future.succeededFuture(current != null && current.id() == sharingId && sharings.remove(vehicleId, current));

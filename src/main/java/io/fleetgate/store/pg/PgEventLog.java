@@ -82,7 +82,8 @@ public final class PgEventLog implements EventLog {
 
   @Override
   public Future<Long> purge(long beforeMs) {
-    return purgeFrom(beforeMs, 0);
+    // one node of a cluster at a time (each runs this hourly): the others skip their turn
+    return PgExclusive.orSkip(db, PgExclusive.EVENT_LOG_PURGE, () -> purgeFrom(beforeMs, 0), 0L);
   }
 
   /** One short DELETE after another while rows are past retention. */

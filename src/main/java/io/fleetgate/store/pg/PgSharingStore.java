@@ -41,6 +41,7 @@ public final class PgSharingStore implements SharingStore {
   // only the record with this id: a late write about an earlier sharing never touches a later one
   private static final String UPDATE_SHARING = "UPDATE sharings SET starts_at_ms = $3, ends_at_ms = $4, started = $5 "
       + "WHERE vehicle_id = $1 AND id = $2";
+  private static final String MARK_STARTED = "UPDATE sharings SET started = true WHERE vehicle_id = $1 AND id = $2 AND NOT started";
   private static final String DELETE_SHARING = "DELETE FROM sharings WHERE vehicle_id = $1 AND id = $2";
   private static final String LOAD_SHARINGS = "SELECT " + SHARING_COLUMNS + " FROM sharings ORDER BY id";
 
@@ -111,7 +112,9 @@ public final class PgSharingStore implements SharingStore {
 
   @Override
   public Future<Integer> deleteExpiredInvitations(Instant now) {
-    return db.guard(db.pool.preparedQuery(DELETE_EXPIRED).execute(Tuple.of(time(now)))).map(RowSet::rowCount);
+    // one node of a cluster at a time (each runs this hourly): the others skip their turn
+    return PgExclusive.orSkip(db, PgExclusive.INVITATION_PURGE,
+        () -> db.guard(db.pool.preparedQuery(DELETE_EXPIRED).execute(Tuple.of(time(now)))).map(RowSet::rowCount), 0);
   }
 
   private static Invitation invitation(Row r) {
@@ -131,6 +134,11 @@ public final class PgSharingStore implements SharingStore {
   public Future<Void> updateSharing(Sharing s) {
     Tuple t = Tuple.of(s.vehicleId(), s.id(), s.startsAtMs(), end(s), s.started());
     return db.guard(db.pool.preparedQuery(UPDATE_SHARING).execute(t)).mapEmpty();
+  }
+
+  @Override
+  public Future<Boolean> markStarted(String vehicleId, long sharingId) {
+    return db.guard(db.pool.preparedQuery(MARK_STARTED).execute(Tuple.of(vehicleId, sharingId))).map(rows -> rows.rowCount() > 0);
   }
 
   @Override
