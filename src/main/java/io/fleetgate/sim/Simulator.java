@@ -128,6 +128,7 @@ public final class Simulator {
       tls = SimTls.load(options, units.stream().map(Credentials.Unit::unitId).toList());
       out.println(tls.describe());
     }
+    long connectingSince = System.nanoTime();
     SimulatorRun run = await(SimulatorRun.start(vertx, options, units, tls), 30_000, "start");
     SimReport report = new SimReport(run, out);
     long reporter = vertx.setPeriodic(options.reportEverySeconds() * 1000L, t -> out.println(report.progressLine()));
@@ -144,7 +145,8 @@ public final class Simulator {
       if (options.mode() != SimOptions.Mode.REALISTIC || options.idle()) {
         // measure only with every unit connected: connecting costs the gateway a password hash each
         boolean all = await(run.awaitConnected(rampMs), rampMs + 5_000, "connect");
-        out.println((all ? "" : "not ") + "all units connected (" + run.stats().connected.get() + "/" + units.size() + ")");
+        out.println((all ? "" : "not ") + "all units connected (" + run.stats().connected.get() + "/" + units.size() + ") "
+            + String.format(java.util.Locale.ROOT, "in %.1f s", (System.nanoTime() - connectingSince) / 1e9));
         if (run.stats().connected.get() == 0) {
           System.err.println("fleetgate simulate: no unit could connect to " + options.host() + ":" + options.port());
           return 1;
