@@ -19,7 +19,10 @@
 # point. Both processes
 # share the machine's cores: note the load average printed with the results.
 #
-# Environment: UNITS (2000), CASES ("cert password"), SOURCES (127.0.0.1-127.0.0.8), HOLD (5 s),
+# Before each case the same storm runs with WARMUP_UNITS of the units, not measured (class loading and JIT of
+# the handshake and login paths on both sides; 0 = a cold gateway, as after a restart).
+#
+# Environment: UNITS (2000), CASES ("cert password"), WARMUP_UNITS (200), SOURCES (127.0.0.1-127.0.0.8), HOLD (5 s),
 # TLS_ENGINE (openssl; the gateway's tls.engine), SIM_TLS_ENGINE (openssl), MQTT_TLS_PORT (18884),
 # GATEWAY_OPTS (-Xms1g -Xmx1g), SIM_OPTS (-Xms1g -Xmx1g), and those of lib-gateway.sh.
 set -euo pipefail
@@ -30,6 +33,7 @@ UNITS=${UNITS:-2000}
 CASES=${CASES:-cert password}
 SOURCES=${SOURCES:-127.0.0.1-127.0.0.8}
 HOLD=${HOLD:-5}
+WARMUP_UNITS=${WARMUP_UNITS:-200}
 TLS_ENGINE=${TLS_ENGINE:-openssl}
 SIM_TLS_ENGINE=${SIM_TLS_ENGINE:-openssl}
 MQTT_TLS_PORT=${MQTT_TLS_PORT:-18884}
@@ -64,8 +68,8 @@ FLEETGATE_TLS_CERT="$WORK/server.pem" FLEETGATE_TLS_KEY="$WORK/server-key.pem" F
 FLEETGATE_TLS_ENGINE=$TLS_ENGINE FLEETGATE_MQTT_TLS_PORT=$MQTT_TLS_PORT FLEETGATE_TCP_TLS_PORT=$((MQTT_TLS_PORT + 1)) \
 FLEETGATE_TCP_HOST=127.0.0.1 \
   start_gateway "$WORK/gateway.log" $GATEWAY_OPTS
-until (exec 3<>/dev/tcp/127.0.0.1/"$MQTT_TLS_PORT") 2>/dev/null; do sleep 0.2; done
-gateway_engine=$(grep -o 'TLS: [a-z]* engine' "$WORK/gateway.log" | head -1 | sed 's/TLS: //; s/ engine//')
+until grep -q 'TLS: [a-z]* engine' "$WORK/gateway.log"; do sleep 0.2; done # the "listening" line, after every port
+gateway_engine=$(grep -o 'TLS: [a-z]* engine' "$WORK/gateway.log" | head -1 | sed 's/TLS: //; s/ engine//' || true)
 echo "gateway pid $GW_PID ($GATEWAY_OPTS): mqtt-tls $MQTT_TLS_PORT, TLS engine ${gateway_engine:-unknown}" >&2
 
 echo "provisioning $UNITS units" >&2
@@ -88,25 +92,33 @@ for case in $CASES; do
     password) tls_args=() ;;
     *) echo "CASES: cert or password, got $case" >&2; exit 2 ;;
   esac
+  rm -f "$WORK/sim.out"
+  mkfifo "$WORK/sim.out"
+  if ((WARMUP_UNITS > 0)); then # the same storm in small, not measured: JIT and class loading on both sides
+    java $SIM_OPTS -jar "$JAR" simulate "${sim_common[@]}" --port "$MQTT_TLS_PORT" --idle --units "$WARMUP_UNITS" \
+      --tls --ca "$WORK/ca.pem" --tls-engine "$SIM_TLS_ENGINE" "${tls_args[@]}" --connect-rate 100000 \
+      --source-addresses "$SOURCES" --duration 1 >"$WORK/warmup.out" 2>&1 || { tail -5 "$WORK/warmup.out" >&2; exit 1; }
+    sleep 2
+  fi
   load0=$(cut -d' ' -f1 /proc/loadavg)
   refused0=$(refused)
   cpu0=$(cpu_us "$GW_PID")
-  rm -f "$WORK/sim.out"
-  mkfifo "$WORK/sim.out"
   timeout $((HOLD + 600)) java $SIM_OPTS -jar "$JAR" simulate "${sim_common[@]}" --port "$MQTT_TLS_PORT" --idle \
     --tls --ca "$WORK/ca.pem" --tls-engine "$SIM_TLS_ENGINE" "${tls_args[@]}" --connect-rate 100000 \
     --source-addresses "$SOURCES" --duration "$HOLD" --report-every 1 >"$WORK/sim.out" &
   SIM_PID=$!
+  sim_java="" # the simulator's JVM, child of timeout
   sim0=""; cpu1=""; sim1=""; seconds=""; connected=0; summary=""; sim_engine=""; issue_s="-"
   while IFS= read -r line; do
     case "$line" in
       "TLS ("*)
-        sim0=$(cpu_us "$SIM_PID")
+        sim_java=$(cat "/proc/$SIM_PID/task/$SIM_PID/children" | awk '{print $1}')
+        sim0=$(cpu_us "$sim_java")
         sim_engine=$(sed -E 's/^TLS \(([a-z]+) engine.*/\1/' <<<"$line")
         issue_s=$(sed -nE 's/.* issued in ([0-9.]+) s.*/\1/p' <<<"$line")
         echo "  $line" >&2 ;;
       "all units connected"*|"not all units connected"*)
-        cpu1=$(cpu_us "$GW_PID"); sim1=$(cpu_us "$SIM_PID")
+        cpu1=$(cpu_us "$GW_PID"); sim1=$(cpu_us "$sim_java")
         connected=$(grep -o '([0-9]*' <<<"$line" | tr -dc '0-9')
         seconds=$(sed -nE 's/.* in ([0-9.]+) s$/\1/p' <<<"$line")
         echo "  $line" >&2 ;;

@@ -142,6 +142,9 @@ public final class Simulator {
           + (tls == null ? "" : ", TLS " + tls.engineName() + (tls.clientCertificates() ? ", client certificates" : ", passwords"))
           + ", " + options.durationSeconds() + " s)");
       long rampMs = 30_000 + 1000L * units.size() / options.connectRate();
+      if (options.tls()) {
+        rampMs += 10L * units.size(); // a full handshake costs milliseconds of CPU on each side
+      }
       if (options.mode() != SimOptions.Mode.REALISTIC || options.idle()) {
         // measure only with every unit connected: connecting costs the gateway a password hash each
         boolean all = await(run.awaitConnected(rampMs), rampMs + 5_000, "connect");
