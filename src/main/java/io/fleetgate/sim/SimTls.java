@@ -142,7 +142,8 @@ final class SimTls {
         b.keyManager(clientKeys.get(unitId));
       }
       io.netty.handler.ssl.SslContext context = b.build();
-      io.netty.util.ReferenceCountUtil.release(context.newEngine(io.netty.buffer.ByteBufAllocator.DEFAULT, "localhost", 1));
+      // a handler (what each connection gets) loads the SslHandler classes too; its engine is released unused
+      io.netty.util.ReferenceCountUtil.release(context.newHandler(io.netty.buffer.ByteBufAllocator.DEFAULT, "localhost", 1).engine());
       io.netty.util.ReferenceCountUtil.release(context);
     } catch (javax.net.ssl.SSLException | RuntimeException e) {
       // only a warm-up: the connections report what is wrong
