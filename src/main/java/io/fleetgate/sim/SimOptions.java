@@ -16,12 +16,17 @@ public record SimOptions(
     int qos, Format format, Mode mode, double rate, double targetRate, int window, int durationSeconds,
     List<String> sourceAddresses, boolean idle, int connectRate, int keepAliveSeconds, int reportEverySeconds,
     int ackTimeoutSeconds, boolean provision, boolean provisionOnly, String apiUrl, String adminId, String adminSecret, String fleetId,
-    double commandFailureRate, int commandDelayMs, double commandRate, int warmupSeconds, Protocol protocol, Path ackedOut) {
+    double commandFailureRate, int commandDelayMs, double commandRate, int warmupSeconds, Protocol protocol, Path ackedOut,
+    boolean tls, Path ca, Path clientCaCert, Path clientCaKey, TlsEngine tlsEngine) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 1884;
   /** The gateway's TCP device port, the default of {@code --port} with {@code --protocol tcp}. */
   public static final int DEFAULT_TCP_PORT = 5100;
+  /** The gateway's MQTT TLS port (mqtt.tlsPort), the default of {@code --port} with {@code --tls}. */
+  public static final int DEFAULT_MQTT_TLS_PORT = 8884;
+  /** The gateway's TCP TLS port (tcp.tlsPort), the default of {@code --port} with {@code --tls --protocol tcp}. */
+  public static final int DEFAULT_TCP_TLS_PORT = 5101;
   public static final int DEFAULT_UNITS = 10;
   public static final String DEFAULT_UNIT_PREFIX = "sim-";
   /** Every simulated unit's password unless --credentials says otherwise (at least 12 characters, as POST /vehicles needs). */
@@ -35,6 +40,9 @@ public record SimOptions(
 
   /** How units talk to the gateway: MQTT, or the fleetgate TCP protocol (binary state, always acknowledged). */
   public enum Protocol { MQTT, TCP }
+
+  /** The simulator's own TLS engine: OpenSSL (netty-tcnative, when it loads) or the JDK's. */
+  public enum TlsEngine { OPENSSL, JDK }
 
   /** Frame encoding on the state topic. */
   public enum Format { JSON, BINARY }
@@ -51,7 +59,14 @@ public record SimOptions(
         --protocol mqtt|tcp         how units talk to the gateway (default mqtt); tcp: the fleetgate TCP protocol,
                                     binary state frames, every frame acknowledged (STATE→STATE_ACK latency)
         --host HOST                 gateway device host (default 127.0.0.1)
-        --port N                    gateway device port (default 1884 for mqtt, 5100 for tcp)
+        --port N                    gateway device port (default 1884 for mqtt, 5100 for tcp; with --tls 8884, 5101)
+        --tls                       connect to the gateway's TLS listener (server certificate checked against --ca,
+                                    else the JVM's trusted CAs, and against --host)
+        --ca FILE                   PEM CA certificate(s) to trust for the gateway's certificate (with --tls)
+        --client-ca-cert FILE       with --tls: every unit logs in with a client certificate (subject CN = unit id,
+        --client-ca-key FILE        EC P-256 key) issued in memory at start-up by this PEM CA certificate and its PEM
+                                    PKCS#8 key (the gateway's tls.clientCa); no password is sent
+        --tls-engine openssl|jdk    the simulator's TLS engine (default openssl, the JDK's where it cannot load)
         --units N                   number of units (default 10)
         --unit-prefix P             unit ids are P000001, P000002, … (default sim-)
         --password PW               every unit's password (default sim-unit-password)
@@ -92,7 +107,7 @@ public record SimOptions(
       "--password", "--credentials", "--qos", "--format", "--mode", "--rate", "--target-rate", "--window", "--duration",
       "--source-addresses", "--connect-rate", "--keep-alive", "--report-every", "--ack-timeout", "--acked-out", "--api-url",
       "--admin-id", "--admin-secret", "--fleet-id", "--command-rate", "--command-failure-rate", "--command-delay-ms", "--warmup",
-      "--protocol");
+      "--protocol", "--ca", "--client-ca-cert", "--client-ca-key", "--tls-engine");
 
   /** A bad command line: one line for the user. */
   public static final class BadArgument extends RuntimeException {
@@ -137,6 +152,12 @@ public record SimOptions(
     int commandDelayMs = 0;
     double commandRate = 100;
     int warmupSeconds = 0;
+    boolean tls = false;
+    Path ca = null;
+    Path clientCaCert = null;
+    Path clientCaKey = null;
+    TlsEngine tlsEngine = TlsEngine.OPENSSL;
+    boolean tlsEngineGiven = false;
 
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
@@ -147,13 +168,14 @@ public record SimOptions(
         name = arg.substring(0, eq);
         value = arg.substring(eq + 1);
       }
-      if (name.equals("--idle") || name.equals("--provision") || name.equals("--provision-only") || name.equals("--help")
-          || name.equals("-h")) {
+      if (name.equals("--idle") || name.equals("--provision") || name.equals("--provision-only") || name.equals("--tls")
+          || name.equals("--help") || name.equals("-h")) {
         if (value != null) {
           throw new BadArgument(name + " takes no value");
         }
         switch (name) {
           case "--idle" -> idle = true;
+          case "--tls" -> tls = true;
           case "--provision" -> provision = true;
           case "--provision-only" -> {
             provision = true;
@@ -236,8 +258,28 @@ public record SimOptions(
         case "--warmup" -> warmupSeconds = integer(name, value, 0, 3600);
         case "--command-failure-rate" -> commandFailureRate = number(name, value, 0, 1);
         case "--command-delay-ms" -> commandDelayMs = integer(name, value, 0, 3_600_000);
+        case "--ca" -> ca = readableFile(name, value);
+        case "--client-ca-cert" -> clientCaCert = readableFile(name, value);
+        case "--client-ca-key" -> clientCaKey = readableFile(name, value);
+        case "--tls-engine" -> {
+          tlsEngine = choice(name, value, TlsEngine.class);
+          tlsEngineGiven = true;
+        }
         default -> throw new BadArgument("unknown option '" + name + "'");
       }
+    }
+    if (!tls && (ca != null || clientCaCert != null || clientCaKey != null || tlsEngineGiven)) {
+      String given = ca != null ? "--ca" : clientCaCert != null ? "--client-ca-cert" : clientCaKey != null ? "--client-ca-key"
+          : "--tls-engine";
+      throw new BadArgument(given + ": only with --tls (it configures the TLS connection)");
+    }
+    if ((clientCaCert == null) != (clientCaKey == null)) {
+      throw new BadArgument(clientCaCert == null ? "--client-ca-key: needs --client-ca-cert (the CA certificate of that key)"
+          : "--client-ca-cert: needs --client-ca-key (its private key, to issue the units' certificates)");
+    }
+    if (tls && !portGiven) {
+      port = protocol == Protocol.TCP ? DEFAULT_TCP_TLS_PORT : DEFAULT_MQTT_TLS_PORT;
+      portGiven = true;
     }
     if (protocol == Protocol.TCP) {
       if (formatGiven && format != Format.BINARY) {
@@ -269,12 +311,26 @@ public record SimOptions(
     }
     return new SimOptions(host, port, units, prefix, password, credentials, qos, format, mode, rate, targetRate,
         window, duration, sources, idle, connectRate, keepAlive, reportEvery, ackTimeout, provision, provisionOnly, apiUrl,
-        adminId, adminSecret, fleetId, commandFailureRate, commandDelayMs, commandRate, warmupSeconds, protocol, ackedOut);
+        adminId, adminSecret, fleetId, commandFailureRate, commandDelayMs, commandRate, warmupSeconds, protocol, ackedOut,
+        tls, ca, clientCaCert, clientCaKey, tlsEngine);
   }
 
   /** The id of the n-th unit (1-based) when ids are generated. */
   public String unitId(int n) {
     return unitPrefix + String.format("%06d", n);
+  }
+
+  /** Whether units log in with client certificates issued at start-up (else with passwords). */
+  public boolean clientCertificates() {
+    return clientCaCert != null;
+  }
+
+  private static Path readableFile(String name, String value) {
+    Path file = Path.of(nonEmpty(name, value));
+    if (!java.nio.file.Files.isRegularFile(file) || !java.nio.file.Files.isReadable(file)) {
+      throw new BadArgument(name + ": '" + value + "' is not a readable file");
+    }
+    return file;
   }
 
   private static String nonEmpty(String name, String value) {

@@ -38,7 +38,7 @@ final class SimulatedUnit extends PacedUnit {
   private long seq;
 
   SimulatedUnit(Vertx vertx, SimOptions options, Credentials.Unit unit, String sourceAddress, long seed,
-      SimStats stats, Histogram latency) {
+      SimStats stats, Histogram latency, SimTls tls) {
     super(vertx, options, unit, seed, stats, latency);
     this.qos = options.qos() == 1 ? MqttQoS.AT_LEAST_ONCE : MqttQoS.AT_MOST_ONCE;
     int slots = Integer.highestOneBit(Math.max(64, window * 4) - 1) << 1;
@@ -49,8 +49,6 @@ final class SimulatedUnit extends PacedUnit {
     this.resultTopic = "units/" + unit.unitId() + "/command-results";
     MqttClientOptions mqtt = new MqttClientOptions();
     mqtt.setClientId(unit.unitId())
-        .setUsername(unit.unitId())
-        .setPassword(unit.password())
         .setCleanSession(true)
         .setKeepAliveInterval(options.keepAliveSeconds())
         .setAckTimeout(options.ackTimeoutSeconds())
@@ -58,6 +56,12 @@ final class SimulatedUnit extends PacedUnit {
         .setMaxInflightQueue(window + 8)
         .setAutoKeepAlive(true);
     mqtt.setConnectTimeout(10_000);
+    if (tls != null) {
+      tls.apply(mqtt, unit.unitId());
+    }
+    if (tls == null || !tls.clientCertificates()) {
+      mqtt.setUsername(unit.unitId()).setPassword(unit.password());
+    } // else the certificate (CN = unit id) is the login: no user name, no password
     if (sourceAddress != null) {
       mqtt.setLocalAddress(sourceAddress);
     }

@@ -120,7 +120,16 @@ public final class Simulator {
   }
 
   private static int simulate(Vertx vertx, SimOptions options, List<Credentials.Unit> units, PrintStream out) {
-    SimulatorRun run = await(SimulatorRun.start(vertx, options, units), 30_000, "start");
+    SimTls tls = null;
+    if (options.tls()) {
+      if (options.clientCertificates()) {
+        out.println("issuing " + units.size() + " client certificates (CN = unit id) with " + options.clientCaCert());
+      }
+      tls = SimTls.load(options, units.stream().map(Credentials.Unit::unitId).toList());
+      out.println(tls.describe());
+    }
+    long connectingSince = System.nanoTime();
+    SimulatorRun run = await(SimulatorRun.start(vertx, options, units, tls), 30_000, "start");
     SimReport report = new SimReport(run, out);
     long reporter = vertx.setPeriodic(options.reportEverySeconds() * 1000L, t -> out.println(report.progressLine()));
     try {
@@ -129,12 +138,18 @@ public final class Simulator {
           : "realistic " + options.rate() + " frames/s per unit";
       out.println("simulating " + units.size() + " units against " + options.host() + ":" + options.port() + " ("
           + what + ", " + (options.protocol() == SimOptions.Protocol.TCP ? "TCP, binary, every frame acknowledged"
-          : "MQTT, " + options.format().name().toLowerCase() + ", QoS " + options.qos()) + ", " + options.durationSeconds() + " s)");
+          : "MQTT, " + options.format().name().toLowerCase() + ", QoS " + options.qos())
+          + (tls == null ? "" : ", TLS " + tls.engineName() + (tls.clientCertificates() ? ", client certificates" : ", passwords"))
+          + ", " + options.durationSeconds() + " s)");
       long rampMs = 30_000 + 1000L * units.size() / options.connectRate();
+      if (options.tls()) {
+        rampMs += 10L * units.size(); // a full handshake costs milliseconds of CPU on each side
+      }
       if (options.mode() != SimOptions.Mode.REALISTIC || options.idle()) {
         // measure only with every unit connected: connecting costs the gateway a password hash each
         boolean all = await(run.awaitConnected(rampMs), rampMs + 5_000, "connect");
-        out.println((all ? "" : "not ") + "all units connected (" + run.stats().connected.get() + "/" + units.size() + ")");
+        out.println((all ? "" : "not ") + "all units connected (" + run.stats().connected.get() + "/" + units.size() + ") "
+            + String.format(java.util.Locale.ROOT, "in %.1f s", (System.nanoTime() - connectingSince) / 1e9));
         if (run.stats().connected.get() == 0) {
           System.err.println("fleetgate simulate: no unit could connect to " + options.host() + ":" + options.port());
           return 1;

@@ -31,8 +31,22 @@ public final class SimulatorRun {
     this.unitCount = unitCount;
   }
 
-  /** Deploys the groups; units connect at the configured ramp rate from now on. */
+  /**
+   * Deploys the groups; units connect at the configured ramp rate from now on. With {@code --tls} the units'
+   * client certificates (if any) are issued first, on the calling thread: not on an event loop.
+   */
   public static Future<SimulatorRun> start(Vertx vertx, SimOptions options, List<Credentials.Unit> units) {
+    SimTls tls;
+    try {
+      tls = options.tls() ? SimTls.load(options, units.stream().map(Credentials.Unit::unitId).toList()) : null;
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    return start(vertx, options, units, tls);
+  }
+
+  /** As {@link #start(Vertx, SimOptions, List)} with the TLS of {@code --tls} loaded already (null: plain). */
+  static Future<SimulatorRun> start(Vertx vertx, SimOptions options, List<Credentials.Unit> units, SimTls tls) {
     SimulatorRun run = new SimulatorRun(vertx, options, units.size());
     int groupCount = Math.max(1, Math.min(units.size(), VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE));
     double perUnitRate = options.idle() ? 0
@@ -45,7 +59,7 @@ public final class SimulatorRun {
         share.add(units.get(i));
       }
       UnitGroup group = new UnitGroup(options, share, g, groupCount, (double) options.connectRate() / groupCount,
-          perUnitRate, run.stats);
+          perUnitRate, run.stats, tls);
       run.groups.add(group);
       deployed.add(vertx.deployVerticle(group, new DeploymentOptions()));
     }

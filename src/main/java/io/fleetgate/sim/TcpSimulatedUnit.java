@@ -37,6 +37,7 @@ final class TcpSimulatedUnit extends PacedUnit {
   private final long[] slotSeqs;
   private final long[] slotNanos;
   private final long heartbeatNanos;
+  private final String loginPassword;
   private NetSocket socket;
   private TcpFrameDecoder decoder;
   private long seq;
@@ -44,7 +45,7 @@ final class TcpSimulatedUnit extends PacedUnit {
   private long heartbeatTimer = -1;
 
   TcpSimulatedUnit(Vertx vertx, SimOptions options, Credentials.Unit unit, String sourceAddress, long seed,
-      SimStats stats, Histogram latency) {
+      SimStats stats, Histogram latency, SimTls tls) {
     super(vertx, options, unit, seed, stats, latency);
     int slots = Integer.highestOneBit(Math.max(64, window * 4) - 1) << 1;
     this.slotSeqs = new long[slots];
@@ -54,6 +55,11 @@ final class TcpSimulatedUnit extends PacedUnit {
     if (sourceAddress != null) {
       net.setLocalAddress(sourceAddress);
     }
+    if (tls != null) {
+      tls.apply(net, unit.unitId());
+    }
+    // with a client certificate (CN = unit id) the LOGIN carries no password
+    this.loginPassword = tls != null && tls.clientCertificates() ? "" : unit.password();
     this.client = vertx.createNetClient(net);
   }
 
@@ -84,7 +90,7 @@ final class TcpSimulatedUnit extends PacedUnit {
           s.close();
         }
       });
-      write(new TcpMessage.Login(unit.unitId(), unit.password())).onComplete(w -> {
+      write(new TcpMessage.Login(unit.unitId(), loginPassword)).onComplete(w -> {
         if (w.failed()) {
           vertx.cancelTimer(timer);
         }

@@ -20,6 +20,7 @@ final class UnitGroup extends VerticleBase {
   private final double connectsPerSecond;
   private final long frameIntervalNanos;
   private final SimStats stats;
+  private final SimTls tls;
   private final Histogram latency = SimStats.newLatencyHistogram();
   private final List<SimUnit> started = new ArrayList<>();
   private long rampTimer = -1;
@@ -33,7 +34,7 @@ final class UnitGroup extends VerticleBase {
    * @param framesPerSecondPerUnit pacing, or 0 for flat out (load mode) or none (idle)
    */
   UnitGroup(SimOptions options, List<Credentials.Unit> units, int firstIndex, int groupStride,
-      double connectsPerSecond, double framesPerSecondPerUnit, SimStats stats) {
+      double connectsPerSecond, double framesPerSecondPerUnit, SimStats stats, SimTls tls) {
     this.options = options;
     this.units = units;
     this.sourceAddresses = options.sourceAddresses();
@@ -42,6 +43,7 @@ final class UnitGroup extends VerticleBase {
     this.connectsPerSecond = connectsPerSecond;
     this.frameIntervalNanos = framesPerSecondPerUnit > 0 ? (long) (1e9 / framesPerSecondPerUnit) : 0;
     this.stats = stats;
+    this.tls = tls;
   }
 
   @Override
@@ -69,8 +71,8 @@ final class UnitGroup extends VerticleBase {
     String source = sourceAddresses.isEmpty() ? null : sourceAddresses.get(global % sourceAddresses.size());
     long seed = 0x5EED_0000L + global;
     SimUnit unit = options.protocol() == SimOptions.Protocol.TCP
-        ? new TcpSimulatedUnit(vertx, options, units.get(k), source, seed, stats, latency)
-        : new SimulatedUnit(vertx, options, units.get(k), source, seed, stats, latency);
+        ? new TcpSimulatedUnit(vertx, options, units.get(k), source, seed, stats, latency, tls)
+        : new SimulatedUnit(vertx, options, units.get(k), source, seed, stats, latency, tls);
     started.add(unit);
     unit.start();
     if (sending) {

@@ -121,11 +121,15 @@ class SimOptionsTest {
     assertTrue(text.startsWith("fleetgate simulate: --qos: must be between 0 and 1, got 7"), text);
   }
 
-  @Test
-  void helpIsPrinted() {
+  private static String help() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     assertEquals(0, Simulator.run(new String[] {"--help"}, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8)));
-    assertTrue(out.toString(StandardCharsets.UTF_8).contains("--target-rate"));
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void helpIsPrinted() {
+    assertTrue(help().contains("--target-rate"));
   }
 
   @Test
@@ -140,5 +144,43 @@ class SimOptionsTest {
     assertEquals(0.0, parse().commandFailureRate());
     org.junit.jupiter.api.Assertions.assertThrows(SimOptions.BadArgument.class, () -> parse("--mode", "commands"));
     org.junit.jupiter.api.Assertions.assertThrows(SimOptions.BadArgument.class, () -> parse("--command-failure-rate", "1.5"));
+  }
+
+  @Test
+  void tlsMovesTheDefaultPortToTheTlsListenersAndTakesItsFiles(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path ca = java.nio.file.Files.writeString(dir.resolve("ca.pem"), "x");
+    java.nio.file.Path key = java.nio.file.Files.writeString(dir.resolve("ca-key.pem"), "x");
+    SimOptions plain = parse();
+    assertFalse(plain.tls());
+    assertFalse(plain.clientCertificates());
+    SimOptions o = parse("--tls");
+    assertTrue(o.tls());
+    assertEquals(8884, o.port());
+    assertEquals(SimOptions.TlsEngine.OPENSSL, o.tlsEngine());
+    assertEquals(5101, parse("--tls", "--protocol", "tcp").port());
+    assertEquals(9999, parse("--tls", "--port", "9999").port());
+    o = parse("--tls", "--ca", ca.toString(), "--client-ca-cert", ca.toString(), "--client-ca-key", key.toString(),
+        "--tls-engine", "jdk");
+    assertEquals(ca, o.ca());
+    assertEquals(ca, o.clientCaCert());
+    assertEquals(key, o.clientCaKey());
+    assertTrue(o.clientCertificates());
+    assertEquals(SimOptions.TlsEngine.JDK, o.tlsEngine());
+
+    assertEquals("--ca: only with --tls (it configures the TLS connection)", error("--ca", ca.toString()));
+    assertEquals("--client-ca-cert: only with --tls (it configures the TLS connection)",
+        error("--client-ca-cert", ca.toString(), "--client-ca-key", key.toString()));
+    assertEquals("--client-ca-cert: needs --client-ca-key (its private key, to issue the units' certificates)",
+        error("--tls", "--client-ca-cert", ca.toString()));
+    assertEquals("--client-ca-key: needs --client-ca-cert (the CA certificate of that key)",
+        error("--tls", "--client-ca-key", key.toString()));
+    assertEquals("--ca: '" + dir.resolve("missing.pem") + "' is not a readable file",
+        error("--tls", "--ca", dir.resolve("missing.pem").toString()));
+    assertEquals("--ca: '" + dir + "' is not a readable file", error("--tls", "--ca", dir.toString()));
+    assertEquals("--tls-engine: one of openssl, jdk, got 'boring'", error("--tls", "--tls-engine", "boring"));
+    assertEquals("--tls takes no value", error("--tls=yes"));
+    assertEquals("--tls-engine: only with --tls (it configures the TLS connection)", error("--tls-engine", "jdk"));
+    assertTrue(help().contains("--client-ca-cert FILE"), "documented in --help");
   }
 }
