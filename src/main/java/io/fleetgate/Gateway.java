@@ -279,11 +279,11 @@ public final class Gateway {
     this.housekeeping = new Housekeeping(vertx, clock, stores.states(), config.db().historyRetentionDays(), eventLog,
         config.events().logRetentionDays(), lifecycle, partners, List.of(apiRate, tokenChecks, tokenPairChecks));
     this.workingSetSync = cluster == null ? null : new io.fleetgate.cluster.WorkingSetSync(vertx, cluster,
-        new io.fleetgate.store.pg.PgChangeLog(database), new io.fleetgate.cluster.ChangeApplier(stores.fleets(),
+        new io.fleetgate.cluster.PgChangeLog(database), new io.fleetgate.cluster.ChangeApplier(stores.fleets(),
         stores.vehicles(), stores.sharing(), admin, lifecycle, sharing, partners));
     if (cluster == null && database != null) {
       // the change feed's triggers fill it on one node too (a node may join later): keep it to a day here as well
-      io.fleetgate.store.pg.PgChangeLog changes = new io.fleetgate.store.pg.PgChangeLog(database);
+      io.fleetgate.cluster.PgChangeLog changes = new io.fleetgate.cluster.PgChangeLog(database);
       housekeeping.hourly(() -> changes.purge(24 * 3600));
     }
     if (cluster != null) {

@@ -1,6 +1,6 @@
-package io.fleetgate.store.pg;
+package io.fleetgate.cluster;
 
-import io.fleetgate.cluster.ChangeLog;
+import io.fleetgate.store.pg.PgDatabase;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-/** {@link ChangeLog} on PostgreSQL: tables {@code changes} and {@code change_horizon}, filled by triggers (V8). */
+/** {@link ChangeLog} on PostgreSQL: tables {@code changes} and {@code change_horizon}, filled by triggers (migration V9). */
 public final class PgChangeLog implements ChangeLog {
   private static final String HEAD = "SELECT greatest((SELECT max(seq) FROM changes), (SELECT seq FROM change_horizon)),"
       + " (SELECT array_agg(node_id) FROM cluster_nodes WHERE seen_at > now() - make_interval(secs => $1))";
