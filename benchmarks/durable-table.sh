@@ -58,9 +58,6 @@ trap 'cleanup_case; rm -rf "$WORK"' EXIT
 trap 'exit 130' INT TERM
 
 log() { echo "[$(date -u +%T)] $*" >&2; }
-API="http://127.0.0.1:$HTTP_PORT"
-json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
-token() { curl -sf -u "$1:$2" -d grant_type=client_credentials "$API/auth/oauth/token" | json "['access_token']"; }
 
 # Sum of utime+stime (µs) of every process whose pid is listed.
 cpu_sum() {
@@ -181,13 +178,8 @@ gateway_case() {
   log "$name, $pattern: gateway pid $GW_PID${FLEETGATE_DB_URL:+, db $DB}${FLEETGATE_AMQP_URL:+, vhost $VHOST}"
   provision "$pattern" "$pattern-"
   if (( with_rabbit )); then
-    local admin client fleet_token queue
-    admin=$(token "$ADMIN_ID" "$ADMIN_SECRET")
-    client=$(curl -sf -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' \
-      -d '{"name": "bench events", "permissions": ["events"]}' "$API/fleets/bench-fleet/api-clients")
-    fleet_token=$(token "$(echo "$client" | json "['client_id']")" "$(echo "$client" | json "['client_secret']")")
-    queue=$(curl -sf -H "Authorization: Bearer $fleet_token" -H 'Content-Type: application/json' \
-      -d '{"name": "bench", "topics": ["VehicleStateRecorded"]}' "$API/event-consumers" | json "['queues'][0]['queue']")
+    local queue
+    queue=$(state_event_queue bench-fleet bench)
     java -Xmx256m -cp "$JAR" io.fleetgate.sim.EventQueueWatcher "$FLEETGATE_AMQP_URL" $((WARMUP + DURATION + 120)) "$queue" \
       >"$WORK/watch.out" 2>"$WORK/watch.err" &
     WATCH_PID=$!

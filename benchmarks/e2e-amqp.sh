@@ -41,9 +41,6 @@ build_if_needed
 start_gateway "$WORK/gateway.log" ${GATEWAY_OPTS:--Xmx1g}
 echo "gateway pid $GW_PID with RabbitMQ vhost $VHOST: $UNITS units, $DURATION s per case" >&2
 
-API="http://127.0.0.1:$HTTP_PORT"
-json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
-token() { curl -sf -u "$1:$2" -d grant_type=client_credentials "$API/auth/oauth/token" | json "['access_token']"; }
 
 simulate() {
   timeout $((DURATION + WARMUP + 600)) java ${SIM_OPTS:--Xmx1g} -jar "$JAR" simulate --host 127.0.0.1 --port "$MQTT_PORT" \
@@ -53,12 +50,7 @@ simulate() {
 }
 
 simulate --provision-only >&2
-admin=$(token "$ADMIN_ID" "$ADMIN_SECRET")
-client=$(curl -sf -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' \
-  -d '{"name": "bench events", "permissions": ["events"]}' "$API/fleets/bench-fleet/api-clients")
-fleet_token=$(token "$(echo "$client" | json "['client_id']")" "$(echo "$client" | json "['client_secret']")")
-queue=$(curl -sf -H "Authorization: Bearer $fleet_token" -H 'Content-Type: application/json' \
-  -d '{"name": "bench", "topics": ["VehicleStateRecorded"]}' "$API/event-consumers" | json "['queues'][0]['queue']")
+queue=$(state_event_queue bench-fleet bench)
 echo "consuming $queue" >&2
 
 # watch SECONDS: consumes the queue in the background into $WORK/watch.out

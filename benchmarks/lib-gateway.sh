@@ -105,3 +105,20 @@ frames_accepted() {
 summary_field() {
   tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"
 }
+
+# REST helpers against the gateway started here ($HTTP_PORT).
+API="http://127.0.0.1:$HTTP_PORT"
+json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+token() { curl -sf -u "$1:$2" -d grant_type=client_credentials "$API/auth/oauth/token" | json "['access_token']"; }
+
+# state_event_queue FLEET NAME: an events client of FLEET and an event consumer NAME of its VehicleStateRecorded
+# events (POST /event-consumers); prints the consumer's RabbitMQ queue.
+state_event_queue() {
+  local admin client fleet_token
+  admin=$(token "$ADMIN_ID" "$ADMIN_SECRET")
+  client=$(curl -sf -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' \
+    -d "{\"name\": \"$2 events\", \"permissions\": [\"events\"]}" "$API/fleets/$1/api-clients")
+  fleet_token=$(token "$(echo "$client" | json "['client_id']")" "$(echo "$client" | json "['client_secret']")")
+  curl -sf -H "Authorization: Bearer $fleet_token" -H 'Content-Type: application/json' \
+    -d "{\"name\": \"$2\", \"topics\": [\"VehicleStateRecorded\"]}" "$API/event-consumers" | json "['queues'][0]['queue']"
+}

@@ -104,9 +104,6 @@ export FLEETGATE_AMQP_BATCH_EVENTS=${BATCH_EVENTS:-1}
 start_gateway "$WORK/gateway.log" ${GATEWAY_OPTS:--Xmx1g}
 echo "gateway pid $GW_PID: database $DB via proxy :$PG_PROXY, vhost $VHOST via proxy :$AMQP_PROXY, $UNITS units" >&2
 
-API="http://127.0.0.1:$HTTP_PORT"
-json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
-token() { curl -sf -u "$1:$2" -d grant_type=client_credentials "$API/auth/oauth/token" | json "['access_token']"; }
 
 simulate() {
   timeout $((DURATION + WARMUP + 600)) java ${SIM_OPTS:--Xmx1g} -jar "$JAR" simulate --host 127.0.0.1 --port "$MQTT_PORT" \
@@ -115,12 +112,7 @@ simulate() {
 }
 
 simulate --provision-only >&2
-admin=$(token "$ADMIN_ID" "$ADMIN_SECRET")
-client=$(curl -sf -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' \
-  -d '{"name": "overload events", "permissions": ["events"]}' "$API/fleets/ovd-fleet/api-clients")
-fleet_token=$(token "$(echo "$client" | json "['client_id']")" "$(echo "$client" | json "['client_secret']")")
-queue=$(curl -sf -H "Authorization: Bearer $fleet_token" -H 'Content-Type: application/json' \
-  -d '{"name": "overload", "topics": ["VehicleStateRecorded"]}' "$API/event-consumers" | json "['queues'][0]['queue']")
+queue=$(state_event_queue ovd-fleet overload)
 DIRECT_AMQP="amqp://guest:guest@127.0.0.1:5672/$VHOST"
 
 # metric NAME [LABEL-REGEX]: the sum of the samples of NAME whose labels match
