@@ -169,6 +169,8 @@ public final class Gateway {
   public final io.fleetgate.cluster.ClusterNode cluster;
   /** Sessions, command routing and sweeps across nodes (cluster.members); null for a single node. */
   public final io.fleetgate.cluster.ClusterServices clustered;
+  /** The cluster's shared creation sequences; null for a single node. */
+  private final io.fleetgate.store.pg.PgSequences sequences;
   /** The working set kept current with the database's change feed, and the write barrier; null for a single node. */
   public final io.fleetgate.cluster.WorkingSetSync workingSetSync;
   /** Events to and from the other nodes' streams; null for a single node. */
@@ -214,8 +216,10 @@ public final class Gateway {
     // the view reads fields assigned below; it is only called once the gateway serves
     this.events = new EventPublisher(eventSinks, access, this::vehicleView, clock);
     this.ingest = new IngestService(registry, stores.states(), deviceMetrics, events);
+    // a cluster draws creation sequences from PostgreSQL: per-process counters would hand one out twice
+    this.sequences = config.cluster().enabled() && database != null ? new io.fleetgate.store.pg.PgSequences(database) : null;
     this.vehicles = new VehicleService(registry, stores.vehicles(), stores.states(), this::unitCredential, catalog, access,
-        new VehicleIds(), clock, events);
+        new VehicleIds(), clock, events, sequences == null ? null : sequences.source(io.fleetgate.store.pg.PgSequences.VEHICLES));
     LocalDeviceSessions localSessions = new LocalDeviceSessions();
     io.fleetgate.command.CommandRouter localRouter = new LocalCommandRouter(registry, localSessions);
     this.clustered = config.cluster().enabled()
@@ -266,9 +270,11 @@ public final class Gateway {
         RateLimiter.DEFAULT_MAX_KEYS, clock, RateLimiter.Overflow.ALLOW);
     this.tokenPairChecks = new RateLimiter(rate.tokenFailuresPerClientPerMinute() / 60.0, rate.tokenFailuresPerClientPerMinute(),
         RateLimiter.DEFAULT_MAX_KEYS, clock, RateLimiter.Overflow.ALLOW);
-    this.sharing = new SharingService(vertx, stores.sharing(), sharingIndex, registry, access, directory, sharingListeners, clock);
+    this.sharing = new SharingService(vertx, stores.sharing(), sharingIndex, registry, access, directory, sharingListeners, clock,
+        sequences == null ? null : sequences.source(io.fleetgate.store.pg.PgSequences.SHARINGS));
     this.partners = new PartnerService(stores.sharing(), sharingIndex, directory, sharing, clock,
-        config.sharing().maxInvitationsPerFleet(), config.sharing().maxInvitationSeconds());
+        config.sharing().maxInvitationsPerFleet(), config.sharing().maxInvitationSeconds(),
+        sequences == null ? null : sequences.source(io.fleetgate.store.pg.PgSequences.PARTNERSHIPS));
     // queued commands of a removed vehicle, and a partner's queued commands when its sharing ends, end CANCELED
     lifecycleListeners.add(commandCancellation(commands));
     sharingListeners.add(partnerCommandCancellation(commands));
@@ -456,6 +462,7 @@ public final class Gateway {
         .compose(v -> workingSetSync.begin()))
         .compose(v -> g.workingSet.load())
         .compose(v -> clustered == null ? Future.<Void>succeededFuture() : clustered.load())
+        .compose(v -> sequences == null ? Future.<Void>succeededFuture() : sequences.catchUp())
         .compose(v -> g.adminBootstrap.ensure(config.admin()))
         .compose(v -> g.amqp == null ? Future.<Void>succeededFuture() : g.amqp.start())
         .compose(v -> g.deployApi())

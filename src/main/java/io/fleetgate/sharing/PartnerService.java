@@ -39,6 +39,8 @@ public final class PartnerService {
   private final int maxInvitationSeconds;
   private final InvitationCodes codes = new InvitationCodes();
   private final AtomicLong seq = new AtomicLong();
+  /** The cluster's shared partnership sequence; null: {@link #seq} alone. */
+  private final io.fleetgate.support.SeqSource sharedSeqs;
 
   /** A fleet's partner as listed: the partnership and the other fleet's name. */
   public record Partner(String fleetId, String name, Instant since) {}
@@ -48,6 +50,13 @@ public final class PartnerService {
 
   public PartnerService(SharingStore store, SharingIndex index, FleetDirectory directory, SharingService sharings,
       Clock clock, int maxInvitationsPerFleet, int maxInvitationSeconds) {
+    this(store, index, directory, sharings, clock, maxInvitationsPerFleet, maxInvitationSeconds, null);
+  }
+
+  /** @param sharedSeqs the partnership sequence every node of a cluster draws from; null for a single node */
+  public PartnerService(SharingStore store, SharingIndex index, FleetDirectory directory, SharingService sharings,
+      Clock clock, int maxInvitationsPerFleet, int maxInvitationSeconds, io.fleetgate.support.SeqSource sharedSeqs) {
+    this.sharedSeqs = sharedSeqs;
     this.store = store;
     this.index = index;
     this.directory = directory;
@@ -105,7 +114,17 @@ public final class PartnerService {
   }
 
   private Future<Partnership> insert(String one, String other) {
-    Partnership p = Partnership.of(seq.incrementAndGet(), one, other, clock.instant().truncatedTo(ChronoUnit.MILLIS));
+    if (sharedSeqs == null) {
+      return insert(seq.incrementAndGet(), one, other);
+    }
+    return sharedSeqs.next().compose(n -> {
+      seq.accumulateAndGet(n, Math::max);
+      return insert(n, one, other);
+    });
+  }
+
+  private Future<Partnership> insert(long n, String one, String other) {
+    Partnership p = Partnership.of(n, one, other, clock.instant().truncatedTo(ChronoUnit.MILLIS));
     return store.insertPartnership(p)
         .recover(e -> Future.failedFuture(e instanceof DuplicateKeyException ? alreadyPartners() : e))
         .map(v -> {

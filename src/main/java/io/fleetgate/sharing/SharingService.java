@@ -49,6 +49,8 @@ public final class SharingService {
   private final List<SharingListener> listeners;
   private final Clock clock;
   private final AtomicLong ids = new AtomicLong();
+  /** The cluster's shared sharing ids; null: {@link #ids} alone. */
+  private final io.fleetgate.support.SeqSource sharedIds;
   /** Vehicle id → its pending timer. */
   private final Map<String, Long> timers = new ConcurrentHashMap<>();
 
@@ -57,6 +59,14 @@ public final class SharingService {
    */
   public SharingService(Vertx vertx, SharingStore store, SharingIndex index, VehicleRegistry registry,
       VehicleAccess access, FleetDirectory directory, List<SharingListener> listeners, Clock clock) {
+    this(vertx, store, index, registry, access, directory, listeners, clock, null);
+  }
+
+  /** @param sharedIds the sharing ids every node of a cluster draws from; null for a single node */
+  public SharingService(Vertx vertx, SharingStore store, SharingIndex index, VehicleRegistry registry,
+      VehicleAccess access, FleetDirectory directory, List<SharingListener> listeners, Clock clock,
+      io.fleetgate.support.SeqSource sharedIds) {
+    this.sharedIds = sharedIds;
     this.vertx = vertx;
     this.store = store;
     this.index = index;
@@ -104,9 +114,15 @@ public final class SharingService {
     Future<Void> cleared = existing == null ? Future.succeededFuture() : end(existing, SharingListener.Reason.EXPIRED);
     // one that starts now is stored as started and reported before the answer, like any other change
     boolean startsNow = starts <= now;
-    Sharing s = new Sharing(ids.incrementAndGet(), v.id(), v.seq(), owner, partnerFleetId, starts, ends, startsNow,
-        clock.instant());
-    return cleared.compose(x -> store.insertSharing(s))
+    Future<Long> id = sharedIds == null ? Future.succeededFuture(ids.incrementAndGet())
+        : sharedIds.next().andThen(ar -> {
+          if (ar.succeeded()) {
+            ids.accumulateAndGet(ar.result(), Math::max);
+          }
+        });
+    return id.compose(sid -> {
+      Sharing s = new Sharing(sid, v.id(), v.seq(), owner, partnerFleetId, starts, ends, startsNow, clock.instant());
+      return cleared.compose(x -> store.insertSharing(s))
         .recover(e -> Future.failedFuture(e instanceof DuplicateKeyException ? alreadyShared() : e))
         .map(x -> {
           index.update(snap -> snap.withSharing(s));
@@ -117,6 +133,7 @@ public final class SharingService {
           tick(v.id(), s.id());
           return v;
         });
+    });
   }
 
   /** Changes the end of the vehicle's active or scheduled sharing (owner only); null = open end. */

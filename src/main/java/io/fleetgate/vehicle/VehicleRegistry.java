@@ -46,6 +46,16 @@ public final class VehicleRegistry {
     return s;
   }
 
+  /**
+   * Holds {@code given} (drawn from a cluster's shared sequence) as pending, as {@link #reserveSeq()} does with
+   * the local counter, which then continues above it.
+   */
+  public synchronized long reserveSeq(long given) {
+    pending.add(given); // before the counter moves: horizon() never passes a sequence still being written
+    seq.accumulateAndGet(given, Math::max);
+    return given;
+  }
+
   /** Ends a reservation: call after {@link #put(Vehicle)} of that vehicle, or when its add failed. */
   public void releaseSeq(long s) {
     pending.remove(s);

@@ -3,6 +3,7 @@ package io.fleetgate.vehicle;
 import io.fleetgate.auth.Principal;
 import io.fleetgate.problem.DuplicateKeyException;
 import io.fleetgate.problem.Problems;
+import io.fleetgate.support.SeqSource;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Instant;
@@ -34,6 +35,8 @@ public final class VehicleService {
   private final VehicleIds ids;
   private final Clock clock;
   private final VehicleEvents events;
+  /** The cluster's shared creation sequence; null: this process counts alone (the registry's counter). */
+  private final SeqSource sharedSeqs;
 
   /**
    * @param credentials hashes a unit password off the event loop and derives its keyed verifier
@@ -47,6 +50,14 @@ public final class VehicleService {
   public VehicleService(VehicleRegistry registry, VehicleStore store, StateStore states,
       UnitCredential.Issuer credentials, VehicleCatalog catalog, VehicleAccess access, VehicleIds ids, Clock clock,
       VehicleEvents events) {
+    this(registry, store, states, credentials, catalog, access, ids, clock, events, null);
+  }
+
+  /** @param sharedSeqs the creation sequence every node of a cluster draws from; null for a single node */
+  public VehicleService(VehicleRegistry registry, VehicleStore store, StateStore states,
+      UnitCredential.Issuer credentials, VehicleCatalog catalog, VehicleAccess access, VehicleIds ids, Clock clock,
+      VehicleEvents events, SeqSource sharedSeqs) {
+    this.sharedSeqs = sharedSeqs;
     this.events = events;
     this.registry = registry;
     this.store = store;
@@ -91,7 +102,14 @@ public final class VehicleService {
   private Future<Vehicle> insert(String fleetId, NewVehicle in, Capabilities caps, Map<String, String> masterData,
       UnitCredential credential, int attempt) {
     String id = freeId();
-    long seq = registry.reserveSeq();
+    if (sharedSeqs == null) {
+      return insert(fleetId, in, caps, masterData, credential, attempt, id, registry.reserveSeq());
+    }
+    return sharedSeqs.next().compose(seq -> insert(fleetId, in, caps, masterData, credential, attempt, id, registry.reserveSeq(seq)));
+  }
+
+  private Future<Vehicle> insert(String fleetId, NewVehicle in, Capabilities caps, Map<String, String> masterData,
+      UnitCredential credential, int attempt, String id, long seq) {
     Instant now = clock.instant();
     String status = in.operationStatus() != null ? in.operationStatus() : DEFAULT_OPERATION_STATUS;
     Vehicle vehicle = new Vehicle(id, seq, fleetId, in.unit().id(), now, now, now, masterData,

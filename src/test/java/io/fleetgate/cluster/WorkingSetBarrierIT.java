@@ -233,6 +233,71 @@ class WorkingSetBarrierIT {
     }
   }
 
+  /**
+   * Vehicles, partnerships and sharings created at the same moment through every node: each gets a creation
+   * sequence of its own (drawn from PostgreSQL, not counted per node), so none hides another in a listing and
+   * no sharing start fails as a false conflict.
+   */
+  @Test
+  void creationsRacingThroughEveryNodeGetDistinctSequences() {
+    String admin = cluster.node(0).adminToken();
+    String owner = createFleet(cluster.node(0));
+    String token = login(cluster.node(1), createClient(cluster.node(1), owner));
+    int perNode = 8;
+    List<io.vertx.core.Future<HttpResponse<Buffer>>> adds = new ArrayList<>();
+    for (int i = 0; i < perNode * 3; i++) {
+      adds.add(send(cluster.node(i % 3), HttpMethod.POST, "/vehicles", token, vehicleBody()));
+    }
+    List<String> vehicles = new ArrayList<>();
+    for (io.vertx.core.Future<HttpResponse<Buffer>> f : adds) {
+      HttpResponse<Buffer> r = await(f);
+      assertEquals(201, r.statusCode(), r.bodyAsString());
+      vehicles.add(r.bodyAsJsonObject().getString("id"));
+    }
+    assertEquals(perNode * 3, cluster.database.count(
+        "SELECT count(DISTINCT seq) FROM vehicles WHERE fleet_id = '" + owner + "'"), "one creation sequence each");
+    for (int n = 0; n < 3; n++) {
+      JsonArray items = call(cluster.node(n), HttpMethod.GET, "/vehicles?limit=500", token, null).bodyAsJsonObject().getJsonArray("items");
+      List<String> listed = new ArrayList<>();
+      items.forEach(o -> listed.add(((JsonObject) o).getString("id")));
+      assertTrue(listed.containsAll(vehicles) && listed.size() == vehicles.size(), "node " + n + " lists every vehicle: " + listed);
+    }
+
+    // partnerships with three fleets made at once through the three nodes, then every vehicle shared at once
+    List<String> partners = List.of(createFleet(cluster.node(0)), createFleet(cluster.node(1)), createFleet(cluster.node(2)));
+    List<io.vertx.core.Future<HttpResponse<Buffer>>> pairs = new ArrayList<>();
+    for (int n = 0; n < 3; n++) {
+      pairs.add(send(cluster.node(n), HttpMethod.POST, "/partnerships", admin,
+          new JsonObject().put("fleet_ids", new JsonArray().add(owner).add(partners.get(n)))));
+    }
+    pairs.forEach(f -> assertEquals(201, await(f).statusCode(), await(f).bodyAsString()));
+    assertEquals(3, cluster.database.count("SELECT count(DISTINCT seq) FROM partnerships WHERE fleet_a = '" + owner
+        + "' OR fleet_b = '" + owner + "'"), "one partnership sequence each");
+    List<io.vertx.core.Future<HttpResponse<Buffer>>> shares = new ArrayList<>();
+    for (int i = 0; i < vehicles.size(); i++) {
+      shares.add(send(cluster.node(i % 3), HttpMethod.POST, "/vehicles/" + vehicles.get(i) + "/sharing", token,
+          new JsonObject().put("fleet_id", partners.get(i % 3))));
+    }
+    shares.forEach(f -> assertEquals(200, await(f).statusCode(), "no false conflict: " + await(f).bodyAsString()));
+    assertEquals(vehicles.size(), cluster.database.count(
+        "SELECT count(DISTINCT id) FROM sharings WHERE owner_fleet_id = '" + owner + "'"), "one sharing id each");
+  }
+
+  private static JsonObject vehicleBody() {
+    return new JsonObject()
+        .put("telematics_unit", new JsonObject()
+            .put("id", "U-" + UUID.randomUUID().toString().substring(0, 18))
+            .put("brand", "NIU").put("model", "N1").put("manufacturer", "INVERS").put("type", "RETROFIT")
+            .put("password", "correct-horse-battery"))
+        .put("vehicle_model_id", "niu-nqi-gts");
+  }
+
+  private static io.vertx.core.Future<HttpResponse<Buffer>> send(TestGateway node, HttpMethod method, String uri, String token,
+      JsonObject body) {
+    return node.http.request(method, uri).putHeader("Authorization", "Bearer " + token)
+        .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(body.encode()));
+  }
+
   private static void check(List<String> stale, int trial, String what, int expected, HttpResponse<Buffer> r) {
     if (r.statusCode() != expected) {
       stale.add("trial " + trial + ": " + what + ": " + r.statusCode() + " " + r.bodyAsString());
@@ -267,13 +332,7 @@ class WorkingSetBarrierIT {
   }
 
   static String addVehicle(TestGateway node, String token) {
-    JsonObject body = new JsonObject()
-        .put("telematics_unit", new JsonObject()
-            .put("id", "U-" + UUID.randomUUID().toString().substring(0, 18))
-            .put("brand", "NIU").put("model", "N1").put("manufacturer", "INVERS").put("type", "RETROFIT")
-            .put("password", "correct-horse-battery"))
-        .put("vehicle_model_id", "niu-nqi-gts");
-    HttpResponse<Buffer> r = call(node, HttpMethod.POST, "/vehicles", token, body);
+    HttpResponse<Buffer> r = call(node, HttpMethod.POST, "/vehicles", token, vehicleBody());
     assertEquals(201, r.statusCode(), r.bodyAsString());
     return r.bodyAsJsonObject().getString("id");
   }
