@@ -134,33 +134,33 @@ public final class CommandService implements CommandCancellation, CommandReadine
 
   private Future<CommandOutcome> sendAsync(Command command) {
     if (sharedQueues) {
-      // the queue as the store has it (concurrent sends through several nodes may pass the limit together)
-      return store.queued(command.vehicleId()).compose(queued -> {
-        if (queued.stream().filter(Command::async).count() >= queues.limit()) {
+      // the queue as the store has it, counted under a lock per vehicle: sends racing through several nodes
+      // cannot pass the limit together
+      return store.insertQueuedWithin(command, queues.limit()).compose(inserted -> {
+        if (!inserted) {
           metrics.queueFull();
           return Future.failedFuture(CommandProblems.queueFull(queues.limit()));
         }
         queues.restore(command.vehicleId());
-        return insertQueued(command);
+        return Future.succeededFuture(queued(command));
       });
     }
     if (!queues.admit(command.vehicleId())) {
       metrics.queueFull();
       return Future.failedFuture(CommandProblems.queueFull(queues.limit()));
     }
-    return insertQueued(command);
-  }
-
-  private Future<CommandOutcome> insertQueued(Command command) {
     return store.insert(command)
         .onFailure(e -> queues.left(command.vehicleId()))
-        .map(v -> {
-          metrics.status(CommandStatus.QUEUED);
-          statusListener.accept(command);
-          armExpiry(command);
-          drain(command.vehicleId());
-          return new CommandOutcome(command, null);
-        });
+        .map(v -> queued(command));
+  }
+
+  /** A command just stored as QUEUED: counted, reported, its expiry armed, and its queue drained if possible. */
+  private CommandOutcome queued(Command command) {
+    metrics.status(CommandStatus.QUEUED);
+    statusListener.accept(command);
+    armExpiry(command);
+    drain(command.vehicleId());
+    return new CommandOutcome(command, null);
   }
 
   private Future<CommandOutcome> sendSync(Command command, int waitSeconds) {

@@ -46,6 +46,15 @@ public interface CommandStore {
     return Future.failedFuture(new UnsupportedOperationException("this store is not shared between processes"));
   }
 
+  /**
+   * Inserts a QUEUED asynchronous command unless its vehicle holds {@code limit} of them already: counted and
+   * inserted under one lock per vehicle, so sends racing through several nodes cannot pass the limit together.
+   * False when the queue is full. Only stores that several processes use implement it.
+   */
+  default Future<Boolean> insertQueuedWithin(Command command, int limit) {
+    return Future.failedFuture(new UnsupportedOperationException("this store is not shared between processes"));
+  }
+
   /** Moves the shared counter above {@code seq} (seqs a single process handed out before the cluster). */
   default Future<Void> sharedSeqAtLeast(long seq) {
     return Future.succeededFuture();

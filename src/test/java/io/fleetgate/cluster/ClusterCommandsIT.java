@@ -156,6 +156,35 @@ class ClusterCommandsIT {
     }
   }
 
+  @Test
+  void aVehiclesQueueLimitHoldsForSendsRacingThroughEveryNode() {
+    int limit = 5;
+    try (TestCluster cluster = TestCluster.start(3, java.util.Map.of("command.queuePerVehicle", limit))) {
+      TestGateway.ProvisionedUnit u = provision(cluster);
+      String token = cluster.token(FLEET, Permission.VEHICLES, Permission.VEHICLE_COMMANDS);
+      java.util.List<io.vertx.core.Future<HttpResponse<Buffer>>> sends = new java.util.ArrayList<>();
+      for (int i = 0; i < 30; i++) {
+        sends.add(cluster.node(i % 3).http.post("/vehicles/" + u.vehicleId() + "/commands/lock-central-lock")
+            .putHeader("Authorization", "Bearer " + token).putHeader("Prefer", "respond-async").send());
+      }
+      int accepted = 0;
+      int refused = 0;
+      for (io.vertx.core.Future<HttpResponse<Buffer>> f : sends) {
+        HttpResponse<Buffer> r = await(f);
+        if (r.statusCode() == 202) {
+          accepted++;
+        } else {
+          assertEquals(409, r.statusCode(), r.bodyAsString());
+          refused++;
+        }
+      }
+      assertEquals(limit, accepted, "command.queuePerVehicle holds across the nodes");
+      assertEquals(30 - limit, refused);
+      assertEquals(limit, cluster.database.count("SELECT count(*) FROM commands WHERE vehicle_id = '" + u.vehicleId()
+          + "' AND status = 'QUEUED'"));
+    }
+  }
+
   private static TestGateway.ProvisionedUnit provision(TestCluster cluster) {
     return cluster.provisionUnit(FLEET, String.format("CLU%08X", NEXT.incrementAndGet()), PASSWORD, Capabilities.ALL_COMMANDS);
   }

@@ -44,6 +44,13 @@ public final class PgCommandStore implements CommandStore {
   private static final String QUEUED = "SELECT " + COLUMNS + " FROM commands "
       + "WHERE vehicle_id = $1 AND status = 'QUEUED' ORDER BY seq";
   private static final String ALL_QUEUED = "SELECT " + COLUMNS + " FROM commands WHERE status = 'QUEUED' ORDER BY seq";
+  private static final String COUNT_QUEUED_ASYNC = "SELECT count(*) FROM commands WHERE vehicle_id = $1 AND status = 'QUEUED' AND async";
+  /**
+   * One transaction-scoped advisory lock per vehicle's queue (two-key form: a key space apart from the single
+   * keys of the change feed and the sweeps): the count that follows is taken after the lock, in a statement of
+   * its own, so it sees every insert committed before.
+   */
+  private static final String LOCK_QUEUE = "SELECT pg_advisory_xact_lock(1718380405, hashtext($1))";
   private static final String MAX_SEQ = "SELECT coalesce(max(seq), 0) FROM commands";
 
   private final PgDatabase db;
@@ -56,11 +63,23 @@ public final class PgCommandStore implements CommandStore {
 
   @Override
   public Future<Void> insert(Command c) {
-    Tuple t = Tuple.tuple().addUUID(c.id()).addLong(c.seq()).addString(c.vehicleId())
+    return db.guard(db.pool.preparedQuery(INSERT).execute(insertTuple(c))).mapEmpty();
+  }
+
+  private Tuple insertTuple(Command c) {
+    return Tuple.tuple().addUUID(c.id()).addLong(c.seq()).addString(c.vehicleId())
         .addString(c.clientId()).addString(c.fleetId()).addString(c.name()).addBoolean(c.async())
         .addString(c.status().name()).addOffsetDateTime(time(c.createdAt())).addOffsetDateTime(time(c.expiresAt()))
         .addOffsetDateTime(time(c.updatedAt())).addString(c.detail()).addInteger(historyPerVehicle);
-    return db.guard(db.pool.preparedQuery(INSERT).execute(t)).mapEmpty();
+  }
+
+  @Override
+  public Future<Boolean> insertQueuedWithin(Command c, int limit) {
+    Tuple vehicle = Tuple.of(c.vehicleId());
+    return db.guard(db.pool.withTransaction(conn -> conn.preparedQuery(LOCK_QUEUE).execute(vehicle)
+        .compose(x -> conn.preparedQuery(COUNT_QUEUED_ASYNC).execute(vehicle))
+        .compose(rows -> rows.iterator().next().getLong(0) >= limit ? Future.succeededFuture(false)
+            : conn.preparedQuery(INSERT).execute(insertTuple(c)).map(true))));
   }
 
   @Override
