@@ -212,7 +212,9 @@ public final class Gateway {
       eventSinks.add(amqp);
       readiness.register(amqp.readiness());
     }
-    this.eventConsumers = amqp == null ? null : new EventConsumers(amqp, config.amqp().maxConsumersPerFleet(), clock);
+    this.eventConsumers = amqp == null ? null : new EventConsumers(amqp,
+        database == null ? io.fleetgate.events.amqp.EventConsumerStore.memory() : new io.fleetgate.store.pg.PgEventConsumerStore(database),
+        config.amqp().maxConsumersPerFleet(), clock);
     // the view reads fields assigned below; it is only called once the gateway serves
     this.events = new EventPublisher(eventSinks, access, this::vehicleView, clock);
     this.ingest = new IngestService(registry, stores.states(), deviceMetrics, events);

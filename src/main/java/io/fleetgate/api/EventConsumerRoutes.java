@@ -64,9 +64,11 @@ public final class EventConsumerRoutes implements RouteGroup {
   }
 
   private Future<JsonObject> list(RoutingContext ctx) {
-    JsonArray items = new JsonArray();
-    consumers.list(fleet(ctx)).forEach(c -> items.add(json(c)));
-    return Future.succeededFuture(new JsonObject().put("items", items));
+    return consumers.list(fleet(ctx)).map(list -> {
+      JsonArray items = new JsonArray();
+      list.forEach(c -> items.add(json(c)));
+      return new JsonObject().put("items", items);
+    });
   }
 
   private Future<Void> delete(RoutingContext ctx) {

@@ -5,9 +5,7 @@ import io.fleetgate.problem.Problems;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -16,17 +14,15 @@ import java.util.UUID;
  * Event consumers of {@code POST /event-consumers}: per topic one durable queue
  * {@code fleetgate.{fleet_id}.{consumer_id}.{type}}, bound to the exchange with exactly the fleet's routing
  * key {@code {fleet_id}.{type}} and expiring ({@code x-expires}) 3 days after its last consumer went away.
- * At most {@code amqp.maxConsumersPerFleet} per fleet. The registrations are kept in memory like the rest of
- * the in-memory mode; the queues live on the broker.
+ * At most {@code amqp.maxConsumersPerFleet} per fleet, counted in the {@link EventConsumerStore} (with a
+ * database: across every node of a cluster). The queues are declared before the registration is stored; a
+ * registration refused there (the fleet filled up meanwhile) deletes them again.
  */
 public final class EventConsumers {
   private final AmqpEventSink broker;
+  private final EventConsumerStore store;
   private final int maxPerFleet;
   private final Clock clock;
-  /** Guarded by itself. */
-  private final Map<String, Consumer> byId = new HashMap<>();
-  /** Reservations and registrations per fleet; guarded by {@link #byId}. */
-  private final Map<String, Integer> perFleet = new HashMap<>();
 
   /** One consumer: its topics in the order asked for. */
   public record Consumer(String id, String fleetId, String name, List<EventType> topics, Instant createdAt) {
@@ -36,83 +32,64 @@ public final class EventConsumers {
   }
 
   public EventConsumers(AmqpEventSink broker, int maxPerFleet, Clock clock) {
+    this(broker, EventConsumerStore.memory(), maxPerFleet, clock);
+  }
+
+  public EventConsumers(AmqpEventSink broker, EventConsumerStore store, int maxPerFleet, Clock clock) {
     this.broker = broker;
+    this.store = store;
     this.maxPerFleet = maxPerFleet;
     this.clock = clock;
   }
 
   public Future<Consumer> create(String fleetId, String name, List<EventType> topics) {
-    synchronized (byId) {
-      int n = perFleet.getOrDefault(fleetId, 0);
-      if (n >= maxPerFleet) {
-        return Future.failedFuture(Problems.conflict("the fleet has its maximum of " + maxPerFleet
-            + " event consumers; delete one first"));
-      }
-      perFleet.put(fleetId, n + 1);
-    }
-    Consumer c = new Consumer(UUID.randomUUID().toString(), fleetId, name, List.copyOf(topics), clock.instant());
+    Consumer c = new Consumer(UUID.randomUUID().toString(), fleetId, name, List.copyOf(topics),
+        clock.instant().truncatedTo(ChronoUnit.MICROS));
     Map<String, Object> args = Map.of("x-expires", AmqpMessages.QUEUE_EXPIRES_MS);
-    return broker.withChannel(ch -> {
-      for (EventType t : c.topics()) {
-        ch.queueDeclare(c.queue(t), true, false, false, args);
-        ch.queueBind(c.queue(t), broker.exchange(), AmqpMessages.routingKey(fleetId, t));
+    // a full fleet is refused before any broker work; the store's atomic count has the last word
+    return store.list(fleetId).compose(existing -> {
+      if (existing.size() >= maxPerFleet) {
+        return Future.failedFuture(full());
       }
-      return c;
-    }).<Consumer>transform(ar -> {
-      synchronized (byId) {
-        if (ar.succeeded()) {
-          byId.put(c.id(), c);
-          return Future.succeededFuture(c);
+      return broker.withChannel(ch -> {
+        for (EventType t : c.topics()) {
+          ch.queueDeclare(c.queue(t), true, false, false, args);
+          ch.queueBind(c.queue(t), broker.exchange(), AmqpMessages.routingKey(fleetId, t));
         }
-        release(fleetId);
-      }
-      return Future.failedFuture(unavailable(ar.cause()));
+        return c;
+      }).recover(e -> Future.failedFuture(unavailable(e)))
+          .compose(x -> store.insertWithin(c, maxPerFleet))
+          .compose(stored -> stored ? Future.succeededFuture(c) : deleteQueues(c).transform(ar -> Future.failedFuture(full())));
     });
   }
 
   /** The fleet's consumers, oldest first. */
-  public List<Consumer> list(String fleetId) {
-    List<Consumer> out = new ArrayList<>();
-    synchronized (byId) {
-      for (Consumer c : byId.values()) {
-        if (c.fleetId().equals(fleetId)) {
-          out.add(c);
-        }
-      }
-    }
-    out.sort(Comparator.comparing(Consumer::createdAt).thenComparing(Consumer::id));
-    return out;
+  public Future<List<Consumer>> list(String fleetId) {
+    return store.list(fleetId);
   }
 
   /** Deletes the consumer's queues (and what is in them), then forgets it. 404 for another fleet's. */
   public Future<Void> delete(String fleetId, String consumerId) {
-    Consumer c;
-    synchronized (byId) {
-      c = byId.get(consumerId);
-    }
-    if (c == null || !c.fleetId().equals(fleetId)) {
-      return Future.failedFuture(Problems.notFound("event consumer"));
-    }
+    return store.get(fleetId, consumerId).compose(c -> {
+      if (c == null) {
+        return Future.failedFuture(Problems.notFound("event consumer"));
+      }
+      return deleteQueues(c).recover(e -> Future.failedFuture(unavailable(e)))
+          .compose(x -> store.delete(c.id())).mapEmpty();
+    });
+  }
+
+  private Future<Void> deleteQueues(Consumer c) {
     return broker.withChannel(ch -> {
       for (EventType t : c.topics()) {
         ch.queueDelete(c.queue(t));
       }
       return null;
-    }).<Void>transform(ar -> {
-      if (ar.failed()) {
-        return Future.failedFuture(unavailable(ar.cause()));
-      }
-      synchronized (byId) {
-        if (byId.remove(c.id()) != null) {
-          release(fleetId);
-        }
-      }
-      return Future.succeededFuture();
     });
   }
 
-  private void release(String fleetId) {
-    perFleet.computeIfPresent(fleetId, (k, n) -> n <= 1 ? null : n - 1);
+  private RuntimeException full() {
+    return Problems.conflict("the fleet has its maximum of " + maxPerFleet + " event consumers; delete one first");
   }
 
   private static RuntimeException unavailable(Throwable cause) {
