@@ -4,6 +4,7 @@ import io.fleetgate.auth.Permission;
 import io.fleetgate.auth.SecretVerifier;
 import io.fleetgate.config.ConfigException;
 import io.fleetgate.config.GatewayConfig;
+import io.fleetgate.problem.DuplicateKeyException;
 import io.vertx.core.Future;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -48,7 +49,10 @@ public final class AdminBootstrap {
     return secrets.hash(clientSecret).compose(hash -> {
       ApiClient admin = new ApiClient(clientId, null, "administrator", EnumSet.of(Permission.ADMIN), hash,
           existing != null ? existing.createdAt() : Instant.now());
-      Future<Void> write = existing != null ? store.replaceClient(admin) : store.insertClient(admin);
+      // two nodes of a cluster starting at once both find no configured administrator: the second insert
+      // meets the first one's row and refreshes it instead (same id, same configured secret)
+      Future<Void> write = existing != null ? store.replaceClient(admin) : store.insertClient(admin)
+          .recover(e -> e instanceof DuplicateKeyException && !print ? store.replaceClient(admin) : Future.failedFuture(e));
       return write.map(v -> {
         directory.put(admin);
         if (print) {

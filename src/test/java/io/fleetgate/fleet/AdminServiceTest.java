@@ -171,4 +171,19 @@ class AdminServiceTest {
   static List<String> ids(AdminService.FleetPage page) {
     return page.items().stream().map(Fleet::id).toList();
   }
+
+  /** Two nodes of a cluster starting at once, each with an empty working set, bootstrap the same configured administrator. */
+  @Test
+  void twoNodesBootstrappingTheSameAdministratorAtOnceBothStart() {
+    io.fleetgate.config.GatewayConfig.Admin config = new io.fleetgate.config.GatewayConfig.Admin("racing-admin", "racing-secret-0123456789");
+    FleetDirectory other = new FleetDirectory();
+    Future<Void> one = new AdminBootstrap(store, directory, secrets).ensure(config);
+    Future<Void> two = new AdminBootstrap(store, other, secrets).ensure(config);
+    await(one);
+    await(two);
+    List<ApiClient> stored = await(store.loadClients()).stream().filter(c -> c.clientId().equals("racing-admin")).toList();
+    assertEquals(1, stored.size());
+    assertTrue(stored.get(0).isPlatform());
+    assertTrue(await(secrets.verify("racing-admin", "racing-secret-0123456789", stored.get(0).secretHash())), "the configured secret works");
+  }
 }
