@@ -26,7 +26,6 @@ HOLD=${HOLD:-30}
 GATEWAY_OPTS=${GATEWAY_OPTS:--Xms1500m -Xmx1500m}
 SIM_OPTS=${SIM_OPTS:--Xmx1g}
 WORK=$(mktemp -d)
-DB=fleetgate_100k_$RANDOM$RANDOM
 NODE_PIDS=()
 SIM_PIDS=()
 stop_all() {
@@ -36,7 +35,7 @@ stop_all() {
 }
 cleanup() {
   stop_all
-  psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1 || true
+  drop_database
   [[ -n ${KEEP_WORK:-} ]] && echo "logs kept in $WORK" >&2 || rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -45,20 +44,16 @@ trap 'exit 130' INT TERM
 if (( $(ulimit -n) < PER + 2000 )); then
   ulimit -n $((PER + 2000)) 2>/dev/null || { echo "need ulimit -n >= $((PER + 2000)) (now $(ulimit -n))" >&2; exit 1; }
 fi
-psql -q -h 127.0.0.1 -U postgres -d postgres -c "CREATE DATABASE $DB"
-export FLEETGATE_DB_URL="postgresql://postgres@127.0.0.1:5432/$DB"
+fresh_database
 export FLEETGATE_DB_POOL_SIZE=${DB_POOL_SIZE:-8} # six nodes share PostgreSQL's 100 connections
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$WORK/jwt.pem" 2>/dev/null
 export FLEETGATE_JWT_KEY="$WORK/jwt.pem"
 CLUSTER_NAME="big-$RANDOM$RANDOM"
-MEMBERS=$(for ((i = 0; i < NODES; i++)); do printf '127.0.0.1:%d,' $((25801 + i)); done)
-MEMBERS=${MEMBERS%,}
+CLUSTER_MEMBERS=$(for ((i = 0; i < NODES; i++)); do printf '127.0.0.1:%d,' $((25801 + i)); done)
+CLUSTER_MEMBERS=${CLUSTER_MEMBERS%,}
 
 node() {
-  local i=$1
-  FLEETGATE_CLUSTER_MEMBERS=$MEMBERS FLEETGATE_CLUSTER_PORT=$((25801 + i)) FLEETGATE_CLUSTER_NAME=$CLUSTER_NAME \
-  HTTP_PORT=$((28080 + i)) MQTT_PORT=$((21884 + i)) TCP_PORT=$((25100 + i)) start_gateway "$WORK/node$i.log" $GATEWAY_OPTS \
-    || { kill "$GW_PID" 2>/dev/null; return 1; }
+  cluster_node "$1"
   NODE_PIDS+=("$GW_PID")
 }
 sim_args() { # sim_args N: the simulator of group N, against node N

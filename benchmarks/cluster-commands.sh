@@ -23,7 +23,6 @@ DURATION=${DURATION:-30}
 WARMUP=${WARMUP:-40}
 GATEWAY_OPTS=${GATEWAY_OPTS:--Xms512m -Xmx1g}
 WORK=$(mktemp -d)
-DB=fleetgate_cmdbench_$RANDOM$RANDOM
 PIDS=()
 stop_all() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -32,29 +31,20 @@ stop_all() {
 }
 cleanup() {
   stop_all
-  psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1 || true
+  drop_database
   [[ -n ${KEEP_WORK:-} ]] && echo "logs kept in $WORK" >&2 || rm -rf "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-psql -q -h 127.0.0.1 -U postgres -d postgres -c "CREATE DATABASE $DB"
-export FLEETGATE_DB_URL="postgresql://postgres@127.0.0.1:5432/$DB"
+fresh_database
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$WORK/jwt.pem" 2>/dev/null
 export FLEETGATE_JWT_KEY="$WORK/jwt.pem"
 CLUSTER_NAME="cmdbench-$RANDOM$RANDOM"
-MEMBERS="127.0.0.1:25801,127.0.0.1:25802,127.0.0.1:25803"
+CLUSTER_MEMBERS="127.0.0.1:25801,127.0.0.1:25802,127.0.0.1:25803"
 
-# node I [cluster]: node I (0..2) on HTTP 28080+I, MQTT 21884+I, TCP 25100+I
+# node I [single]: node I (0..2) of the cluster, or a single node
 node() {
-  local i=$1 cluster=${2:-}
-  if [[ -n $cluster ]]; then
-    FLEETGATE_CLUSTER_MEMBERS=$MEMBERS FLEETGATE_CLUSTER_PORT=$((25801 + i)) FLEETGATE_CLUSTER_NAME=$CLUSTER_NAME \
-    HTTP_PORT=$((28080 + i)) MQTT_PORT=$((21884 + i)) TCP_PORT=$((25100 + i)) start_gateway "$WORK/node$i.log" $GATEWAY_OPTS \
-      || { kill "$GW_PID" 2>/dev/null; return 1; }
-  else
-    HTTP_PORT=$((28080 + i)) MQTT_PORT=$((21884 + i)) TCP_PORT=$((25100 + i)) start_gateway "$WORK/node$i.log" $GATEWAY_OPTS \
-      || { kill "$GW_PID" 2>/dev/null; return 1; }
-  fi
+  cluster_node "$@"
   PIDS+=("$GW_PID")
 }
 
@@ -81,13 +71,13 @@ run() {
 }
 
 build_if_needed
-node 0
+node 0 single
 run "single node" 0
 stop_all
 
-node 0 cluster
-node 1 cluster
-node 2 cluster
+node 0
+node 1
+node 2
 sleep 5 # every member sees the others (the nodes start one after the other)
 run "3 nodes, REST and units on A" 0
 run "3 nodes, REST on A, units on B" 1

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Ingest CPU per frame on a cluster node against a single node (issue 14: within 10 %).
 #
-# All on PostgreSQL (a cluster needs it): FLEETGATE_DB_URL must name a database this may fill (the single node
-# and the cluster run one after the other on it). Three rows, MQTT QoS 0 binary from UNITS units on node A:
+# All on PostgreSQL (a cluster needs it): FLEETGATE_DB_URL names a database this may fill (unset: a fresh one,
+# dropped after the run); the single node and the cluster run one after the other on it. Three rows, MQTT QoS 0 binary from UNITS units on node A:
 #   single   one gateway, no cluster.members
 #   cluster  three nodes, no event stream anywhere (nothing crosses nodes)
 #   stream   three nodes, an SSE stream of the units' fleet open on node B (every frame's event goes to B)
@@ -13,14 +13,12 @@
 # the database (the working set is not yet kept coherent between nodes on this branch).
 #
 # Environment: UNITS (100), DURATION (20 s), WARMUP (20 s), TARGET_RATE (3000 frames/s), SSE_BUFFER (200000),
-# FLEETGATE_DB_URL (required), GATEWAY_OPTS, SIM_OPTS,
+# FLEETGATE_DB_URL, GATEWAY_OPTS, SIM_OPTS,
 # START_TIMEOUT (60 s: how long a node may take to listen), KEEP_WORK (set: keep the logs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source benchmarks/lib-gateway.sh
 
-: "${FLEETGATE_DB_URL:?set FLEETGATE_DB_URL to a PostgreSQL database this benchmark may fill}"
-export FLEETGATE_DB_URL
 UNITS=${UNITS:-100}
 DURATION=${DURATION:-20}
 TARGET_RATE=${TARGET_RATE:-3000} # frames/s in all: the same load in every row, one the stream on B keeps up with
@@ -38,27 +36,22 @@ stop_all() {
   done
   PIDS=()
 }
-trap 'stop_all; [[ -n ${KEEP_WORK:-} ]] || rm -rf "$WORK"' EXIT
+trap 'stop_all; [[ -n ${FRESH_DB:-} ]] && drop_database; [[ -n ${KEEP_WORK:-} ]] || rm -rf "$WORK"' EXIT
 trap 'exit 130' INT TERM
+if [[ -z ${FLEETGATE_DB_URL:-} ]]; then
+  FRESH_DB=1
+  fresh_database
+fi
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$WORK/jwt.pem" 2>/dev/null
 export FLEETGATE_JWT_KEY="$WORK/jwt.pem"
 # a stream that falls behind on a loaded machine is dropped after this many events; the measurement needs it whole
 export FLEETGATE_EVENTS_SSE_BUFFER_EVENTS=${SSE_BUFFER:-200000}
 CLUSTER_NAME="bench-$RANDOM$RANDOM"
-MEMBERS="127.0.0.1:25801,127.0.0.1:25802,127.0.0.1:25803"
+CLUSTER_MEMBERS="127.0.0.1:25801,127.0.0.1:25802,127.0.0.1:25803"
 
-# node I [cluster]: starts node I (0..2) on ports 28080+I, 21884+I, 25100+I; its pid in NODE_PID
+# node I [cluster]: node I (0..2), a cluster member when "cluster" is given; its pid in NODE_PID
 node() {
-  local i=$1 cluster=${2:-}
-  local log="$WORK/node$i.log"
-  if [[ -n $cluster ]]; then
-    FLEETGATE_CLUSTER_MEMBERS=$MEMBERS FLEETGATE_CLUSTER_PORT=$((25801 + i)) FLEETGATE_CLUSTER_NAME=$CLUSTER_NAME \
-    HTTP_PORT=$((28080 + i)) MQTT_PORT=$((21884 + i)) TCP_PORT=$((25100 + i)) start_gateway "$log" $GATEWAY_OPTS \
-      || { kill "$GW_PID" 2>/dev/null; return 1; } # one that did not start in time must not outlive this script
-  else
-    HTTP_PORT=$((28080 + i)) MQTT_PORT=$((21884 + i)) TCP_PORT=$((25100 + i)) start_gateway "$log" $GATEWAY_OPTS \
-      || { kill "$GW_PID" 2>/dev/null; return 1; }
-  fi
+  if [[ ${2:-} == cluster ]]; then cluster_node "$1"; else cluster_node "$1" single; fi
   NODE_PID=$GW_PID
   PIDS+=("$NODE_PID")
 }

@@ -122,3 +122,32 @@ state_event_queue() {
   curl -sf -H "Authorization: Bearer $fleet_token" -H 'Content-Type: application/json' \
     -d "{\"name\": \"$2\", \"topics\": [\"VehicleStateRecorded\"]}" "$API/event-consumers" | json "['queues'][0]['queue']"
 }
+
+# fresh_database: an empty PostgreSQL database for this run (local server, user postgres), exported as
+# FLEETGATE_DB_URL; drop_database (call it from the script's EXIT trap) drops it again.
+fresh_database() {
+  BENCH_DB=fleetgate_bench_$RANDOM$RANDOM
+  psql -q -h 127.0.0.1 -U postgres -d postgres -c "CREATE DATABASE $BENCH_DB"
+  export FLEETGATE_DB_URL="postgresql://postgres@127.0.0.1:5432/$BENCH_DB"
+}
+drop_database() {
+  if [[ -n ${BENCH_DB:-} ]]; then
+    psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS $BENCH_DB" >/dev/null 2>&1 || true
+  fi
+}
+
+# cluster_node I [single]: starts node I of a local benchmark cluster, HTTP 28080+I, MQTT 21884+I, TCP 25100+I,
+# Hazelcast 25801+I, log WORK/nodeI.log, JVM options GATEWAY_OPTS; a member of CLUSTER_MEMBERS named
+# CLUSTER_NAME unless "single" is given. Its pid in GW_PID. A node that did not start in time is killed (it must
+# not outlive the script).
+cluster_node() {
+  local i=$1 single=${2:-}
+  if [[ -z $single ]]; then
+    FLEETGATE_CLUSTER_MEMBERS=$CLUSTER_MEMBERS FLEETGATE_CLUSTER_PORT=$((25801 + i)) FLEETGATE_CLUSTER_NAME=$CLUSTER_NAME \
+    HTTP_PORT=$((28080 + i)) MQTT_PORT=$((21884 + i)) TCP_PORT=$((25100 + i)) start_gateway "$WORK/node$i.log" $GATEWAY_OPTS \
+      || { kill "$GW_PID" 2>/dev/null; return 1; }
+  else
+    HTTP_PORT=$((28080 + i)) MQTT_PORT=$((21884 + i)) TCP_PORT=$((25100 + i)) start_gateway "$WORK/node$i.log" $GATEWAY_OPTS \
+      || { kill "$GW_PID" 2>/dev/null; return 1; }
+  fi
+}

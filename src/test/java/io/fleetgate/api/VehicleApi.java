@@ -17,7 +17,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /** HTTP helpers of the vehicle API tests: blocking calls against a {@link TestGateway}. */
-final class VehicleApi {
+public final class VehicleApi {
   final TestGateway gw;
 
   VehicleApi(TestGateway gw) {
@@ -47,7 +47,7 @@ final class VehicleApi {
   }
 
   /** A valid body for POST /vehicles with a fresh unit id. */
-  static JsonObject newVehicle() {
+  public static JsonObject newVehicle() {
     return new JsonObject()
         .put("telematics_unit", new JsonObject()
             .put("id", "U-" + UUID.randomUUID().toString().substring(0, 18))

@@ -246,7 +246,7 @@ class WorkingSetBarrierIT {
     int perNode = 8;
     List<io.vertx.core.Future<HttpResponse<Buffer>>> adds = new ArrayList<>();
     for (int i = 0; i < perNode * 3; i++) {
-      adds.add(send(cluster.node(i % 3), HttpMethod.POST, "/vehicles", token, vehicleBody()));
+      adds.add(send(cluster.node(i % 3), HttpMethod.POST, "/vehicles", token, io.fleetgate.api.VehicleApi.newVehicle()));
     }
     List<String> vehicles = new ArrayList<>();
     for (io.vertx.core.Future<HttpResponse<Buffer>> f : adds) {
@@ -281,15 +281,6 @@ class WorkingSetBarrierIT {
     shares.forEach(f -> assertEquals(200, await(f).statusCode(), "no false conflict: " + await(f).bodyAsString()));
     assertEquals(vehicles.size(), cluster.database.count(
         "SELECT count(DISTINCT id) FROM sharings WHERE owner_fleet_id = '" + owner + "'"), "one sharing id each");
-  }
-
-  private static JsonObject vehicleBody() {
-    return new JsonObject()
-        .put("telematics_unit", new JsonObject()
-            .put("id", "U-" + UUID.randomUUID().toString().substring(0, 18))
-            .put("brand", "NIU").put("model", "N1").put("manufacturer", "INVERS").put("type", "RETROFIT")
-            .put("password", "correct-horse-battery"))
-        .put("vehicle_model_id", "niu-nqi-gts");
   }
 
   private static io.vertx.core.Future<HttpResponse<Buffer>> send(TestGateway node, HttpMethod method, String uri, String token,
@@ -332,7 +323,7 @@ class WorkingSetBarrierIT {
   }
 
   static String addVehicle(TestGateway node, String token) {
-    HttpResponse<Buffer> r = call(node, HttpMethod.POST, "/vehicles", token, vehicleBody());
+    HttpResponse<Buffer> r = call(node, HttpMethod.POST, "/vehicles", token, io.fleetgate.api.VehicleApi.newVehicle());
     assertEquals(201, r.statusCode(), r.bodyAsString());
     return r.bodyAsJsonObject().getString("id");
   }
