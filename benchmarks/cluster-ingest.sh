@@ -9,8 +9,8 @@
 # Node A's utime+stime (/proc/PID/stat) between the simulator's `MARK sending` and `MARK drained`, divided by
 # the frames A counted as accepted. The simulator and the other nodes share the machine: compare rows of one run.
 #
-# Nodes B and C start after the units are provisioned through A, so they load fleet, client and vehicles from
-# the database (the working set is not yet kept coherent between nodes on this branch).
+# Nodes B and C start after the units are provisioned through A and load fleet, client and vehicles from the
+# database, as a node joining a running cluster does (provisioning does not go through three write barriers).
 #
 # Environment: UNITS (100), DURATION (20 s), WARMUP (20 s), TARGET_RATE (3000 frames/s), SSE_BUFFER (200000),
 # FLEETGATE_DB_URL, GATEWAY_OPTS, SIM_OPTS,
