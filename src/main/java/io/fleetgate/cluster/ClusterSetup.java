@@ -39,6 +39,10 @@ public final class ClusterSetup {
     config.setProperty("hazelcast.logging.type", "jdk");
     config.setProperty("hazelcast.local.localAddress", cluster.host());
     config.setProperty("hazelcast.socket.bind.any", "false");
+    // a member's idle CPU: Hazelcast's own metrics (for its Management Center, not used here) were sampled every
+    // 5 s, and its health monitor logs at load; fleetgate's metrics are Micrometer's
+    config.getMetricsConfig().setEnabled(false);
+    config.setProperty("hazelcast.health.monitoring.level", "OFF");
     int silence = cluster.failureDetectionSeconds();
     config.setProperty("hazelcast.max.no.heartbeat.seconds", Integer.toString(silence));
     config.setProperty("hazelcast.heartbeat.interval.seconds", Integer.toString(heartbeatSeconds(silence)));
