@@ -169,6 +169,7 @@ class ClusterKillIT {
     });
     stream.awaitAcked(100 * LOAD_UNITS, 30_000);
 
+    assertEquals(200, api1.send("GET", doomedToken, "/vehicles", null).statusCode(), "the doomed client's token works before");
     // 2xx through the victim right before the kill
     String[] addedOnVictim = apiV.addVehicle(token, "K9V" + tag);
     apiV.expect(204, apiV.send("DELETE", admin, "/fleets/" + fleet + "/api-clients/" + doomedClient.getString("client_id"), null));
