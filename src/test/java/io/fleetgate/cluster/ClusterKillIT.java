@@ -59,8 +59,9 @@ import org.junit.jupiter.api.Timeout;
  * unit on node 2, and node 2 gets SIGKILL ({@link Process#destroyForcibly()} on Unix). Then, through the
  * survivors: every PUBACK'd frame is in state_history, every 2xx is there, the member is gone from /metrics, the
  * vehicles of units that stay away read OFFLINE within the failure detection (plus a margin), units that reconnect
- * to a survivor stay ONLINE and get the command queued meanwhile exactly once, and the in-flight synchronous command
- * ends in one terminal answer and status. The nodes' output is kept in target/cluster-kill-it/.
+ * to a survivor stay ONLINE and get the command queued meanwhile exactly once, a queued command the victim had sent
+ * without proof of delivery is delivered again (same id) once, and the in-flight synchronous command ends in one
+ * terminal answer and status. The nodes' output is kept in target/cluster-kill-it/.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class ClusterKillIT {
@@ -152,6 +153,7 @@ class ClusterKillIT {
     String[] queued = api0.addVehicle(token, "K9Q" + tag); // reconnects; gets the command queued while it was away
     String[] sync = api0.addVehicle(token, "K9S" + tag); // holds the synchronous command unacknowledged, stays away
     String[] parked = api0.addVehicle(token, "K9P" + tag); // never connects: a command queued through the victim waits
+    String[] held = api0.addVehicle(token, "K9R" + tag); // holds a queued command unacknowledged, then reconnects
 
     // units on the victim: the load streams, the others wait for commands
     Api apiV = new Api(victim);
@@ -159,8 +161,9 @@ class ClusterKillIT {
     StateLoad stream = new StateLoad(victim.mqttPort, load);
     Unit onVictimQ = new Unit(victim.mqttPort, queued[1], true);
     Unit onVictimS = new Unit(victim.mqttPort, sync[1], false);
+    Unit onVictimR = new Unit(victim.mqttPort, held[1], false);
     eventually("node 0 reads the units' vehicles ONLINE", 20_000, () -> {
-      for (String[] v : List.of(load.get(0), queued, sync)) {
+      for (String[] v : List.of(load.get(0), queued, sync, held)) {
         if (!"ONLINE".equals(api0.life(token, v[0]))) {
           return false;
         }
@@ -174,13 +177,18 @@ class ClusterKillIT {
     String[] addedOnVictim = apiV.addVehicle(token, "K9V" + tag);
     apiV.expect(204, apiV.send("DELETE", admin, "/fleets/" + fleet + "/api-clients/" + doomedClient.getString("client_id"), null));
     String parkedCommand = apiV.expect(202, apiV.command(token, parked[0], "lock-top-case", true)).getString("command_id");
+    // a queued command the victim hands to its unit, which never PUBACKs it: no proof of delivery
+    String heldCommand = apiV.expect(202, apiV.command(token, held[0], "unlock-top-case", true)).getString("command_id");
+    JsonObject heldOnVictim = onVictimR.received.poll(20, TimeUnit.SECONDS);
+    assertNotNull(heldOnVictim, "the queued command reached its unit on the victim");
+    assertEquals(heldCommand, heldOnVictim.getString("id"));
 
     // a synchronous command through node 0 to the unit on the victim, which holds it without a PUBACK
     long syncSent = System.nanoTime();
     CompletableFuture<HttpResponse<String>> syncAnswer = api0.commandAsync(token, sync[0], "unlock-top-case");
-    JsonObject held = onVictimS.received.poll(20, TimeUnit.SECONDS);
-    assertNotNull(held, "the synchronous command reached the unit on the victim");
-    String syncCommand = held.getString("id");
+    JsonObject inFlight = onVictimS.received.poll(20, TimeUnit.SECONDS);
+    assertNotNull(inFlight, "the synchronous command reached the unit on the victim");
+    String syncCommand = inFlight.getString("id");
 
     // kill -9 under load
     long acksBefore = stream.acked();
@@ -195,11 +203,15 @@ class ClusterKillIT {
 
     // the unit reconnects to node 1 and gets it, once, same id; two load units reconnect too
     Unit onSurvivorQ = new Unit(survivor1.mqttPort, queued[1], true);
+    Unit onSurvivorR = new Unit(survivor0.mqttPort, held[1], true);
     List<Unit> reconnected = List.of(new Unit(survivor0.mqttPort, load.get(0)[1], true), new Unit(survivor1.mqttPort, load.get(1)[1], true));
     JsonObject got = onSurvivorQ.received.poll(30, TimeUnit.SECONDS);
     assertNotNull(got, "the command queued while the unit was away reached it on node 1");
     assertEquals(queuedCommand, got.getString("id"));
     System.out.println("queued command delivered on node 1 after " + ms(killed) + " ms from the kill");
+    JsonObject again = onSurvivorR.received.poll(30, TimeUnit.SECONDS);
+    assertNotNull(again, "the command the victim sent without proof of delivery is delivered again on node 0");
+    assertEquals(heldCommand, again.getString("id"), "delivered again with the same command id");
 
     // the survivors see the member gone
     long detectMs = FAILURE_DETECTION_SECONDS * 1000L + MARGIN_MS;
@@ -219,7 +231,7 @@ class ClusterKillIT {
     });
     System.out.println("vehicles OFFLINE through both survivors after " + ms(killed) + " ms");
     Thread.sleep(1_000); // the departed node's sweep has run everywhere
-    for (String v : List.of(queued[0], load.get(0)[0], load.get(1)[0])) {
+    for (String v : List.of(queued[0], held[0], load.get(0)[0], load.get(1)[0])) {
       assertEquals("ONLINE", api0.life(token, v), "reconnected unit's vehicle " + v + " through node 0");
       assertEquals("ONLINE", api1.life(token, v), "reconnected unit's vehicle " + v + " through node 1");
     }
@@ -247,6 +259,7 @@ class ClusterKillIT {
     // the queued command: SUCCEEDED (the unit answered) and never delivered again
     eventually("the queued command SUCCEEDED", 15_000, () -> "SUCCEEDED".equals(api1.commandStatus(token, queued[0], queuedCommand)));
     assertEquals("SUCCEEDED", api0.commandStatus(token, queued[0], queuedCommand));
+    eventually("the redelivered command SUCCEEDED", 15_000, () -> "SUCCEEDED".equals(api1.commandStatus(token, held[0], heldCommand)));
 
     // the synchronous command in flight at the kill: one terminal answer, one terminal status that stays
     HttpResponse<String> answer = syncAnswer.get(COMMAND_TIMEOUT_SECONDS + 30, TimeUnit.SECONDS);
@@ -261,6 +274,8 @@ class ClusterKillIT {
 
     assertNull(onSurvivorQ.received.poll(500, TimeUnit.MILLISECONDS), "the queued command is delivered once");
     assertEquals(1, database.count("SELECT count(*) FROM commands WHERE id = '" + queuedCommand + "'"));
+    assertNull(onSurvivorR.received.poll(100, TimeUnit.MILLISECONDS), "the redelivered command comes once on node 0");
+    onSurvivorR.close();
     for (Unit u : reconnected) {
       u.close();
     }
