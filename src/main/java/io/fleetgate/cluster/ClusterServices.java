@@ -6,6 +6,7 @@ import io.fleetgate.device.DeviceSessions;
 import io.fleetgate.protocol.CommandResult;
 import io.fleetgate.store.pg.PgDatabase;
 import io.fleetgate.vehicle.IngestService;
+import io.fleetgate.vehicle.Vehicle;
 import io.fleetgate.vehicle.VehicleRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -37,6 +38,7 @@ public final class ClusterServices {
   private final ClusteredDeviceSessions sessions;
   private final ClusteredCommandRouter router;
   private final IngestService ingest;
+  private final VehicleRegistry registry;
   private final int failureDetectionSeconds;
 
   private ClusterServices(Vertx vertx, GatewayConfig config, MeterRegistry metrics, PgDatabase database, VehicleRegistry registry,
@@ -48,6 +50,7 @@ public final class ClusterServices {
     long senderWaitMs = (config.commandTimeoutSeconds() + config.commands().ackTimeoutSeconds()) * 1000L + ClusteredCommandRouter.MARGIN_MS;
     this.router = new ClusteredCommandRouter(vertx, localRouter, node, owners, config.commands().ackTimeoutSeconds() * 1000L, senderWaitMs);
     this.ingest = ingest;
+    this.registry = registry;
     this.failureDetectionSeconds = config.cluster().failureDetectionSeconds();
     node.addListener(new ClusterNode.MembershipListener() {
       @Override
@@ -117,7 +120,9 @@ public final class ClusterServices {
   /**
    * A member left: its rows are deleted by whichever survivor's DELETE gets them (each row goes to one), and
    * that survivor sets those vehicles OFFLINE, with their events, and tells the others. A unit that
-   * reconnected elsewhere meanwhile has a newer row, which is not the departed node's any more.
+   * reconnected elsewhere meanwhile has a newer row, which is not the departed node's any more; one whose new
+   * claim is still being written (its row is still the departed node's) stays ONLINE where its session is
+   * or a newer claim is known.
    */
   private void sweep(String departed) {
     List<String> known = owners.dropNode(departed);
@@ -131,7 +136,7 @@ public final class ClusterServices {
       java.util.Set<String> mine = new java.util.HashSet<>();
       ar.result().forEach(r -> mine.add(r.vehicleId()));
       for (String vehicleId : known) {
-        if (!mine.contains(vehicleId) && owners.get(vehicleId) == null) {
+        if (!mine.contains(vehicleId) && owners.get(vehicleId) == null && !connectedHere(vehicleId)) {
           notices.silently(vehicleId, false);
         }
       }
@@ -143,10 +148,27 @@ public final class ClusterServices {
       return;
     }
     Instant now = Instant.now();
+    int back = 0;
     for (OwnershipStore.Owned r : rows) {
       notices.releasedFor(r.vehicleId(), r.nodeId(), r.epoch());
-      ingest.setOnline(r.vehicleId(), false, now);
+      if (connectedHere(r.vehicleId()) || newerClaim(r.vehicleId(), r.epoch())) {
+        back++; // reconnected before its old row was swept: the node that has it now set it ONLINE
+      } else {
+        ingest.setOnline(r.vehicleId(), false, now);
+      }
     }
-    LOG.info(rows.size() + " vehicles of node " + why + " set OFFLINE");
+    LOG.info((rows.size() - back) + " vehicles of node " + why + " set OFFLINE" + (back > 0 ? ", " + back + " reconnected already" : ""));
+  }
+
+  /** The vehicle's unit has a session on this node (whose claim may still be being written). */
+  private boolean connectedHere(String vehicleId) {
+    Vehicle v = registry.vehicle(vehicleId);
+    return v != null && v.unitId() != null && sessions.current(v.unitId()) != null;
+  }
+
+  /** A claim newer than {@code epoch} is known for the vehicle (the notice of a reconnection elsewhere came first). */
+  private boolean newerClaim(String vehicleId, long epoch) {
+    Owners.Owner o = owners.get(vehicleId);
+    return o != null && o.epoch() > epoch;
   }
 }

@@ -6,13 +6,16 @@ import io.fleetgate.command.DeliveryTimeoutException;
 import io.fleetgate.command.UnitOfflineException;
 import io.fleetgate.protocol.CommandResult;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
@@ -23,8 +26,10 @@ import java.util.logging.Logger;
  * Commands wherever the unit is connected. A unit connected here: as on one node. Elsewhere: a request to the
  * owner node's {@code .commands} address with an explicit timeout (the PUBACK wait plus a margin: a request to
  * a node that died is not failed fast, it would wait out the event bus's 30 s), whose reply maps to the same
- * outcomes (delivered, {@link UnitOfflineException}, {@link DeliveryTimeoutException}). The unit's result comes
- * back to its node, which applies its state and forwards it to the node whose sender waits.
+ * outcomes (delivered, {@link UnitOfflineException}, {@link DeliveryTimeoutException}). A request still waiting
+ * when its node leaves the cluster (kill -9: no answer can come any more) fails at once with
+ * {@link DeliveryTimeoutException}, as its timeout would later. The unit's result comes back to its node, which
+ * applies its state and forwards it to the node whose sender waits.
  *
  * <p>A vehicle's queue is drained only on the node that holds its unit's session: another node asks that node
  * to drain instead, so that one node delivers.
@@ -44,6 +49,8 @@ final class ClusteredCommandRouter implements CommandRouter {
   private final long originTtlMs;
   /** Commands delivered here for a sender on another node: where their result goes (command id → node id). */
   private final Map<UUID, String> origins = new ConcurrentHashMap<>();
+  /** Deliveries waiting for another node's answer, by that node's id (no empty sets kept). */
+  private final Map<String, Set<Promise<Void>>> waiting = new ConcurrentHashMap<>();
   private volatile Consumer<String> drainHere = v -> {};
   private volatile BiFunction<String, CommandResult, Future<Void>> applyResult = (v, r) -> Future.succeededFuture();
 
@@ -59,6 +66,12 @@ final class ClusteredCommandRouter implements CommandRouter {
     this.requestTimeoutMs = ackTimeoutMs + MARGIN_MS;
     this.originTtlMs = originTtlMs;
     node.handle(ClusterNode.Channel.COMMANDS, this::onMessage);
+    node.addListener(new ClusterNode.MembershipListener() {
+      @Override
+      public void memberLeft(String nodeId) {
+        failWaiting(nodeId);
+      }
+    });
   }
 
   /** What this node does with a drain request and with a result forwarded to it (the command service's own). */
@@ -102,10 +115,41 @@ final class ClusteredCommandRouter implements CommandRouter {
     }
     node.commandSent();
     JsonObject body = new JsonObject().put("op", "deliver").put("origin", node.nodeId()).put("command", CommandMessages.command(command));
-    return vertx.eventBus().<JsonObject>request(ClusterNode.address(o.nodeId(), ClusterNode.Channel.COMMANDS), body,
+    // completed on the sender's context, whether by the answer or by the node's departure
+    Promise<Void> answered = ((VertxInternal) vertx).getOrCreateContext().promise();
+    String target = o.nodeId();
+    waiting.compute(target, (k, set) -> {
+      Set<Promise<Void>> s = set != null ? set : ConcurrentHashMap.newKeySet();
+      s.add(answered);
+      return s;
+    });
+    vertx.eventBus().<JsonObject>request(ClusterNode.address(target, ClusterNode.Channel.COMMANDS), body,
             new DeliveryOptions().setSendTimeout(requestTimeoutMs))
-        .<Void>mapEmpty()
-        .recover(e -> Future.failedFuture(outcome(e, o.nodeId())));
+        .onComplete(ar -> {
+          waiting.computeIfPresent(target, (k, set) -> {
+            set.remove(answered);
+            return set.isEmpty() ? null : set;
+          });
+          if (ar.succeeded()) {
+            answered.tryComplete();
+          } else {
+            answered.tryFail(outcome(ar.cause(), target));
+          }
+        });
+    if (!node.isMember(target)) {
+      failWaiting(target); // it left between the owner lookup and the registration above
+    }
+    return answered.future();
+  }
+
+  /** Fails every delivery still waiting for {@code nodeId}'s answer: that node is gone, no answer will come. */
+  private void failWaiting(String nodeId) {
+    Set<Promise<Void>> gone = waiting.remove(nodeId);
+    if (gone != null) {
+      for (Promise<Void> p : gone) {
+        p.tryFail(new DeliveryTimeoutException("node " + nodeId + " of the unit left the cluster before it answered"));
+      }
+    }
   }
 
   /**
