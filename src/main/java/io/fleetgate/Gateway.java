@@ -214,19 +214,20 @@ public final class Gateway {
     // the view reads fields assigned below; it is only called once the gateway serves
     this.events = new EventPublisher(eventSinks, access, this::vehicleView, clock);
     this.ingest = new IngestService(registry, stores.states(), deviceMetrics, events);
-    this.vehicles = new VehicleService(registry, stores.vehicles(), stores.states(), this::unitCredential, catalog, access,
-        new VehicleIds(), clock, events);
     LocalDeviceSessions localSessions = new LocalDeviceSessions();
     io.fleetgate.command.CommandRouter localRouter = new LocalCommandRouter(registry, localSessions);
     this.clustered = config.cluster().enabled()
         ? io.fleetgate.cluster.ClusterServices.create(vertx, config, metrics, database, registry, localSessions, localRouter, ingest)
         : null;
+    io.fleetgate.vehicle.LiveReads liveReads = clustered == null ? io.fleetgate.vehicle.LiveReads.LOCAL : clustered.liveReads();
+    this.vehicles = new VehicleService(registry, stores.vehicles(), stores.states(), this::unitCredential, catalog, access,
+        new VehicleIds(), clock, events, liveReads);
     this.cluster = clustered == null ? null : clustered.node;
     io.fleetgate.device.DeviceSessions sessions = clustered == null ? localSessions : clustered.sessions();
     GatewayConfig.Commands commandLimits = config.commands();
     this.commands = new CommandService(vertx, registry, access, stores.commands(),
         clustered == null ? localRouter : clustered.router(), clock, config.commandTimeoutSeconds(), commandLimits.queuePerVehicle(), metrics,
-        events::commandStatusChanged, clustered != null);
+        events::commandStatusChanged, clustered != null, liveReads);
     if (clustered != null) {
       clustered.bindCommands(commands::commandsReady, commands::onResult);
     }

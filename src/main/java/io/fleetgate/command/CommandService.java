@@ -76,6 +76,7 @@ public final class CommandService implements CommandCancellation, CommandReadine
    * counted, and at start-up only synchronous commands whose sender has surely given up are ended.
    */
   private final boolean sharedQueues;
+  private final io.fleetgate.vehicle.LiveReads liveReads;
 
   public CommandService(Vertx vertx, VehicleRegistry registry, VehicleAccess access, CommandStore store, CommandRouter router, Clock clock,
       int syncTimeoutSeconds, int queuePerVehicle, MeterRegistry meters) {
@@ -92,7 +93,16 @@ public final class CommandService implements CommandCancellation, CommandReadine
   public CommandService(Vertx vertx, VehicleRegistry registry, VehicleAccess access, CommandStore store, CommandRouter router, Clock clock,
       int syncTimeoutSeconds, int queuePerVehicle, MeterRegistry meters, java.util.function.Consumer<Command> statusListener,
       boolean sharedQueues) {
+    this(vertx, registry, access, store, router, clock, syncTimeoutSeconds, queuePerVehicle, meters, statusListener, sharedQueues,
+        io.fleetgate.vehicle.LiveReads.LOCAL);
+  }
+
+  /** @param liveReads where a synchronous command's 200 reads the state after it (in a cluster: the unit's node) */
+  public CommandService(Vertx vertx, VehicleRegistry registry, VehicleAccess access, CommandStore store, CommandRouter router, Clock clock,
+      int syncTimeoutSeconds, int queuePerVehicle, MeterRegistry meters, java.util.function.Consumer<Command> statusListener,
+      boolean sharedQueues, io.fleetgate.vehicle.LiveReads liveReads) {
     this.sharedQueues = sharedQueues;
+    this.liveReads = liveReads;
     this.statusListener = statusListener;
     this.vertx = vertx;
     this.registry = registry;
@@ -218,7 +228,7 @@ public final class CommandService implements CommandCancellation, CommandReadine
 
   private Future<CommandOutcome> syncOutcome(Command c) {
     if (c.status() == CommandStatus.SUCCEEDED) {
-      return Future.succeededFuture(new CommandOutcome(c, latestState(c.vehicleId())));
+      return latestState(c.vehicleId()).map(state -> new CommandOutcome(c, state));
     }
     if (c.status() == CommandStatus.FAILED || c.status() == CommandStatus.REJECTED) {
       return Future.failedFuture(CommandProblems.unitError(c));
@@ -229,10 +239,16 @@ public final class CommandService implements CommandCancellation, CommandReadine
     return Future.failedFuture(CommandProblems.timeout(c));
   }
 
-  private List<Reading> latestState(String vehicleId) {
+  /** The state after a command: as the unit's node has it (the result was applied there before it was answered). */
+  private Future<List<Reading>> latestState(String vehicleId) {
     Vehicle v = registry.vehicle(vehicleId);
-    VehicleLive live = registry.live(vehicleId);
-    return v == null || live == null ? List.of() : live.state.snapshot(v.capabilities().stateMask());
+    if (v == null) {
+      return Future.succeededFuture(List.of());
+    }
+    return liveReads.remote(List.of(v)).map(remote -> {
+      VehicleLive live = remote.containsKey(vehicleId) ? remote.get(vehicleId) : registry.live(vehicleId);
+      return live == null ? List.<Reading>of() : live.state.snapshot(v.capabilities().stateMask());
+    });
   }
 
   // ---- start-up -----------------------------------------------------------------------------------------
