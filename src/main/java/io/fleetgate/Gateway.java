@@ -227,9 +227,17 @@ public final class Gateway {
     GatewayConfig.Commands commandLimits = config.commands();
     this.commands = new CommandService(vertx, registry, access, stores.commands(),
         clustered == null ? localRouter : clustered.router(), clock, config.commandTimeoutSeconds(), commandLimits.queuePerVehicle(), metrics,
-        events::commandStatusChanged, clustered != null, liveReads);
+        events::commandStatusChanged, clustered != null, liveReads, cluster == null ? null : cluster.nodeId());
     if (clustered != null) {
       clustered.bindCommands(commands::commandsReady, commands::onResult);
+      // a departed node's queued commands: each adopted by one survivor, a waiting synchronous one ended once
+      cluster.addListener(new io.fleetgate.cluster.ClusterNode.MembershipListener() {
+        @Override
+        public void memberLeft(String nodeId) {
+          commands.nodeLeft(nodeId).onFailure(e -> java.util.logging.Logger.getLogger("fleetgate.cluster")
+              .warning("queued commands of departed node " + nodeId + " not adopted (" + e.getMessage() + "); a restart takes them up"));
+        }
+      });
     }
     CommandResultSink applyState = CommandResultSink.applyingState(ingest, deviceMetrics);
     CommandResultSink results = (protocol, vehicleId, result, nowMs) -> applyState.accept(protocol, vehicleId, result, nowMs)

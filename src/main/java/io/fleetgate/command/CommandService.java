@@ -46,6 +46,7 @@ public final class CommandService implements CommandCancellation, CommandReadine
   /** How soon an expiry the store could not take is tried again. */
   static final long EXPIRY_RETRY_MS = 5_000;
   static final String RESTARTED = "not delivered: the gateway restarted while its sender waited";
+  static final String NODE_LEFT = "not delivered: the gateway node its sender waited on left the cluster";
 
   private final Vertx vertx;
   private final VehicleRegistry registry;
@@ -77,6 +78,7 @@ public final class CommandService implements CommandCancellation, CommandReadine
    */
   private final boolean sharedQueues;
   private final io.fleetgate.vehicle.LiveReads liveReads;
+  private final String nodeId;
 
   public CommandService(Vertx vertx, VehicleRegistry registry, VehicleAccess access, CommandStore store, CommandRouter router, Clock clock,
       int syncTimeoutSeconds, int queuePerVehicle, MeterRegistry meters) {
@@ -94,15 +96,19 @@ public final class CommandService implements CommandCancellation, CommandReadine
       int syncTimeoutSeconds, int queuePerVehicle, MeterRegistry meters, java.util.function.Consumer<Command> statusListener,
       boolean sharedQueues) {
     this(vertx, registry, access, store, router, clock, syncTimeoutSeconds, queuePerVehicle, meters, statusListener, sharedQueues,
-        io.fleetgate.vehicle.LiveReads.LOCAL);
+        io.fleetgate.vehicle.LiveReads.LOCAL, null);
   }
 
-  /** @param liveReads where a synchronous command's 200 reads the state after it (in a cluster: the unit's node) */
+  /**
+   * @param liveReads where a synchronous command's 200 reads the state after it (in a cluster: the unit's node)
+   * @param nodeId this cluster node's id, stored with the commands it creates (null for a single node)
+   */
   public CommandService(Vertx vertx, VehicleRegistry registry, VehicleAccess access, CommandStore store, CommandRouter router, Clock clock,
       int syncTimeoutSeconds, int queuePerVehicle, MeterRegistry meters, java.util.function.Consumer<Command> statusListener,
-      boolean sharedQueues, io.fleetgate.vehicle.LiveReads liveReads) {
+      boolean sharedQueues, io.fleetgate.vehicle.LiveReads liveReads, String nodeId) {
     this.sharedQueues = sharedQueues;
     this.liveReads = liveReads;
+    this.nodeId = nodeId;
     this.statusListener = statusListener;
     this.vertx = vertx;
     this.registry = registry;
@@ -162,7 +168,7 @@ public final class CommandService implements CommandCancellation, CommandReadine
   }
 
   private Future<CommandOutcome> insertQueued(Command command) {
-    return store.insert(command)
+    return store.insert(command, nodeId)
         .onFailure(e -> queues.left(command.vehicleId()))
         .map(v -> {
           metrics.status(CommandStatus.QUEUED);
@@ -187,7 +193,7 @@ public final class CommandService implements CommandCancellation, CommandReadine
       }
     });
     syncQueued.add(command.id());
-    store.insert(command)
+    store.insert(command, nodeId)
         .onFailure(e -> notStored(command, result, e))
         .onSuccess(v -> {
           metrics.status(CommandStatus.QUEUED);
@@ -289,6 +295,42 @@ public final class CommandService implements CommandCancellation, CommandReadine
           int w = waiting;
           return Future.all(ended).map(v -> w);
         });
+  }
+
+  /**
+   * A cluster node left (its member is gone, maybe killed): its QUEUED commands are adopted by the survivors, each
+   * by exactly one (a conditional UPDATE in the store). A synchronous one lost its waiting sender: it ends
+   * EXPIRED ({@value #NODE_LEFT}) once, as at a restart, unless the unit's result came first. An asynchronous one
+   * stays queued, delivered when its unit next connects to any node (same command id); its expiry timer, which
+   * ran on the departed node, runs here now. A DELIVERED command is the unit's: its result, through any node, ends it.
+   *
+   * @return how many commands this node adopted
+   */
+  public Future<Integer> nodeLeft(String departedNode) {
+    if (nodeId == null) {
+      return Future.succeededFuture(0);
+    }
+    return store.adoptQueued(departedNode, nodeId).compose(adopted -> {
+      Instant now = now();
+      List<Future<Command>> ended = new java.util.ArrayList<>();
+      for (Command c : adopted) {
+        if (expiryTimers.containsKey(c.id())) {
+          continue; // loaded at this node's start: counted and timed here already
+        }
+        queues.restore(c.vehicleId()); // counted like an admitted one: leaving QUEUED uncounts it
+        if (!c.async()) {
+          ended.add(transition(c, cur -> cur.to(CommandStatus.EXPIRED, NODE_LEFT, now)));
+        } else if (c.expiredAt(now)) {
+          ended.add(expire(c));
+        } else {
+          armExpiry(c);
+        }
+      }
+      if (!adopted.isEmpty()) {
+        LOG.info(adopted.size() + " queued commands of departed node " + departedNode + " adopted");
+      }
+      return Future.join(ended).map(v -> adopted.size());
+    });
   }
 
   // ---- the queue ----------------------------------------------------------------------------------------

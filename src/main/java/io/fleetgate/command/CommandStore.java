@@ -13,6 +13,22 @@ public interface CommandStore {
   Future<Void> insert(Command command);
 
   /**
+   * {@link #insert(Command)}, noting the cluster node that created it (its sender waits there, its expiry
+   * timer runs there). Stores that only one process uses ignore the node.
+   */
+  default Future<Void> insert(Command command, String nodeId) {
+    return insert(command);
+  }
+
+  /**
+   * The QUEUED commands created by {@code departedNode}, now noted as {@code self}'s: of several nodes asking at
+   * once, each command goes to exactly one. Stores that only one process uses have none.
+   */
+  default Future<List<Command>> adoptQueued(String departedNode, String self) {
+    return Future.succeededFuture(List.of());
+  }
+
+  /**
    * Replaces {@code expected} by {@code next} if the stored record is still {@code expected}
    * (compare-and-set).
    *

@@ -31,8 +31,8 @@ public final class PgCommandStore implements CommandStore {
 
   // one statement: the insert and the trim of the vehicle's history beyond $13 (the CTEs see the table as it
   // was before the insert, hence the + 1)
-  private static final String INSERT = "WITH ins AS (INSERT INTO commands (" + COLUMNS + ") VALUES "
-      + "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)), "
+  private static final String INSERT = "WITH ins AS (INSERT INTO commands (" + COLUMNS + ", node_id) VALUES "
+      + "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $14)), "
       + "doomed AS (SELECT id FROM commands WHERE vehicle_id = $3 AND status <> 'QUEUED' ORDER BY seq "
       + "LIMIT GREATEST(0, (SELECT count(*) FROM commands WHERE vehicle_id = $3) + 1 - $13)) "
       + "DELETE FROM commands WHERE id IN (SELECT id FROM doomed)";
@@ -44,6 +44,9 @@ public final class PgCommandStore implements CommandStore {
   private static final String QUEUED = "SELECT " + COLUMNS + " FROM commands "
       + "WHERE vehicle_id = $1 AND status = 'QUEUED' ORDER BY seq";
   private static final String ALL_QUEUED = "SELECT " + COLUMNS + " FROM commands WHERE status = 'QUEUED' ORDER BY seq";
+  // row locks decide: a second survivor's UPDATE waits for the first and then finds node_id changed
+  private static final String ADOPT = "UPDATE commands SET node_id = $2 WHERE node_id = $1 AND status = 'QUEUED' "
+      + "RETURNING " + COLUMNS;
   private static final String MAX_SEQ = "SELECT coalesce(max(seq), 0) FROM commands";
 
   private final PgDatabase db;
@@ -56,10 +59,15 @@ public final class PgCommandStore implements CommandStore {
 
   @Override
   public Future<Void> insert(Command c) {
+    return insert(c, null);
+  }
+
+  @Override
+  public Future<Void> insert(Command c, String nodeId) {
     Tuple t = Tuple.tuple().addUUID(c.id()).addLong(c.seq()).addString(c.vehicleId())
         .addString(c.clientId()).addString(c.fleetId()).addString(c.name()).addBoolean(c.async())
         .addString(c.status().name()).addOffsetDateTime(time(c.createdAt())).addOffsetDateTime(time(c.expiresAt()))
-        .addOffsetDateTime(time(c.updatedAt())).addString(c.detail()).addInteger(historyPerVehicle);
+        .addOffsetDateTime(time(c.updatedAt())).addString(c.detail()).addInteger(historyPerVehicle).addString(nodeId);
     return db.guard(db.pool.preparedQuery(INSERT).execute(t)).mapEmpty();
   }
 
@@ -92,6 +100,12 @@ public final class PgCommandStore implements CommandStore {
   @Override
   public Future<List<Command>> loadQueued() {
     return db.guard(db.pool.preparedQuery(ALL_QUEUED).execute()).map(PgCommandStore::commands);
+  }
+
+  @Override
+  public Future<List<Command>> adoptQueued(String departedNode, String self) {
+    return db.guard(db.pool.preparedQuery(ADOPT).execute(Tuple.of(departedNode, self)))
+        .map(rows -> commands(rows).stream().sorted(java.util.Comparator.comparingLong(Command::seq)).toList());
   }
 
   @Override
