@@ -245,7 +245,9 @@ public final class Gateway {
     this.devices = new DeviceServices(registry, ingest, new UnitAuthenticator(registry, secrets, keyedVerifier,
         new UnitVerifiers(registry, stores.vehicles()), deviceMetrics,
         new UnitLoginFailures(config.hash().unitFailuresPerMinute(),
-        config.hash().unitFailuresPerAddressPerMinute(), clock)), sessions, results,
+        config.hash().unitFailuresPerAddressPerMinute(), clock),
+        // a stale cluster node refuses logins (the field is assigned below; read per login once serving)
+        this::staleReason), sessions, results,
         deviceMetrics, commands, commandLimits.ackTimeoutSeconds() * 1000L);
     readiness.register(ReadinessCheck.of("listeners", this::listenersBound));
     // in a cluster, the "cluster" readiness check is the working set's (membership included), registered below
@@ -296,8 +298,15 @@ public final class Gateway {
       housekeeping.hourly(() -> changes.purge(24 * 3600));
     }
     if (cluster != null) {
+      // a node gone stale ends its event streams: their clients resume on another node with Last-Event-ID
+      workingSetSync.onStale(why -> sse.endAll("this node cannot vouch for its data: " + why));
       readiness.register(workingSetSync.readiness()); // "cluster": membership, and the working set current
     }
+  }
+
+  /** Why this cluster node cannot authorize correctly now (its working set not confirmed current), or null. */
+  private String staleReason() {
+    return workingSetSync == null ? null : workingSetSync.staleReason();
   }
 
   /** The publisher of amqp.url; a URL the client cannot use is a configuration error, not a retry loop. */
