@@ -220,21 +220,31 @@ public final class Gateway {
     this.ingest = new IngestService(registry, stores.states(), deviceMetrics, events);
     // a cluster draws creation sequences from PostgreSQL: per-process counters would hand one out twice
     this.sequences = config.cluster().enabled() && database != null ? new io.fleetgate.store.pg.PgSequences(database) : null;
-    this.vehicles = new VehicleService(registry, stores.vehicles(), stores.states(), this::unitCredential, catalog, access,
-        new VehicleIds(), clock, events, sequences == null ? null : sequences.source(io.fleetgate.store.pg.PgSequences.VEHICLES));
     LocalDeviceSessions localSessions = new LocalDeviceSessions();
     io.fleetgate.command.CommandRouter localRouter = new LocalCommandRouter(registry, localSessions);
     this.clustered = config.cluster().enabled()
         ? io.fleetgate.cluster.ClusterServices.create(vertx, config, metrics, database, registry, localSessions, localRouter, ingest)
         : null;
+    io.fleetgate.vehicle.LiveReads liveReads = clustered == null ? io.fleetgate.vehicle.LiveReads.LOCAL : clustered.liveReads();
+    this.vehicles = new VehicleService(registry, stores.vehicles(), stores.states(), this::unitCredential, catalog, access,
+        new VehicleIds(), clock, events, liveReads,
+        sequences == null ? null : sequences.source(io.fleetgate.store.pg.PgSequences.VEHICLES));
     this.cluster = clustered == null ? null : clustered.node;
     io.fleetgate.device.DeviceSessions sessions = clustered == null ? localSessions : clustered.sessions();
     GatewayConfig.Commands commandLimits = config.commands();
     this.commands = new CommandService(vertx, registry, access, stores.commands(),
         clustered == null ? localRouter : clustered.router(), clock, config.commandTimeoutSeconds(), commandLimits.queuePerVehicle(), metrics,
-        events::commandStatusChanged, clustered != null);
+        events::commandStatusChanged, clustered != null, liveReads, cluster == null ? null : cluster.nodeId());
     if (clustered != null) {
       clustered.bindCommands(commands::commandsReady, commands::onResult);
+      // a departed node's queued commands: each adopted by one survivor, a waiting synchronous one ended once
+      cluster.addListener(new io.fleetgate.cluster.ClusterNode.MembershipListener() {
+        @Override
+        public void memberLeft(String nodeId) {
+          commands.nodeLeft(nodeId).onFailure(e -> java.util.logging.Logger.getLogger("fleetgate.cluster")
+              .warning("queued commands of departed node " + nodeId + " not adopted (" + e.getMessage() + "); a restart takes them up"));
+        }
+      });
     }
     CommandResultSink applyState = CommandResultSink.applyingState(ingest, deviceMetrics);
     CommandResultSink results = (protocol, vehicleId, result, nowMs) -> applyState.accept(protocol, vehicleId, result, nowMs)
@@ -242,7 +252,9 @@ public final class Gateway {
     this.devices = new DeviceServices(registry, ingest, new UnitAuthenticator(registry, secrets, keyedVerifier,
         new UnitVerifiers(registry, stores.vehicles()), deviceMetrics,
         new UnitLoginFailures(config.hash().unitFailuresPerMinute(),
-        config.hash().unitFailuresPerAddressPerMinute(), clock)), sessions, results,
+        config.hash().unitFailuresPerAddressPerMinute(), clock),
+        // a stale cluster node refuses logins (the field is assigned below; read per login once serving)
+        this::staleReason), sessions, results,
         deviceMetrics, commands, commandLimits.ackTimeoutSeconds() * 1000L);
     readiness.register(ReadinessCheck.of("listeners", this::listenersBound));
     // in a cluster, the "cluster" readiness check is the working set's (membership included), registered below
@@ -295,8 +307,15 @@ public final class Gateway {
       housekeeping.hourly(() -> changes.purge(24 * 3600));
     }
     if (cluster != null) {
+      // a node gone stale ends its event streams: their clients resume on another node with Last-Event-ID
+      workingSetSync.onStale(why -> sse.endAll("this node cannot vouch for its data: " + why));
       readiness.register(workingSetSync.readiness()); // "cluster": membership, and the working set current
     }
+  }
+
+  /** Why this cluster node cannot authorize correctly now (its working set not confirmed current), or null. */
+  private String staleReason() {
+    return workingSetSync == null ? null : workingSetSync.staleReason();
   }
 
   /** The publisher of amqp.url; a URL the client cannot use is a configuration error, not a retry loop. */

@@ -49,7 +49,7 @@ public final class SharingRoutes implements RouteGroup {
     if (startsAt != null && endsAt != null && !endsAt.isAfter(startsAt)) {
       throw Problems.validation("/ends_at", "must be in the future and after starts_at");
     }
-    return sharing.start(principal, id, fleetId, startsAt, endsAt).map(v -> render(principal, v));
+    return sharing.start(principal, id, fleetId, startsAt, endsAt).compose(v -> render(principal, v));
   }
 
   private Future<JsonObject> change(RoutingContext ctx) {
@@ -62,7 +62,7 @@ public final class SharingRoutes implements RouteGroup {
     }
     Instant endsAt = time(in, "ends_at");
     in.check();
-    return sharing.changeEnd(principal, id, endsAt).map(v -> render(principal, v));
+    return sharing.changeEnd(principal, id, endsAt).compose(v -> render(principal, v));
   }
 
   private Future<Void> endAsOwner(RoutingContext ctx) {
@@ -73,7 +73,7 @@ public final class SharingRoutes implements RouteGroup {
     return sharing.endByPartner(ApiSupport.principal(ctx), ctx.pathParam("id"));
   }
 
-  private JsonObject render(Principal principal, Vehicle v) {
+  private Future<JsonObject> render(Principal principal, Vehicle v) {
     return VehicleRoutes.render(vehicles, sharing, principal, v);
   }
 

@@ -67,14 +67,14 @@ public final class VehicleRoutes implements RouteGroup {
 
   private Future<JsonObject> add(RoutingContext ctx) {
     var input = VehicleInput.newVehicle(JsonInput.body(ctx));
-    return vehicles.add(ApiSupport.principal(ctx), input).map(v -> {
+    return vehicles.add(ApiSupport.principal(ctx), input).compose(v -> {
       ctx.response().putHeader("Location", "/vehicles/" + v.id());
       return render(ctx, v);
     });
   }
 
   private Future<JsonObject> get(RoutingContext ctx) {
-    return Future.succeededFuture(render(ctx, vehicles.get(ApiSupport.principal(ctx), ctx.pathParam("id"))));
+    return render(ctx, vehicles.get(ApiSupport.principal(ctx), ctx.pathParam("id")));
   }
 
   private Future<JsonObject> patch(RoutingContext ctx) {
@@ -82,7 +82,7 @@ public final class VehicleRoutes implements RouteGroup {
     String id = ctx.pathParam("id");
     vehicles.access().requireModify(principal, vehicles.get(principal, id)); // 404/403 before the body is judged
     var patch = VehicleInput.patch(JsonInput.body(ctx));
-    return vehicles.patch(principal, id, patch).map(v -> render(ctx, v));
+    return vehicles.patch(principal, id, patch).compose(v -> render(ctx, v));
   }
 
   private Future<JsonObject> list(RoutingContext ctx) {
@@ -93,10 +93,14 @@ public final class VehicleRoutes implements RouteGroup {
     } catch (ProblemException e) {
       throw page.fromCursor() ? PageCursor.badCursor() : e;
     }
-    KeysetPage<Vehicle> result = vehicles.list(ApiSupport.principal(ctx), filter, page.at(), page.limit());
-    JsonArray items = new JsonArray();
-    result.items().forEach(v -> items.add(render(ctx, v)));
-    return Future.succeededFuture(new JsonObject().put("items", items).put("cursors", page.cursors(result, true)));
+    Principal principal = ApiSupport.principal(ctx);
+    KeysetPage<Vehicle> result = vehicles.list(principal, filter, page.at(), page.limit());
+    // the page's live sides in one go: at most one request per node holding some of its units
+    return vehicles.liveNow(result.items()).map(live -> {
+      JsonArray items = new JsonArray();
+      result.items().forEach(v -> items.add(VehicleJson.vehicle(v, live.get(v.id()), vehicles.unitOf(v), sharing.view(principal.fleetId(), v))));
+      return new JsonObject().put("items", items).put("cursors", page.cursors(result, true));
+    });
   }
 
   /** The listing filters, validated (a 400 naming the parameter). */
@@ -114,7 +118,7 @@ public final class VehicleRoutes implements RouteGroup {
   }
 
   private Future<JsonObject> state(RoutingContext ctx) {
-    return Future.succeededFuture(StateJson.toJson(vehicles.latestState(ApiSupport.principal(ctx), ctx.pathParam("id"))));
+    return vehicles.latestState(ApiSupport.principal(ctx), ctx.pathParam("id")).map(StateJson::toJson);
   }
 
   private Future<JsonObject> states(RoutingContext ctx) {
@@ -180,7 +184,7 @@ public final class VehicleRoutes implements RouteGroup {
     return Future.succeededFuture(VehicleJson.unitResource(vehicles.unit(ApiSupport.principal(ctx), ctx.pathParam("id"))));
   }
 
-  private JsonObject render(RoutingContext ctx, Vehicle v) {
+  private Future<JsonObject> render(RoutingContext ctx, Vehicle v) {
     return render(vehicles, sharing, ApiSupport.principal(ctx), v);
   }
 
@@ -189,8 +193,11 @@ public final class VehicleRoutes implements RouteGroup {
     return VehicleJson.vehicle(v, vehicles.live(v), vehicles.unitOf(v), sharing.view(fleetId, v));
   }
 
-  /** A vehicle as {@code principal} sees it (its {@code sharing} depends on the perspective). */
-  static JsonObject render(VehicleService vehicles, SharingService sharing, Principal principal, Vehicle v) {
-    return VehicleJson.vehicle(v, vehicles.live(v), vehicles.unitOf(v), sharing.view(principal.fleetId(), v));
+  /**
+   * A vehicle as {@code principal} sees it (its {@code sharing} depends on the perspective), with the latest
+   * state and life status of its unit's node.
+   */
+  static Future<JsonObject> render(VehicleService vehicles, SharingService sharing, Principal principal, Vehicle v) {
+    return vehicles.liveNow(v).map(live -> VehicleJson.vehicle(v, live, vehicles.unitOf(v), sharing.view(principal.fleetId(), v)));
   }
 }

@@ -37,6 +37,7 @@ public final class ClusterServices {
   private final OwnerNotices notices;
   private final ClusteredDeviceSessions sessions;
   private final ClusteredCommandRouter router;
+  private final ClusteredLiveReads liveReads;
   private final IngestService ingest;
   private final VehicleRegistry registry;
   private final int failureDetectionSeconds;
@@ -49,6 +50,7 @@ public final class ClusterServices {
     this.sessions = new ClusteredDeviceSessions(vertx, localSessions, node, store, notices);
     long senderWaitMs = (config.commandTimeoutSeconds() + config.commands().ackTimeoutSeconds()) * 1000L + ClusteredCommandRouter.MARGIN_MS;
     this.router = new ClusteredCommandRouter(vertx, localRouter, node, owners, config.commands().ackTimeoutSeconds() * 1000L, senderWaitMs);
+    this.liveReads = new ClusteredLiveReads(vertx, node, owners, registry);
     this.ingest = ingest;
     this.registry = registry;
     this.failureDetectionSeconds = config.cluster().failureDetectionSeconds();
@@ -71,6 +73,11 @@ public final class ClusterServices {
 
   public DeviceSessions sessions() {
     return sessions;
+  }
+
+  /** Latest state and life status read from the unit's node (contract point 3). */
+  public io.fleetgate.vehicle.LiveReads liveReads() {
+    return liveReads;
   }
 
   public CommandRouter router() {

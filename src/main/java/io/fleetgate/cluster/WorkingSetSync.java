@@ -80,6 +80,9 @@ public final class WorkingSetSync implements WorkingSetCoherence {
   private boolean running;
   private long pollTimer = -1;
   private long purgeTimer = -1;
+  /** Whether the last poll found this node serving (fresh); on the context only. */
+  private boolean wasFresh;
+  private final List<java.util.function.Consumer<String>> staleListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public WorkingSetSync(Vertx vertx, ClusterNode cluster, ChangeLog log, ChangeApplier applier) {
     this.vertx = (VertxInternal) vertx;
@@ -122,6 +125,14 @@ public final class WorkingSetSync implements WorkingSetCoherence {
     });
     // refusing from now on: the others' writes need not wait for this node
     return done.future().compose(v -> wasServing ? log.leave(cluster.nodeId()).otherwiseEmpty() : Future.<Void>succeededFuture());
+  }
+
+  /**
+   * Told (on this class's context) each time this node goes from serving to stale, with the reason: checked
+   * every {@link #POLL_MS} ms, so within {@link #LEASE_MS} + {@link #POLL_MS} of its last complete read.
+   */
+  public void onStale(java.util.function.Consumer<String> listener) {
+    staleListeners.add(listener);
   }
 
   /** The highest change applied here. */
@@ -318,6 +329,14 @@ public final class WorkingSetSync implements WorkingSetCoherence {
   }
 
   private void poll() {
+    String why = staleReason();
+    if (why == null) {
+      wasFresh = true;
+    } else if (wasFresh && serving) {
+      wasFresh = false;
+      LOG.warning("this node went stale, refusing requests, unit logins and ending its event streams: " + why);
+      staleListeners.forEach(l -> l.accept(why));
+    }
     cluster.readiness().check().onComplete(ar -> clusterStatus = ar.succeeded() ? ar.result()
         : ReadinessCheck.Result.down("cluster membership unknown: " + ar.cause().getMessage()));
     catchUp().onFailure(e -> LOG.log(Level.FINE, "change feed not read (the working set goes stale after " + LEASE_MS + " ms)", e));

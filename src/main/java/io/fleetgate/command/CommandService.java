@@ -46,6 +46,7 @@ public final class CommandService implements CommandCancellation, CommandReadine
   /** How soon an expiry the store could not take is tried again. */
   static final long EXPIRY_RETRY_MS = 5_000;
   static final String RESTARTED = "not delivered: the gateway restarted while its sender waited";
+  static final String NODE_LEFT = "not delivered: the gateway node its sender waited on left the cluster";
 
   private final Vertx vertx;
   private final VehicleRegistry registry;
@@ -76,6 +77,8 @@ public final class CommandService implements CommandCancellation, CommandReadine
    * counted, and at start-up only synchronous commands whose sender has surely given up are ended.
    */
   private final boolean sharedQueues;
+  private final io.fleetgate.vehicle.LiveReads liveReads;
+  private final String nodeId;
 
   public CommandService(Vertx vertx, VehicleRegistry registry, VehicleAccess access, CommandStore store, CommandRouter router, Clock clock,
       int syncTimeoutSeconds, int queuePerVehicle, MeterRegistry meters) {
@@ -92,7 +95,20 @@ public final class CommandService implements CommandCancellation, CommandReadine
   public CommandService(Vertx vertx, VehicleRegistry registry, VehicleAccess access, CommandStore store, CommandRouter router, Clock clock,
       int syncTimeoutSeconds, int queuePerVehicle, MeterRegistry meters, java.util.function.Consumer<Command> statusListener,
       boolean sharedQueues) {
+    this(vertx, registry, access, store, router, clock, syncTimeoutSeconds, queuePerVehicle, meters, statusListener, sharedQueues,
+        io.fleetgate.vehicle.LiveReads.LOCAL, null);
+  }
+
+  /**
+   * @param liveReads where a synchronous command's 200 reads the state after it (in a cluster: the unit's node)
+   * @param nodeId this cluster node's id, stored with the commands it creates (null for a single node)
+   */
+  public CommandService(Vertx vertx, VehicleRegistry registry, VehicleAccess access, CommandStore store, CommandRouter router, Clock clock,
+      int syncTimeoutSeconds, int queuePerVehicle, MeterRegistry meters, java.util.function.Consumer<Command> statusListener,
+      boolean sharedQueues, io.fleetgate.vehicle.LiveReads liveReads, String nodeId) {
     this.sharedQueues = sharedQueues;
+    this.liveReads = liveReads;
+    this.nodeId = nodeId;
     this.statusListener = statusListener;
     this.vertx = vertx;
     this.registry = registry;
@@ -136,7 +152,7 @@ public final class CommandService implements CommandCancellation, CommandReadine
     if (sharedQueues) {
       // the queue as the store has it, counted under a lock per vehicle: sends racing through several nodes
       // cannot pass the limit together
-      return store.insertQueuedWithin(command, queues.limit()).compose(inserted -> {
+      return store.insertQueuedWithin(command, queues.limit(), nodeId).compose(inserted -> {
         if (!inserted) {
           metrics.queueFull();
           return Future.failedFuture(CommandProblems.queueFull(queues.limit()));
@@ -149,7 +165,7 @@ public final class CommandService implements CommandCancellation, CommandReadine
       metrics.queueFull();
       return Future.failedFuture(CommandProblems.queueFull(queues.limit()));
     }
-    return store.insert(command)
+    return store.insert(command, nodeId)
         .onFailure(e -> queues.left(command.vehicleId()))
         .map(v -> queued(command));
   }
@@ -177,7 +193,7 @@ public final class CommandService implements CommandCancellation, CommandReadine
       }
     });
     syncQueued.add(command.id());
-    store.insert(command)
+    store.insert(command, nodeId)
         .onFailure(e -> notStored(command, result, e))
         .onSuccess(v -> {
           metrics.status(CommandStatus.QUEUED);
@@ -218,7 +234,7 @@ public final class CommandService implements CommandCancellation, CommandReadine
 
   private Future<CommandOutcome> syncOutcome(Command c) {
     if (c.status() == CommandStatus.SUCCEEDED) {
-      return Future.succeededFuture(new CommandOutcome(c, latestState(c.vehicleId())));
+      return latestState(c.vehicleId()).map(state -> new CommandOutcome(c, state));
     }
     if (c.status() == CommandStatus.FAILED || c.status() == CommandStatus.REJECTED) {
       return Future.failedFuture(CommandProblems.unitError(c));
@@ -229,10 +245,16 @@ public final class CommandService implements CommandCancellation, CommandReadine
     return Future.failedFuture(CommandProblems.timeout(c));
   }
 
-  private List<Reading> latestState(String vehicleId) {
+  /** The state after a command: as the unit's node has it (the result was applied there before it was answered). */
+  private Future<List<Reading>> latestState(String vehicleId) {
     Vehicle v = registry.vehicle(vehicleId);
-    VehicleLive live = registry.live(vehicleId);
-    return v == null || live == null ? List.of() : live.state.snapshot(v.capabilities().stateMask());
+    if (v == null) {
+      return Future.succeededFuture(List.of());
+    }
+    return liveReads.remote(List.of(v)).map(remote -> {
+      VehicleLive live = remote.containsKey(vehicleId) ? remote.get(vehicleId) : registry.live(vehicleId);
+      return live == null ? List.<Reading>of() : live.state.snapshot(v.capabilities().stateMask());
+    });
   }
 
   // ---- start-up -----------------------------------------------------------------------------------------
@@ -273,6 +295,42 @@ public final class CommandService implements CommandCancellation, CommandReadine
           int w = waiting;
           return Future.all(ended).map(v -> w);
         });
+  }
+
+  /**
+   * A cluster node left (its member is gone, maybe killed): its QUEUED commands are adopted by the survivors, each
+   * by exactly one (a conditional UPDATE in the store). A synchronous one lost its waiting sender: it ends
+   * EXPIRED ({@value #NODE_LEFT}) once, as at a restart, unless the unit's result came first. An asynchronous one
+   * stays queued, delivered when its unit next connects to any node (same command id); its expiry timer, which
+   * ran on the departed node, runs here now. A DELIVERED command is the unit's: its result, through any node, ends it.
+   *
+   * @return how many commands this node adopted
+   */
+  public Future<Integer> nodeLeft(String departedNode) {
+    if (nodeId == null) {
+      return Future.succeededFuture(0);
+    }
+    return store.adoptQueued(departedNode, nodeId).compose(adopted -> {
+      Instant now = now();
+      List<Future<Command>> ended = new java.util.ArrayList<>();
+      for (Command c : adopted) {
+        if (expiryTimers.containsKey(c.id())) {
+          continue; // loaded at this node's start: counted and timed here already
+        }
+        queues.restore(c.vehicleId()); // counted like an admitted one: leaving QUEUED uncounts it
+        if (!c.async()) {
+          ended.add(transition(c, cur -> cur.to(CommandStatus.EXPIRED, NODE_LEFT, now)));
+        } else if (c.expiredAt(now)) {
+          ended.add(expire(c));
+        } else {
+          armExpiry(c);
+        }
+      }
+      if (!adopted.isEmpty()) {
+        LOG.info(adopted.size() + " queued commands of departed node " + departedNode + " adopted");
+      }
+      return Future.join(ended).map(v -> adopted.size());
+    });
   }
 
   // ---- the queue ----------------------------------------------------------------------------------------

@@ -13,6 +13,22 @@ public interface CommandStore {
   Future<Void> insert(Command command);
 
   /**
+   * {@link #insert(Command)}, noting the cluster node that created it (its sender waits there, its expiry
+   * timer runs there). Stores that only one process uses ignore the node.
+   */
+  default Future<Void> insert(Command command, String nodeId) {
+    return insert(command);
+  }
+
+  /**
+   * The QUEUED commands created by {@code departedNode}, now noted as {@code self}'s: of several nodes asking at
+   * once, each command goes to exactly one. Stores that only one process uses have none.
+   */
+  default Future<List<Command>> adoptQueued(String departedNode, String self) {
+    return Future.succeededFuture(List.of());
+  }
+
+  /**
    * Replaces {@code expected} by {@code next} if the stored record is still {@code expected}
    * (compare-and-set).
    *
@@ -49,9 +65,10 @@ public interface CommandStore {
   /**
    * Inserts a QUEUED asynchronous command unless its vehicle holds {@code limit} of them already: counted and
    * inserted under one lock per vehicle, so sends racing through several nodes cannot pass the limit together.
-   * False when the queue is full. Only stores that several processes use implement it.
+   * False when the queue is full; {@code nodeId} as for {@link #insert(Command, String)}. Only stores that
+   * several processes use implement it.
    */
-  default Future<Boolean> insertQueuedWithin(Command command, int limit) {
+  default Future<Boolean> insertQueuedWithin(Command command, int limit, String nodeId) {
     return Future.failedFuture(new UnsupportedOperationException("this store is not shared between processes"));
   }
 

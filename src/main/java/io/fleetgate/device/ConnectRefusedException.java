@@ -14,7 +14,12 @@ public final class ConnectRefusedException extends RuntimeException {
     /** The listener's connection bound is reached. */
     TOO_MANY_CONNECTIONS,
     /** Credential checks are queued beyond their bound; the unit should retry later. */
-    SERVER_BUSY;
+    SERVER_BUSY,
+    /**
+     * This node cannot authorize correctly now (a cluster node cut off or behind, its working set not confirmed
+     * current): the unit should connect to another node or retry later.
+     */
+    SERVER_UNAVAILABLE;
 
     private final String label = name().toLowerCase(Locale.ROOT);
 

@@ -31,9 +31,20 @@ public final class UnitAuthenticator {
   private final UnitVerifiers verifiers;
   private final DeviceMetrics metrics;
   private final UnitLoginFailures failures;
+  private final java.util.function.Supplier<String> unavailable;
 
   public UnitAuthenticator(VehicleRegistry registry, SecretVerifier secrets, KeyedVerifier keyed, UnitVerifiers verifiers,
       DeviceMetrics metrics, UnitLoginFailures failures) {
+    this(registry, secrets, keyed, verifiers, metrics, failures, () -> null);
+  }
+
+  /**
+   * @param unavailable why this node cannot authorize a unit correctly now (a stale cluster node), or null when
+   *     it can; read on every login, so it must be cheap
+   */
+  public UnitAuthenticator(VehicleRegistry registry, SecretVerifier secrets, KeyedVerifier keyed, UnitVerifiers verifiers,
+      DeviceMetrics metrics, UnitLoginFailures failures, java.util.function.Supplier<String> unavailable) {
+    this.unavailable = unavailable;
     this.registry = registry;
     this.secrets = secrets;
     this.keyed = keyed;
@@ -48,6 +59,10 @@ public final class UnitAuthenticator {
    * @param remoteAddress the connection's remote address: wrong passwords are counted per address and unit id
    */
   public Future<TelematicsUnit> authenticate(String unitId, String password, String remoteAddress) {
+    String stale = unavailable.get();
+    if (stale != null) {
+      return Future.failedFuture(notCurrent(stale));
+    }
     if (password == null) {
       return Future.failedFuture(badCredentials("no password"));
     }
@@ -98,6 +113,10 @@ public final class UnitAuthenticator {
    * be the CN.
    */
   public Future<TelematicsUnit> authenticateCertified(String certifiedId, String claimedId) {
+    String stale = unavailable.get();
+    if (stale != null) {
+      return Future.failedFuture(notCurrent(stale));
+    }
     if (!certifiedId.equals(claimedId)) {
       return Future.failedFuture(badCredentials("client certificate is for another unit"));
     }
@@ -112,6 +131,11 @@ public final class UnitAuthenticator {
   /** The key of a unit's verified password in the {@link SecretVerifier} cache. */
   public static String cacheKey(String unitId) {
     return CACHE_PREFIX + unitId;
+  }
+
+  /** Before any credential is judged: this node's working set may miss a removed unit or a changed password. */
+  private static ConnectRefusedException notCurrent(String why) {
+    return new ConnectRefusedException(Reason.SERVER_UNAVAILABLE, "this node cannot authorize units now: " + why);
   }
 
   private static ConnectRefusedException badCredentials(String why) {

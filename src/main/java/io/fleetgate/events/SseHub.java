@@ -153,6 +153,22 @@ public final class SseHub implements EventSink, ClientRevocationListener {
     }
   }
 
+  /**
+   * Ends every open stream on this node (any thread): a cluster node that went stale cannot tell whether their
+   * clients may still read what they receive. Their clients reconnect, to another node, and resume with
+   * Last-Event-ID. Returns how many were ended.
+   */
+  public int endAll(String reason) {
+    int n = 0;
+    for (List<SseStream> list : byFleet.values()) {
+      for (SseStream s : list) {
+        s.end(reason);
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** Open streams of a fleet (for tests and metrics). */
   public int streams(String fleetId) {
     List<SseStream> list = byFleet.get(fleetId);

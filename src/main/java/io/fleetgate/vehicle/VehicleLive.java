@@ -15,6 +15,20 @@ public final class VehicleLive {
     this.lifeStatus = new LifeStatus(false, createdAt);
   }
 
+  /** A copy of another node's live side of a vehicle (readings, life status, last contact), for one answer. */
+  public static VehicleLive of(java.util.List<Reading> readings, LifeStatus lifeStatus, long lastContactMs) {
+    VehicleLive live = new VehicleLive(lifeStatus.modifiedAt());
+    live.state.merge(readings, Property.allMask());
+    live.lifeStatus = lifeStatus;
+    live.lastContactMs = lastContactMs;
+    return live;
+  }
+
+  /** Last contact in epoch ms, 0 when the unit never spoke. */
+  public long lastContactMs() {
+    return lastContactMs;
+  }
+
   public LifeStatus lifeStatus() {
     return lifeStatus;
   }

@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -35,6 +36,7 @@ public final class VehicleService {
   private final VehicleIds ids;
   private final Clock clock;
   private final VehicleEvents events;
+  private final LiveReads liveReads;
   /** The cluster's shared creation sequence; null: this process counts alone (the registry's counter). */
   private final SeqSource sharedSeqs;
 
@@ -43,22 +45,26 @@ public final class VehicleService {
    */
   public VehicleService(VehicleRegistry registry, VehicleStore store, StateStore states,
       UnitCredential.Issuer credentials, VehicleCatalog catalog, VehicleAccess access, VehicleIds ids, Clock clock) {
-    this(registry, store, states, credentials, catalog, access, ids, clock, VehicleEvents.NONE);
+    this(registry, store, states, credentials, catalog, access, ids, clock, VehicleEvents.NONE, LiveReads.LOCAL);
   }
 
-  /** @param events told of every vehicle added and every patch that changed something */
+  /**
+   * @param events told of every vehicle added and every patch that changed something
+   * @param liveReads where latest state and life status of a unit connected to another node are read (a cluster)
+   */
   public VehicleService(VehicleRegistry registry, VehicleStore store, StateStore states,
       UnitCredential.Issuer credentials, VehicleCatalog catalog, VehicleAccess access, VehicleIds ids, Clock clock,
-      VehicleEvents events) {
-    this(registry, store, states, credentials, catalog, access, ids, clock, events, null);
+      VehicleEvents events, LiveReads liveReads) {
+    this(registry, store, states, credentials, catalog, access, ids, clock, events, liveReads, null);
   }
 
   /** @param sharedSeqs the creation sequence every node of a cluster draws from; null for a single node */
   public VehicleService(VehicleRegistry registry, VehicleStore store, StateStore states,
       UnitCredential.Issuer credentials, VehicleCatalog catalog, VehicleAccess access, VehicleIds ids, Clock clock,
-      VehicleEvents events, SeqSource sharedSeqs) {
+      VehicleEvents events, LiveReads liveReads, SeqSource sharedSeqs) {
     this.sharedSeqs = sharedSeqs;
     this.events = events;
+    this.liveReads = liveReads;
     this.registry = registry;
     this.store = store;
     this.states = states;
@@ -239,11 +245,36 @@ public final class VehicleService {
     });
   }
 
-  /** The latest readings of a readable vehicle, within its capabilities, in property order. */
-  public List<Reading> latestState(Principal principal, String vehicleId) {
+  /**
+   * The latest readings of a readable vehicle, within its capabilities, in property order: as the unit's node
+   * has them (see {@link #liveNow}).
+   */
+  public Future<List<Reading>> latestState(Principal principal, String vehicleId) {
     Vehicle v = get(principal, vehicleId);
-    VehicleLive live = registry.live(v.id());
-    return live == null ? List.of() : live.state.snapshot(v.capabilities().stateMask());
+    return liveNow(v).map(live -> live == null ? List.of() : live.state.snapshot(v.capabilities().stateMask()));
+  }
+
+  /**
+   * The live side of a vehicle (latest state, life status, last contact) as the node holding its unit's session
+   * has it: this node's working set, or in a cluster the unit's node when that is another one.
+   */
+  public Future<VehicleLive> liveNow(Vehicle v) {
+    return liveReads.remote(List.of(v)).map(remote -> {
+      VehicleLive live = remote.get(v.id());
+      return live != null ? live : registry.live(v.id());
+    });
+  }
+
+  /** {@link #liveNow(Vehicle)} of several vehicles (one request per other node at most); vehicle id → live side. */
+  public Future<Map<String, VehicleLive>> liveNow(List<Vehicle> vehicles) {
+    return liveReads.remote(vehicles).map(remote -> {
+      Map<String, VehicleLive> out = new HashMap<>();
+      for (Vehicle v : vehicles) {
+        VehicleLive live = remote.get(v.id());
+        out.put(v.id(), live != null ? live : registry.live(v.id()));
+      }
+      return out;
+    });
   }
 
   /**

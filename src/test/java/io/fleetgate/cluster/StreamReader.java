@@ -16,6 +16,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class StreamReader implements AutoCloseable {
   final List<JsonObject> events = new CopyOnWriteArrayList<>();
   final int status;
+  /** Set when the server ended the response (or the connection closed). */
+  final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
   private final HttpClient client;
   private final StringBuilder pending = new StringBuilder();
 
@@ -42,6 +44,8 @@ final class StreamReader implements AutoCloseable {
     HttpClientResponse response = await(client.request(options).compose(req -> req.send()).map(r -> {
       self[0] = new StreamReader(client, r.statusCode());
       r.handler(self[0]::onData);
+      r.endHandler(v -> self[0].ended.set(true));
+      r.exceptionHandler(e -> self[0].ended.set(true));
       return r;
     }));
     return self[0];

@@ -24,6 +24,9 @@ final class MqttCodes {
       case SERVER_BUSY -> v5
           ? MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_BUSY
           : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE;
+      case SERVER_UNAVAILABLE -> v5
+          ? MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE_5
+          : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE;
     };
   }
 

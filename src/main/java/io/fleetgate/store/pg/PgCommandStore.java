@@ -31,8 +31,8 @@ public final class PgCommandStore implements CommandStore {
 
   // one statement: the insert and the trim of the vehicle's history beyond $13 (the CTEs see the table as it
   // was before the insert, hence the + 1)
-  private static final String INSERT = "WITH ins AS (INSERT INTO commands (" + COLUMNS + ") VALUES "
-      + "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)), "
+  private static final String INSERT = "WITH ins AS (INSERT INTO commands (" + COLUMNS + ", node_id) VALUES "
+      + "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $14)), "
       + "doomed AS (SELECT id FROM commands WHERE vehicle_id = $3 AND status <> 'QUEUED' ORDER BY seq "
       + "LIMIT GREATEST(0, (SELECT count(*) FROM commands WHERE vehicle_id = $3) + 1 - $13)) "
       + "DELETE FROM commands WHERE id IN (SELECT id FROM doomed)";
@@ -51,6 +51,9 @@ public final class PgCommandStore implements CommandStore {
    * its own, so it sees every insert committed before.
    */
   private static final String LOCK_QUEUE = "SELECT pg_advisory_xact_lock(1718380405, hashtext($1))";
+  // row locks decide: a second survivor's UPDATE waits for the first and then finds node_id changed
+  private static final String ADOPT = "UPDATE commands SET node_id = $2 WHERE node_id = $1 AND status = 'QUEUED' "
+      + "RETURNING " + COLUMNS;
   private static final String MAX_SEQ = "SELECT coalesce(max(seq), 0) FROM commands";
 
   private final PgDatabase db;
@@ -63,23 +66,28 @@ public final class PgCommandStore implements CommandStore {
 
   @Override
   public Future<Void> insert(Command c) {
-    return db.guard(db.pool.preparedQuery(INSERT).execute(insertTuple(c))).mapEmpty();
-  }
-
-  private Tuple insertTuple(Command c) {
-    return Tuple.tuple().addUUID(c.id()).addLong(c.seq()).addString(c.vehicleId())
-        .addString(c.clientId()).addString(c.fleetId()).addString(c.name()).addBoolean(c.async())
-        .addString(c.status().name()).addOffsetDateTime(time(c.createdAt())).addOffsetDateTime(time(c.expiresAt()))
-        .addOffsetDateTime(time(c.updatedAt())).addString(c.detail()).addInteger(historyPerVehicle);
+    return insert(c, null);
   }
 
   @Override
-  public Future<Boolean> insertQueuedWithin(Command c, int limit) {
+  public Future<Void> insert(Command c, String nodeId) {
+    return db.guard(db.pool.preparedQuery(INSERT).execute(insertTuple(c, nodeId))).mapEmpty();
+  }
+
+  private Tuple insertTuple(Command c, String nodeId) {
+    return Tuple.tuple().addUUID(c.id()).addLong(c.seq()).addString(c.vehicleId())
+        .addString(c.clientId()).addString(c.fleetId()).addString(c.name()).addBoolean(c.async())
+        .addString(c.status().name()).addOffsetDateTime(time(c.createdAt())).addOffsetDateTime(time(c.expiresAt()))
+        .addOffsetDateTime(time(c.updatedAt())).addString(c.detail()).addInteger(historyPerVehicle).addString(nodeId);
+  }
+
+  @Override
+  public Future<Boolean> insertQueuedWithin(Command c, int limit, String nodeId) {
     Tuple vehicle = Tuple.of(c.vehicleId());
     return db.guard(db.pool.withTransaction(conn -> conn.preparedQuery(LOCK_QUEUE).execute(vehicle)
         .compose(x -> conn.preparedQuery(COUNT_QUEUED_ASYNC).execute(vehicle))
         .compose(rows -> rows.iterator().next().getLong(0) >= limit ? Future.succeededFuture(false)
-            : conn.preparedQuery(INSERT).execute(insertTuple(c)).map(true))));
+            : conn.preparedQuery(INSERT).execute(insertTuple(c, nodeId)).map(true))));
   }
 
   @Override
@@ -111,6 +119,12 @@ public final class PgCommandStore implements CommandStore {
   @Override
   public Future<List<Command>> loadQueued() {
     return db.guard(db.pool.preparedQuery(ALL_QUEUED).execute()).map(PgCommandStore::commands);
+  }
+
+  @Override
+  public Future<List<Command>> adoptQueued(String departedNode, String self) {
+    return db.guard(db.pool.preparedQuery(ADOPT).execute(Tuple.of(departedNode, self)))
+        .map(rows -> commands(rows).stream().sorted(java.util.Comparator.comparingLong(Command::seq)).toList());
   }
 
   @Override
