@@ -12,10 +12,11 @@ import org.HdrHistogram.Histogram;
  * a connection closes, and {@link #afterCompletion()} when a frame is acknowledged (or written, when nothing
  * acknowledges it). Lives on one event loop: no field needs synchronisation.
  *
- * <p>Moving on: a lost connection (the node died, was stopped, or reset it) or a failed attempt (refused, timed
- * out, CONNACK "server unavailable") moves the unit to the next address, round robin, after a random 0.1-2 s,
- * so the units of a dead node spread over the others instead of landing on one at once; only after a whole
- * round of failed attempts does the pause grow (2, 4, … 30 s). Frames in flight on a lost connection are
+ * <p>Moving on: a failed attempt (refused, timed out, CONNACK "server unavailable") moves the unit to the next
+ * address, round robin; a lost connection (the node died, was stopped, or reset it) moves it 1 to N-1 addresses
+ * on, by the unit's place, so the units of a dead node spread evenly over the others. Either way after a random
+ * 0.1-2 s, so they do not arrive all at once; only after a whole round of failed attempts does the pause grow
+ * (2, 4, … 30 s). Frames in flight on a lost connection are
  * counted as lost, never as acknowledged.
  *
  * <p>Takeover: the simulator speaks MQTT 3.1.1 (and the TCP protocol), where a session taken over by another
@@ -48,6 +49,8 @@ abstract class PacedUnit implements SimUnit {
   protected long reconnectTimer = -1;
   /** Index into {@link SimOptions#gateways()} of the address this unit connects (or is connected) to. */
   private int gateway;
+  /** This unit's place among all units (it starts on address index mod N). */
+  private final int index;
   private boolean everOnline;
   private long onlineSinceNanos;
   private int shortSessions;
@@ -60,9 +63,10 @@ abstract class PacedUnit implements SimUnit {
     return acked;
   }
 
-  /** @param gateway index into {@link SimOptions#gateways()} of the address to try first */
-  PacedUnit(Vertx vertx, SimOptions options, Credentials.Unit unit, int gateway, long seed, SimStats stats, Histogram latency) {
-    this.gateway = gateway % options.gateways().size();
+  /** @param index this unit's place among all units: it starts on address index mod N */
+  PacedUnit(Vertx vertx, SimOptions options, Credentials.Unit unit, int index, long seed, SimStats stats, Histogram latency) {
+    this.index = index;
+    this.gateway = index % options.gateways().size();
     this.vertx = vertx;
     this.options = options;
     this.unit = unit;
@@ -155,10 +159,20 @@ abstract class PacedUnit implements SimUnit {
               + SHORT_SESSION_MS / 1000 + " s of logging in (taken over by another client with its id?); not reconnecting");
           return;
         }
-        nextGateway();
+        gateway = addressAfterLoss(gateway, index, options.gateways().size());
       }
     }
     scheduleReconnect();
+  }
+
+  /**
+   * Where unit {@code index} goes when its connection to address {@code current} of {@code n} is lost: 1 to n-1
+   * addresses on. The units of one address have consecutive {@code index / n}, so stepping by
+   * {@code 1 + (index / n) mod (n - 1)} spreads them evenly over the other addresses.
+   */
+  static int addressAfterLoss(int current, int index, int n) {
+    int step = n <= 2 ? 1 : 1 + (index / n) % (n - 1);
+    return (current + step) % n;
   }
 
   private void nextGateway() {

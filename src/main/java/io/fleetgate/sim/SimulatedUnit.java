@@ -43,9 +43,9 @@ final class SimulatedUnit extends PacedUnit {
   private final Set<Integer> resultPacketIds = new HashSet<>();
   private long seq;
 
-  SimulatedUnit(Vertx vertx, SimOptions options, Credentials.Unit unit, int gateway, String sourceAddress, long seed,
+  SimulatedUnit(Vertx vertx, SimOptions options, Credentials.Unit unit, int index, String sourceAddress, long seed,
       SimStats stats, Histogram latency, SimTls tls) {
-    super(vertx, options, unit, gateway, seed, stats, latency);
+    super(vertx, options, unit, index, seed, stats, latency);
     this.qos = options.qos() == 1 ? MqttQoS.AT_LEAST_ONCE : MqttQoS.AT_MOST_ONCE;
     int slots = Integer.highestOneBit(Math.max(64, window * 4) - 1) << 1;
     this.slotIds = new int[slots];

@@ -44,9 +44,9 @@ final class TcpSimulatedUnit extends PacedUnit {
   private long lastWriteNanos;
   private long heartbeatTimer = -1;
 
-  TcpSimulatedUnit(Vertx vertx, SimOptions options, Credentials.Unit unit, int gateway, String sourceAddress, long seed,
+  TcpSimulatedUnit(Vertx vertx, SimOptions options, Credentials.Unit unit, int index, String sourceAddress, long seed,
       SimStats stats, Histogram latency, SimTls tls) {
-    super(vertx, options, unit, gateway, seed, stats, latency);
+    super(vertx, options, unit, index, seed, stats, latency);
     int slots = Integer.highestOneBit(Math.max(64, window * 4) - 1) << 1;
     this.slotSeqs = new long[slots];
     this.slotNanos = new long[slots];

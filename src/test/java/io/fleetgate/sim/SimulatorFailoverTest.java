@@ -186,6 +186,21 @@ class SimulatorFailoverTest {
     }
   }
 
+  @Test
+  void theUnitsOfALostAddressSpreadOverTheOthers() {
+    int[] arrivals = new int[3];
+    for (int index = 0; index < 300; index++) {
+      int start = index % 3;
+      if (start == 2) {
+        arrivals[PacedUnit.addressAfterLoss(start, index, 3)]++;
+      }
+    }
+    assertEquals(50, arrivals[0], "half of address 2's 100 units go to address 0");
+    assertEquals(50, arrivals[1], "and half to address 1");
+    assertEquals(1, PacedUnit.addressAfterLoss(0, 4, 2), "with two addresses: the other one");
+    assertEquals(0, PacedUnit.addressAfterLoss(0, 7, 1), "with one: the same");
+  }
+
   private static String provision(TestGateway gw, String unitId) {
     return gw.provisionUnit(FLEET, unitId, PASSWORD, Capabilities.ALL_COMMANDS, Arrays.asList(Property.values())).vehicleId();
   }
