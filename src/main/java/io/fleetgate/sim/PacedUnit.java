@@ -16,8 +16,7 @@ import org.HdrHistogram.Histogram;
  * address, round robin; a lost connection (the node died, was stopped, or reset it) moves it 1 to N-1 addresses
  * on, by the unit's place, so the units of a dead node spread evenly over the others. Either way after a random
  * 0.1-2 s, so they do not arrive all at once; only after a whole round of failed attempts does the pause grow
- * (2, 4, … 30 s). Frames in flight on a lost connection are
- * counted as lost, never as acknowledged.
+ * (2, 4, … 30 s). Frames in flight on a lost connection are counted as lost, never as acknowledged.
  *
  * <p>Takeover: the simulator speaks MQTT 3.1.1 (and the TCP protocol), where a session taken over by another
  * client with the same unit id is simply closed, just as when its node dies. A unit whose sessions are closed
