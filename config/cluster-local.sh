@@ -3,6 +3,11 @@
 #
 #   config/cluster-local.sh start   # builds target/fleetgate.jar if missing, starts nodes 1-3, waits until ready
 #   config/cluster-local.sh status  # /health/ready of each node
+#   config/cluster-local.sh sim [simulate options…]
+#                                   # provisions UNITS units (default 30) through node 1's API and runs them at
+#                                   # RATE frames/s (default 1) for DURATION s (default 600), spread over the
+#                                   # three MQTT ports; a unit whose node dies reconnects to the next one
+#   config/cluster-local.sh spread  # open MQTT connections per node (fleetgate_mqtt_connections of each /metrics)
 #   config/cluster-local.sh stop    # stops the three nodes (kill -9 one yourself to watch a node die)
 #
 # Node n (1-3): HTTP 808n, MQTT 188(3+n) (1884-1886), TCP 510(n-1) (5100-5102), Hazelcast 570n.
@@ -68,6 +73,26 @@ wait_ready() {
   echo "node $n ready: http $(http_port "$n"), mqtt $(mqtt_port "$n"), tcp $(tcp_port "$n"), pid $(cat "$STATE_DIR/node$n.pid")"
 }
 
+sim() {
+  [[ -f $STATE_DIR/admin ]] || { echo "no cluster here: run $0 start first" >&2; exit 1; }
+  read -r admin_id admin_secret <"$STATE_DIR/admin"
+  local units=${UNITS:-30} rate=${RATE:-1} duration=${DURATION:-600}
+  # provisioning is idempotent (existing vehicles are kept), so a second run reuses the same units
+  java -jar "$JAR" simulate --provision --api-url "http://127.0.0.1:$(http_port 1)" \
+    --admin-id "$admin_id" --admin-secret "$admin_secret" --fleet-id cluster-sim --unit-prefix cluster-sim- \
+    --units "$units" --rate "$rate" --duration "$duration" --report-every 2 \
+    --gateways "127.0.0.1:$(mqtt_port 1),127.0.0.1:$(mqtt_port 2),127.0.0.1:$(mqtt_port 3)" "$@"
+}
+
+spread() {
+  local n
+  for n in 1 2 3; do
+    printf 'node %s: ' "$n"
+    curl -s "http://127.0.0.1:$(http_port "$n")/metrics" | awk '/^fleetgate_mqtt_connections/ {s += $2} END {print s + 0 " MQTT connections"}' \
+      || echo "not answering"
+  done
+}
+
 status() {
   local n
   for n in 1 2 3; do
@@ -93,6 +118,8 @@ stop() {
 case "${1:-}" in
   start) start ;;
   status) status ;;
+  sim) shift; sim "$@" ;;
+  spread) spread ;;
   stop) stop ;;
-  *) echo "usage: $0 start|status|stop" >&2; exit 2 ;;
+  *) echo "usage: $0 start|status|sim [simulate options]|spread|stop" >&2; exit 2 ;;
 esac

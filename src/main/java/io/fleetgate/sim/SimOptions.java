@@ -10,9 +10,12 @@ import java.util.Map;
 /**
  * The options of {@code fleetgate simulate}, parsed and checked. Load tests and idle-connection runs may only
  * target loopback addresses (127.0.0.0/8), and only from loopback source addresses.
+ *
+ * <p>{@code gateways} is never empty: the addresses of {@code --gateways}, else the one of {@code --host} and
+ * {@code --port}. Unit i starts on address i mod N and moves to the next one when its connection is lost.
  */
 public record SimOptions(
-    String host, int port, int units, String unitPrefix, String password, Path credentials,
+    List<Address> gateways, int units, String unitPrefix, String password, Path credentials,
     int qos, Format format, Mode mode, double rate, double targetRate, int window, int durationSeconds,
     List<String> sourceAddresses, boolean idle, int connectRate, int keepAliveSeconds, int reportEverySeconds,
     int ackTimeoutSeconds, boolean provision, boolean provisionOnly, String apiUrl, String adminId, String adminSecret, String fleetId,
@@ -37,6 +40,16 @@ public record SimOptions(
   public static final int DEFAULT_CONNECT_RATE = 500;
   public static final String DEFAULT_API_URL = "http://127.0.0.1:8080";
   public static final String DEFAULT_FLEET_ID = "sim-fleet";
+  /** At most this many addresses in {@code --gateways}. */
+  public static final int MAX_GATEWAYS = 64;
+
+  /** One gateway device address (MQTT, or TCP with {@code --protocol tcp}). */
+  public record Address(String host, int port) {
+    @Override
+    public String toString() {
+      return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    }
+  }
 
   /** How units talk to the gateway: MQTT, or the fleetgate TCP protocol (binary state, always acknowledged). */
   public enum Protocol { MQTT, TCP }
@@ -60,6 +73,9 @@ public record SimOptions(
                                     binary state frames, every frame acknowledged (STATE→STATE_ACK latency)
         --host HOST                 gateway device host (default 127.0.0.1)
         --port N                    gateway device port (default 1884 for mqtt, 5100 for tcp; with --tls 8884, 5101)
+        --gateways H:P,H:P,…        several gateway nodes' device addresses instead of --host/--port (MQTT ports,
+                                    TCP ports with --protocol tcp): unit i starts on address i mod N; a unit whose
+                                    connection is lost or refused tries the next address after 0.1-2 s
         --tls                       connect to the gateway's TLS listener (server certificate checked against --ca,
                                     else the JVM's trusted CAs, and against --host)
         --ca FILE                   PEM CA certificate(s) to trust for the gateway's certificate (with --tls)
@@ -107,7 +123,7 @@ public record SimOptions(
       "--password", "--credentials", "--qos", "--format", "--mode", "--rate", "--target-rate", "--window", "--duration",
       "--source-addresses", "--connect-rate", "--keep-alive", "--report-every", "--ack-timeout", "--acked-out", "--api-url",
       "--admin-id", "--admin-secret", "--fleet-id", "--command-rate", "--command-failure-rate", "--command-delay-ms", "--warmup",
-      "--protocol", "--ca", "--client-ca-cert", "--client-ca-key", "--tls-engine");
+      "--protocol", "--ca", "--client-ca-cert", "--client-ca-key", "--tls-engine", "--gateways");
 
   /** A bad command line: one line for the user. */
   public static final class BadArgument extends RuntimeException {
@@ -118,8 +134,10 @@ public record SimOptions(
 
   public static SimOptions parse(String[] args, Map<String, String> env) {
     String host = DEFAULT_HOST;
+    boolean hostGiven = false;
     int port = DEFAULT_PORT;
     boolean portGiven = false;
+    List<Address> gateways = null;
     Protocol protocol = Protocol.MQTT;
     boolean formatGiven = false;
     boolean qosGiven = false;
@@ -198,7 +216,11 @@ public record SimOptions(
         value = args[++i];
       }
       switch (name) {
-        case "--host" -> host = nonEmpty(name, value);
+        case "--host" -> {
+          host = nonEmpty(name, value);
+          hostGiven = true;
+        }
+        case "--gateways" -> gateways = gateways(name, value);
         case "--port" -> {
           port = integer(name, value, 1, 65535);
           portGiven = true;
@@ -277,6 +299,10 @@ public record SimOptions(
       throw new BadArgument(clientCaCert == null ? "--client-ca-key: needs --client-ca-cert (the CA certificate of that key)"
           : "--client-ca-cert: needs --client-ca-key (its private key, to issue the units' certificates)");
     }
+    if (gateways != null && (hostGiven || portGiven)) {
+      throw new BadArgument("--gateways: not with " + (hostGiven ? "--host" : "--port")
+          + " (each address of --gateways has its own host:port)");
+    }
     if (tls && !portGiven) {
       port = protocol == Protocol.TCP ? DEFAULT_TCP_TLS_PORT : DEFAULT_MQTT_TLS_PORT;
       portGiven = true;
@@ -303,16 +329,40 @@ public record SimOptions(
     if (idle && mode == Mode.LOAD) {
       throw new BadArgument("--idle: not with --mode load (idle units send no frames)");
     }
-    if ((mode != Mode.REALISTIC || idle) && !isLoopback(host)) {
-      throw new BadArgument("--host: load and idle runs only target loopback addresses (127.0.0.0/8), got '" + host + "'");
+    String addressOption = gateways == null ? "--host" : "--gateways";
+    if (gateways == null) {
+      gateways = List.of(new Address(host, port));
+    }
+    if (mode != Mode.REALISTIC || idle) {
+      String option = addressOption;
+      for (Address a : gateways) {
+        if (!isLoopback(option, a.host())) {
+          throw new BadArgument(option + ": load and idle runs only target loopback addresses (127.0.0.0/8), got '" + a.host() + "'");
+        }
+      }
     }
     if (!unitsGiven && credentials != null && !provision) {
       units = 0; // every unit of the file
     }
-    return new SimOptions(host, port, units, prefix, password, credentials, qos, format, mode, rate, targetRate,
+    return new SimOptions(gateways, units, prefix, password, credentials, qos, format, mode, rate, targetRate,
         window, duration, sources, idle, connectRate, keepAlive, reportEvery, ackTimeout, provision, provisionOnly, apiUrl,
         adminId, adminSecret, fleetId, commandFailureRate, commandDelayMs, commandRate, warmupSeconds, protocol, ackedOut,
         tls, ca, clientCaCert, clientCaKey, tlsEngine);
+  }
+
+  /** The first gateway address's host (the only one without {@code --gateways}). */
+  public String host() {
+    return gateways.get(0).host();
+  }
+
+  /** The first gateway address's port (the only one without {@code --gateways}). */
+  public int port() {
+    return gateways.get(0).port();
+  }
+
+  /** The gateway addresses as the user wrote them: {@code 127.0.0.1:1884, 127.0.0.1:1885}. */
+  public String describeGateways() {
+    return String.join(", ", gateways.stream().map(Address::toString).toList());
   }
 
   /** The id of the n-th unit (1-based) when ids are generated. */
@@ -427,7 +477,46 @@ public record SimOptions(
     return address;
   }
 
-  static boolean isLoopback(String host) {
+  /**
+   * {@code host:port,host:port,…}; an IPv6 host in brackets ({@code [::1]:1884}). Every port is given (the
+   * nodes of one machine differ only by port), and no address twice.
+   */
+  static List<Address> gateways(String name, String value) {
+    List<Address> out = new ArrayList<>();
+    for (String part : value.split(",", -1)) {
+      String p = part.trim();
+      int colon = p.lastIndexOf(':');
+      String host = colon > 0 ? p.substring(0, colon) : "";
+      if (host.startsWith("[") && host.endsWith("]")) {
+        host = host.substring(1, host.length() - 1);
+      } else if (host.indexOf(':') >= 0) {
+        host = ""; // an IPv6 address needs its brackets
+      }
+      if (host.isBlank() || host.matches(".*[\\s/\\[\\]].*")) {
+        throw new BadArgument(name + ": each address is HOST:PORT (e.g. 127.0.0.1:1884,127.0.0.1:1885), got '" + p + "'");
+      }
+      int port;
+      try {
+        port = Integer.parseInt(p.substring(colon + 1));
+      } catch (NumberFormatException e) {
+        port = 0;
+      }
+      if (port < 1 || port > 65535) {
+        throw new BadArgument(name + ": '" + p + "' needs a port between 1 and 65535 (each address is HOST:PORT)");
+      }
+      Address a = new Address(host, port);
+      if (out.contains(a)) {
+        throw new BadArgument(name + ": " + a + " is listed twice");
+      }
+      out.add(a);
+    }
+    if (out.size() > MAX_GATEWAYS) {
+      throw new BadArgument(name + ": at most " + MAX_GATEWAYS + " addresses, got " + out.size());
+    }
+    return List.copyOf(out);
+  }
+
+  static boolean isLoopback(String option, String host) {
     try {
       for (InetAddress a : InetAddress.getAllByName(host)) {
         if (!a.isLoopbackAddress()) {
@@ -436,7 +525,7 @@ public record SimOptions(
       }
       return true;
     } catch (UnknownHostException e) {
-      throw new BadArgument("--host: unknown host '" + host + "'");
+      throw new BadArgument(option + ": unknown host '" + host + "'");
     }
   }
 }

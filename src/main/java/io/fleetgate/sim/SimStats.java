@@ -1,6 +1,7 @@
 package io.fleetgate.sim;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 
@@ -15,7 +16,15 @@ public final class SimStats {
   }
 
   public final AtomicInteger connected = new AtomicInteger();
+  /** Connected units per gateway address (index into {@link SimOptions#gateways()}). */
+  public final AtomicIntegerArray connectedPerGateway;
   public final LongAdder connects = new LongAdder();
+  /** Connects of a unit after it lost a connection (to the next gateway address). */
+  public final LongAdder reconnects = new LongAdder();
+  /** Units that stopped reconnecting: their sessions kept being closed at once (another client with their id). */
+  public final LongAdder takenOver = new LongAdder();
+  /** Frames in flight when their connection was lost: never acknowledged (the gateway may or may not have them). */
+  public final LongAdder framesLostOnDisconnect = new LongAdder();
   public final LongAdder connectFailures = new LongAdder();
   public final LongAdder disconnects = new LongAdder();
   public final LongAdder framesSent = new LongAdder();
@@ -27,6 +36,23 @@ public final class SimStats {
   /** Frames a unit could not send on time because its window was full (realistic and paced load modes). */
   public final LongAdder framesBehind = new LongAdder();
   private final Histogram latency = newLatencyHistogram();
+
+  public SimStats() {
+    this(1);
+  }
+
+  public SimStats(int gateways) {
+    this.connectedPerGateway = new AtomicIntegerArray(gateways);
+  }
+
+  /** Connected units per gateway address, e.g. {@code 10/10/10}. */
+  public String connectedPerGateway() {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < connectedPerGateway.length(); i++) {
+      b.append(i == 0 ? "" : "/").append(connectedPerGateway.get(i));
+    }
+    return b.toString();
+  }
 
   public synchronized void addLatencies(Histogram group) {
     latency.add(group);

@@ -16,9 +16,13 @@ import java.util.Set;
 import org.HdrHistogram.Histogram;
 
 /**
- * One simulated unit: one MQTT connection (client id = username = unit id), its {@link UnitModel}, its
- * unacknowledged frames and its answers to commands. Lives on one event loop (its {@link UnitGroup}'s): every
+ * One simulated unit: one MQTT 3.1.1 connection at a time (client id = username = unit id), its {@link UnitModel},
+ * its unacknowledged frames and its answers to commands. Lives on one event loop (its {@link UnitGroup}'s): every
  * method runs there, so no field needs synchronisation.
+ *
+ * <p>Each connection attempt gets a client of its own: vertx-mqtt's client keeps the packets in flight of a
+ * closed connection (their ack timers fire later, and they fill its in-flight limit), so a reused client would
+ * mix a lost connection's frames into the next one's. Callbacks of an earlier client are ignored.
  *
  * <p>At QoS 1 a frame's publish time is kept by packet id until its PUBACK, which the gateway sends only after
  * the frame was applied; the difference goes into the group's latency histogram.
@@ -27,7 +31,9 @@ final class SimulatedUnit extends PacedUnit {
   /** Realistic frames carry every property this often (else motion and changed values only). */
   private static final int FULL_FRAME_EVERY = 30;
 
-  private final MqttClient client;
+  private final MqttClientOptions mqtt;
+  /** The client of the current (or last) connection attempt; null before the first. */
+  private MqttClient client;
   private final String stateTopic;
   private final String commandTopic;
   private final String resultTopic;
@@ -37,9 +43,9 @@ final class SimulatedUnit extends PacedUnit {
   private final Set<Integer> resultPacketIds = new HashSet<>();
   private long seq;
 
-  SimulatedUnit(Vertx vertx, SimOptions options, Credentials.Unit unit, String sourceAddress, long seed,
+  SimulatedUnit(Vertx vertx, SimOptions options, Credentials.Unit unit, int index, String sourceAddress, long seed,
       SimStats stats, Histogram latency, SimTls tls) {
-    super(vertx, options, unit, seed, stats, latency);
+    super(vertx, options, unit, index, seed, stats, latency);
     this.qos = options.qos() == 1 ? MqttQoS.AT_LEAST_ONCE : MqttQoS.AT_MOST_ONCE;
     int slots = Integer.highestOneBit(Math.max(64, window * 4) - 1) << 1;
     this.slotIds = new int[slots];
@@ -47,7 +53,7 @@ final class SimulatedUnit extends PacedUnit {
     this.stateTopic = "units/" + unit.unitId() + "/state";
     this.commandTopic = "units/" + unit.unitId() + "/commands";
     this.resultTopic = "units/" + unit.unitId() + "/command-results";
-    MqttClientOptions mqtt = new MqttClientOptions();
+    this.mqtt = new MqttClientOptions();
     mqtt.setClientId(unit.unitId())
         .setCleanSession(true)
         .setKeepAliveInterval(options.keepAliveSeconds())
@@ -65,11 +71,29 @@ final class SimulatedUnit extends PacedUnit {
     if (sourceAddress != null) {
       mqtt.setLocalAddress(sourceAddress);
     }
-    this.client = MqttClient.create(vertx, mqtt);
-    client.publishCompletionHandler(this::onAck)
-        .publishCompletionExpirationHandler(this::onAckTimeout)
-        .publishHandler(this::onCommand)
-        .closeHandler(v -> onClose());
+  }
+
+  /** A new client for one connection attempt; its callbacks count only while it is the current one. */
+  private MqttClient newClient() {
+    MqttClient c = MqttClient.create(vertx, mqtt);
+    c.publishCompletionHandler(id -> {
+      if (c == client && connected) {
+        onAck(id);
+      }
+    }).publishCompletionExpirationHandler(id -> {
+      if (c == client && connected) {
+        onAckTimeout(id);
+      }
+    }).publishHandler(message -> {
+      if (c == client && connected) {
+        onCommand(message);
+      }
+    }).closeHandler(v -> {
+      if (c == client) {
+        onClose();
+      }
+    });
+    return c;
   }
 
   @Override
@@ -77,24 +101,28 @@ final class SimulatedUnit extends PacedUnit {
     if (closed) {
       return;
     }
+    MqttClient c = newClient();
+    client = c;
+    SimOptions.Address to = address();
     long timer = vertx.setTimer(15_000, t -> {
-      if (!connected && !closed) {
-        client.disconnect(); // no CONNACK in time; the close handler schedules the next attempt
+      if (!connected && !closed && c == client) {
+        c.disconnect(); // no CONNACK in time; the close handler schedules the next attempt
       }
     });
-    client.connect(options.port(), options.host())
-        .compose(ack -> client.subscribe(commandTopic, 1))
+    c.connect(to.port(), to.host())
+        .compose(ack -> c.subscribe(commandTopic, 1))
         .onComplete(ar -> {
           vertx.cancelTimer(timer);
+          if (c != client) {
+            return;
+          }
           if (ar.succeeded()) {
             onConnected();
           } else {
-            stats.connectFailures.increment();
-            if (failedAttempts++ == 0 || failedAttempts % 10 == 0) {
-              Simulator.warn("unit " + unit.unitId() + ": connect failed (" + describe(ar.cause()) + ")");
-            }
-            if (client.isConnected()) {
-              client.disconnect();
+            // refused, timed out, or a CONNACK "server unavailable" (3) of a node going away: the next address
+            connectFailed(describe(ar.cause()));
+            if (c.isConnected()) {
+              c.disconnect();
             } else {
               scheduleReconnect();
             }
@@ -111,16 +139,8 @@ final class SimulatedUnit extends PacedUnit {
   }
 
   private void onClose() {
-    if (connected) {
-      connected = false;
-      stats.connected.decrementAndGet();
-      if (!closed) {
-        stats.disconnects.increment(); // the gateway or the network closed it, not the end of the run
-      }
-    }
-    inFlight = 0;
     resultPacketIds.clear();
-    scheduleReconnect();
+    connectionGone();
   }
 
   @Override
@@ -137,7 +157,11 @@ final class SimulatedUnit extends PacedUnit {
     inFlight++;
     long t0 = System.nanoTime();
     stats.framesSent.increment();
-    client.publish(stateTopic, Buffer.buffer(payload), qos, false, false).onComplete(ar -> {
+    MqttClient c = client;
+    c.publish(stateTopic, Buffer.buffer(payload), qos, false, false).onComplete(ar -> {
+      if (c != client || !connected) {
+        return; // the connection is gone: connectionGone() counted this frame as lost
+      }
       if (ar.failed()) {
         stats.publishErrors.increment();
         inFlight--;
@@ -205,7 +229,7 @@ final class SimulatedUnit extends PacedUnit {
 
   /** Executes a command on the model (or fails it, at --command-failure-rate) and publishes the result. */
   private void answer(String id, String name) {
-    if (!client.isConnected()) {
+    if (!connected || !client.isConnected()) {
       return;
     }
     model.advance(System.currentTimeMillis());
@@ -234,7 +258,7 @@ final class SimulatedUnit extends PacedUnit {
       vertx.cancelTimer(reconnectTimer);
       reconnectTimer = -1;
     }
-    if (!client.isConnected()) {
+    if (client == null || !client.isConnected()) {
       return Future.succeededFuture();
     }
     return client.disconnect().otherwiseEmpty();

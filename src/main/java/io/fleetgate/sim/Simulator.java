@@ -136,7 +136,7 @@ public final class Simulator {
       String what = options.idle() ? "idle" : options.mode() == SimOptions.Mode.LOAD
           ? "load " + (options.targetRate() == 0 ? "flat out" : options.targetRate() + " frames/s")
           : "realistic " + options.rate() + " frames/s per unit";
-      out.println("simulating " + units.size() + " units against " + options.host() + ":" + options.port() + " ("
+      out.println("simulating " + units.size() + " units against " + options.describeGateways() + " ("
           + what + ", " + (options.protocol() == SimOptions.Protocol.TCP ? "TCP, binary, every frame acknowledged"
           : "MQTT, " + options.format().name().toLowerCase() + ", QoS " + options.qos())
           + (tls == null ? "" : ", TLS " + tls.engineName() + (tls.clientCertificates() ? ", client certificates" : ", passwords"))
@@ -151,7 +151,7 @@ public final class Simulator {
         out.println((all ? "" : "not ") + "all units connected (" + run.stats().connected.get() + "/" + units.size() + ") "
             + String.format(java.util.Locale.ROOT, "in %.1f s", (System.nanoTime() - connectingSince) / 1e9));
         if (run.stats().connected.get() == 0) {
-          System.err.println("fleetgate simulate: no unit could connect to " + options.host() + ":" + options.port());
+          System.err.println("fleetgate simulate: no unit could connect to " + options.describeGateways());
           return 1;
         }
         out.println("MARK connected");

@@ -16,7 +16,7 @@ import java.util.List;
 public final class SimulatorRun {
   private final Vertx vertx;
   private final SimOptions options;
-  private final SimStats stats = new SimStats();
+  private final SimStats stats;
   private final List<UnitGroup> groups = new ArrayList<>();
   private final List<String> deployments = new ArrayList<>();
   private final int unitCount;
@@ -29,6 +29,7 @@ public final class SimulatorRun {
     this.vertx = vertx;
     this.options = options;
     this.unitCount = unitCount;
+    this.stats = new SimStats(options.gateways().size());
   }
 
   /**

@@ -26,8 +26,8 @@ import org.HdrHistogram.Histogram;
  *
  * <p>Every STATE is acknowledged: its send time is kept by seq until the STATE_ACK with that seq, which the
  * gateway sends only once the frame was applied; the difference goes into the group's latency histogram (the
- * counterpart of publish→PUBACK at MQTT QoS 1). The gateway closes the connection on any error, so frames
- * outstanding then are forgotten, as an MQTT unit's are on a clean session.
+ * counterpart of publish→PUBACK at MQTT QoS 1). The gateway closes the connection on any error; frames
+ * outstanding then are counted as lost (never as acknowledged), as an MQTT unit's are on a clean session.
  */
 final class TcpSimulatedUnit extends PacedUnit {
   /** Realistic frames carry every property this often (else motion and changed values only). */
@@ -44,9 +44,9 @@ final class TcpSimulatedUnit extends PacedUnit {
   private long lastWriteNanos;
   private long heartbeatTimer = -1;
 
-  TcpSimulatedUnit(Vertx vertx, SimOptions options, Credentials.Unit unit, String sourceAddress, long seed,
+  TcpSimulatedUnit(Vertx vertx, SimOptions options, Credentials.Unit unit, int index, String sourceAddress, long seed,
       SimStats stats, Histogram latency, SimTls tls) {
-    super(vertx, options, unit, seed, stats, latency);
+    super(vertx, options, unit, index, seed, stats, latency);
     int slots = Integer.highestOneBit(Math.max(64, window * 4) - 1) << 1;
     this.slotSeqs = new long[slots];
     this.slotNanos = new long[slots];
@@ -68,7 +68,8 @@ final class TcpSimulatedUnit extends PacedUnit {
     if (closed) {
       return;
     }
-    client.connect(options.port(), options.host()).onComplete(ar -> {
+    SimOptions.Address to = address();
+    client.connect(to.port(), to.host()).onComplete(ar -> {
       if (ar.failed()) {
         connectFailed(SimulatedUnit.describe(ar.cause()));
         scheduleReconnect();
@@ -96,13 +97,6 @@ final class TcpSimulatedUnit extends PacedUnit {
         }
       });
     });
-  }
-
-  private void connectFailed(String why) {
-    stats.connectFailures.increment();
-    if (failedAttempts++ == 0 || failedAttempts % 10 == 0) {
-      Simulator.warn("unit " + unit.unitId() + ": connect failed (" + why + ")");
-    }
   }
 
   private void onBytes(Buffer bytes) {
@@ -166,16 +160,8 @@ final class TcpSimulatedUnit extends PacedUnit {
       vertx.cancelTimer(heartbeatTimer);
       heartbeatTimer = -1;
     }
-    if (connected) {
-      connected = false;
-      stats.connected.decrementAndGet();
-      if (!closed) {
-        stats.disconnects.increment(); // the gateway or the network closed it, not the end of the run
-      }
-    }
-    inFlight = 0;
     java.util.Arrays.fill(slotNanos, 0);
-    scheduleReconnect();
+    connectionGone();
   }
 
   @Override
@@ -195,10 +181,7 @@ final class TcpSimulatedUnit extends PacedUnit {
     slotNanos[slot] = System.nanoTime();
     inFlight++;
     stats.framesSent.increment();
-    write(bytes).onFailure(e -> {
-      // the connection is going away: its close handler forgets what is outstanding
-      stats.publishErrors.increment();
-    });
+    write(bytes); // a failed write means the connection is going away: its close handler counts the frame as lost
   }
 
   private void onStateAck(long ackSeq) {

@@ -70,9 +70,9 @@ final class UnitGroup extends VerticleBase {
     int global = firstIndex + k * stride;
     String source = sourceAddresses.isEmpty() ? null : sourceAddresses.get(global % sourceAddresses.size());
     long seed = 0x5EED_0000L + global;
-    SimUnit unit = options.protocol() == SimOptions.Protocol.TCP
-        ? new TcpSimulatedUnit(vertx, options, units.get(k), source, seed, stats, latency, tls)
-        : new SimulatedUnit(vertx, options, units.get(k), source, seed, stats, latency, tls);
+    SimUnit unit = options.protocol() == SimOptions.Protocol.TCP // unit i starts on gateway address i mod N
+        ? new TcpSimulatedUnit(vertx, options, units.get(k), global, source, seed, stats, latency, tls)
+        : new SimulatedUnit(vertx, options, units.get(k), global, source, seed, stats, latency, tls);
     started.add(unit);
     unit.start();
     if (sending) {

@@ -183,4 +183,51 @@ class SimOptionsTest {
     assertEquals("--tls-engine: only with --tls (it configures the TLS connection)", error("--tls-engine", "jdk"));
     assertTrue(help().contains("--client-ca-cert FILE"), "documented in --help");
   }
+
+  @Test
+  void gatewaysSpreadUnitsOverSeveralAddresses() {
+    SimOptions one = parse("--host", "localhost", "--port", "1999");
+    assertEquals(List.of(new SimOptions.Address("localhost", 1999)), one.gateways(), "--host/--port: one address");
+    SimOptions o = parse("--gateways", "127.0.0.1:1884, 127.0.0.1:1885,localhost:1886");
+    assertEquals(List.of(new SimOptions.Address("127.0.0.1", 1884), new SimOptions.Address("127.0.0.1", 1885),
+        new SimOptions.Address("localhost", 1886)), o.gateways());
+    assertEquals("127.0.0.1", o.host(), "host() and port() are the first address");
+    assertEquals(1884, o.port());
+    assertEquals("127.0.0.1:1884, 127.0.0.1:1885, localhost:1886", o.describeGateways());
+    SimOptions tcp = parse("--protocol", "tcp", "--mode", "load", "--gateways=127.0.0.1:5100,[::1]:5101");
+    assertEquals(new SimOptions.Address("::1", 5101), tcp.gateways().get(1));
+    assertEquals("[::1]:5101", tcp.gateways().get(1).toString());
+    assertEquals(List.of(new SimOptions.Address("127.0.0.1", 8884)), parse("--tls").gateways());
+    assertTrue(help().contains("--gateways H:P,H:P"), "documented in --help");
+  }
+
+  @Test
+  void badGatewaysAreOneLine() {
+    assertEquals("--gateways: each address is HOST:PORT (e.g. 127.0.0.1:1884,127.0.0.1:1885), got '1884'",
+        error("--gateways", "1884"));
+    assertEquals("--gateways: each address is HOST:PORT (e.g. 127.0.0.1:1884,127.0.0.1:1885), got ':1884'",
+        error("--gateways", "127.0.0.1:1883,:1884"));
+    assertEquals("--gateways: each address is HOST:PORT (e.g. 127.0.0.1:1884,127.0.0.1:1885), got ''",
+        error("--gateways", "127.0.0.1:1883,"));
+    assertEquals("--gateways: each address is HOST:PORT (e.g. 127.0.0.1:1884,127.0.0.1:1885), got '::1:1884'",
+        error("--gateways", "::1:1884"));
+    assertEquals("--gateways: '127.0.0.1:http' needs a port between 1 and 65535 (each address is HOST:PORT)",
+        error("--gateways", "127.0.0.1:http"));
+    assertEquals("--gateways: '127.0.0.1:70000' needs a port between 1 and 65535 (each address is HOST:PORT)",
+        error("--gateways", "127.0.0.1:70000"));
+    assertEquals("--gateways: 127.0.0.1:1884 is listed twice", error("--gateways", "127.0.0.1:1884,127.0.0.1:1884"));
+    assertEquals("--gateways: not with --host (each address of --gateways has its own host:port)",
+        error("--host", "127.0.0.1", "--gateways", "127.0.0.1:1884,127.0.0.1:1885"));
+    assertEquals("--gateways: not with --port (each address of --gateways has its own host:port)",
+        error("--gateways", "127.0.0.1:1884,127.0.0.1:1885", "--port", "1886"));
+    assertEquals("--gateways: needs a value", error("--gateways"));
+    String many = String.join(",", java.util.stream.IntStream.rangeClosed(1, 65).mapToObj(i -> "127.0.0.1:" + (2000 + i)).toList());
+    assertEquals("--gateways: at most 64 addresses, got 65", error("--gateways", many));
+    // load and idle runs stay on loopback, for every address
+    assertEquals("--gateways: load and idle runs only target loopback addresses (127.0.0.0/8), got '192.0.2.1'",
+        error("--mode", "load", "--gateways", "127.0.0.1:1884,192.0.2.1:1884"));
+    assertEquals("--gateways: load and idle runs only target loopback addresses (127.0.0.0/8), got '192.0.2.1'",
+        error("--idle", "--gateways", "192.0.2.1:1884"));
+    assertEquals(2, parse("--gateways", "127.0.0.1:1884,192.0.2.1:1884").gateways().size(), "realistic runs go anywhere");
+  }
 }
