@@ -58,9 +58,12 @@ public final class PgCommandStore implements CommandStore {
 
   private final PgDatabase db;
   private final int historyPerVehicle;
+  /** Inserts and status changes: committed in groups (one WAL flush for all that arrive together). */
+  private final PgCommitGroups writes;
 
   public PgCommandStore(PgDatabase db, int historyPerVehicle) {
     this.db = db;
+    this.writes = new PgCommitGroups(db);
     this.historyPerVehicle = historyPerVehicle;
   }
 
@@ -71,7 +74,7 @@ public final class PgCommandStore implements CommandStore {
 
   @Override
   public Future<Void> insert(Command c, String nodeId) {
-    return db.guard(db.pool.preparedQuery(INSERT).execute(insertTuple(c, nodeId))).mapEmpty();
+    return writes.execute(INSERT, insertTuple(c, nodeId)).mapEmpty();
   }
 
   private Tuple insertTuple(Command c, String nodeId) {
@@ -97,7 +100,7 @@ public final class PgCommandStore implements CommandStore {
     }
     Tuple t = Tuple.of(expected.id(), expected.status().name(), time(expected.updatedAt()), next.status().name(),
         time(next.updatedAt()), next.detail());
-    return db.guard(db.pool.preparedQuery(UPDATE).execute(t)).map(rows -> rows.rowCount() == 1);
+    return writes.execute(UPDATE, t).map(rows -> rows.rowCount() == 1);
   }
 
   @Override
