@@ -87,7 +87,7 @@ for ((n = 0; n < NODES; n++)); do
 done
 deadline=$((SECONDS + PER / CONNECT_RATE + 600))
 while :; do
-  done_sims=$(grep -l "units connected (" "$WORK"/sim*.log 2>/dev/null | wc -l)
+  done_sims=$(grep -l "units connected (" "$WORK"/sim*.log 2>/dev/null | wc -l || true)
   ((done_sims >= NODES)) && break
   ((SECONDS > deadline)) && { echo "not every simulator finished connecting" >&2; break; }
   sleep 2
